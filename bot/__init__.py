@@ -1,0 +1,1 @@
+"""aiogram wiring: settings, composition root, dispatcher, middlewares, CLI."""

@@ -1,0 +1,167 @@
+"""The `klimabot` console command: run, try, ask, kb check|gaps, db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+
+from bot.settings import Settings, SettingsError, load_settings
+
+FACTS_CANDIDATES = (
+    Path("../shared/knowledge-facts.md"),
+    Path(__file__).resolve().parents[2] / "shared/knowledge-facts.md",
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="klimabot", description="Assistent der Fachstelle Klima-Kommunen")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="serve Telegram (without a token: the local chat)")
+    commands.add_parser("try", help="chat with the bot in this terminal (local Bot API server)")
+    ask = commands.add_parser("ask", help="answer one question (or '-' for one per line from stdin)")
+    ask.add_argument("question", help="the question, or - to read questions line by line from stdin")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    kb = commands.add_parser("kb", help="knowledge base tools").add_subparsers(
+        dest="kb_command", required=True
+    )
+    check = kb.add_parser("check", help="validate all entries (non-zero exit on errors)")
+    check.add_argument(
+        "--facts", type=Path, help="fact sheet for source tracing (default: ../shared/knowledge-facts.md)"
+    )
+    gaps = kb.add_parser("gaps", help="unanswered and down-voted questions for curators")
+    gaps.add_argument("--days", type=int, default=90, help="look back this many days (default 90)")
+    db = commands.add_parser("db", help="database tools").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="apply the schema migrations")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"Konfigurationsfehler – {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler = {
+        "run": _cmd_run,
+        "try": _cmd_try,
+        "ask": _cmd_ask,
+        "kb": _cmd_kb,
+        "db": _cmd_db,
+    }[args.command]
+    try:
+        return handler(settings, args) or 0
+    except KeyboardInterrupt:
+        return 130
+
+
+def _cmd_run(settings: Settings, _args) -> int:
+    if not settings.telegram_enabled:
+        print(
+            "Kein Telegram-Token gesetzt – ich starte den lokalen Chat.\n"
+            "Für Telegram: Token bei @BotFather holen und KLIMABOT_TELEGRAM_TOKEN=… setzen (oder in .env).",
+            file=sys.stderr,
+        )
+        return _cmd_try(settings, _args)
+    from bot.app import serve
+
+    print("klimabot läuft mit Telegram. Beenden mit Strg+C.", file=sys.stderr)
+    asyncio.run(serve(settings))
+    return 0
+
+
+def _cmd_try(settings: Settings, _args) -> int:
+    from bot.local_chat import run_local_chat
+
+    asyncio.run(run_local_chat(settings))
+    return 0
+
+
+def _cmd_ask(settings: Settings, args) -> int:
+    from bot.app import build_answering
+    from services.presenting import render_plain
+
+    answering = build_answering(settings)
+    questions = (line.rstrip("\n") for line in sys.stdin) if args.question == "-" else iter([args.question])
+    for question in questions:
+        if not question.strip():
+            continue
+        answer = answering.answer(question)
+        text = render_plain(answer, contact=settings.fachstelle_email)
+        if args.json:
+            record = {
+                "question": question,
+                "kind": str(answer.kind),
+                "text": text,
+                "entry_id": answer.entry.id if answer.entry else None,
+                "score": round(answer.score, 4),
+                "sources": [str(source.url) for source in answer.entry.sources] if answer.entry else [],
+                "suggestions": [{"entry_id": e.id, "title": e.title} for e in answer.suggestions],
+            }
+            print(json.dumps(record, ensure_ascii=False), flush=True)
+        else:
+            print(text + "\n", flush=True)
+    return 0
+
+
+def _cmd_kb(settings: Settings, args) -> int:
+    if args.kb_command == "check":
+        return _kb_check(settings, args.facts)
+    return asyncio.run(_kb_gaps(settings, args.days))
+
+
+def _kb_check(settings: Settings, facts_path: Path | None) -> int:
+    from knowledge.checks import check_knowledge, load_fact_sheet
+
+    facts_path = facts_path or next((p for p in FACTS_CANDIDATES if p.exists()), None)
+    facts = load_fact_sheet(facts_path) if facts_path and facts_path.exists() else None
+    entries, findings = check_knowledge(settings.knowledge_dir, facts=facts)
+    for finding in findings:
+        print(f"{finding.level.upper():7} {finding.where}: {finding.message}")
+    errors = sum(1 for f in findings if f.level == "error")
+    warnings = len(findings) - errors
+    tracing = f"figures traced against {facts_path}" if facts else "no fact sheet found: figures not traced"
+    print(f"{len(entries)} entries, {errors} errors, {warnings} warnings ({tracing})")
+    return 1 if errors else 0
+
+
+async def _kb_gaps(settings: Settings, days: int) -> int:
+    from services.question_log import list_gaps
+    from storage.database import create_engine, session_factory
+    from storage.migrate import migrate
+
+    await migrate(settings.database_url)
+    engine = create_engine(settings.database_url)
+    try:
+        async with session_factory(engine)() as session:
+            gaps = await list_gaps(session, days=days)
+    finally:
+        await engine.dispose()
+    if not gaps:
+        print(f"Keine offenen Fragen und keine 👎 in den letzten {days} Tagen.")
+        return 0
+    for gap in gaps:
+        when = gap.last_seen.strftime("%Y-%m-%d")
+        if gap.kind == "unanswered":
+            print(f"unbeantwortet  {gap.count:>3}×  {when}  {gap.question}")
+        else:
+            print(f"👎 {gap.entry_id:<28} {when}  {gap.question}")
+    return 0
+
+
+def _cmd_db(settings: Settings, _args) -> int:
+    from storage.migrate import upgrade_database
+
+    upgrade_database(settings.database_url)
+    print("Datenbank ist auf dem neuesten Stand.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

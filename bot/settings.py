@@ -1,0 +1,93 @@
+"""Settings from `KLIMABOT_*` environment variables and an optional `.env` file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from knowledge.model import ENTRIES_DIR
+from storage.database import async_url
+
+ENV_PREFIX = "KLIMABOT_"
+
+
+class Settings(BaseSettings):
+    """Everything an operator can configure; tests build `Settings(...)` directly."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
+
+    telegram_token: SecretStr | None = Field(default=None, description="Bot token from @BotFather")
+    telegram_api_url: str = Field(default="https://api.telegram.org", description="Bot API server base URL")
+    database_url: str = Field(default="sqlite:///var/klimabot.db", description="plain SQLAlchemy URL")
+    redis_url: str | None = Field(default=None, description="keep conversation state in Redis instead")
+    knowledge_dir: Path = Field(default=ENTRIES_DIR, description="folder of the knowledge entries")
+    fachstelle_email: str = Field(default="klimakommunen@lea-hessen.de", description="shown as human contact")
+    flood_global_per_second: float = Field(default=30.0, gt=0, le=1000)
+    flood_per_chat_per_second: float = Field(default=1.0, gt=0, le=100)
+    log_level: str = Field(default="INFO")
+
+    @field_validator("telegram_token", mode="before")
+    @classmethod
+    def _token_shape(cls, value):
+        if value in (None, ""):
+            return None
+        text = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+        head, _, tail = text.partition(":")
+        if not head.isdigit() or len(tail) < 20:
+            raise ValueError("expected a token like 123456:ABC-DEF… from @BotFather")
+        return text
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// URL")
+        return value.rstrip("/")
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, value: str) -> str:
+        try:
+            async_url(value)
+        except Exception as exc:  # sqlalchemy raises several types for malformed URLs
+            raise ValueError(f"not a usable database URL ({exc})") from exc
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("expected redis://host:port/db")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("expected DEBUG, INFO, WARNING or ERROR")
+        return level
+
+    @property
+    def telegram_enabled(self) -> bool:
+        """True when a real bot token is configured."""
+        return self.telegram_token is not None
+
+
+class SettingsError(Exception):
+    """A configuration value is wrong; the message is one line naming the variable."""
+
+
+def load_settings(**overrides) -> Settings:
+    """Read the settings; a wrong value raises SettingsError naming the environment variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = str(error["loc"][0]) if error["loc"] else "?"
+        message = error["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"{ENV_PREFIX}{field.upper()}: {message}") from None

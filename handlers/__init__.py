@@ -1,0 +1,14 @@
+"""aiogram routers, one per conversation, assembled in an explicit order (catch-all last)."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from handlers import questions, start
+
+
+def build_router() -> Router:
+    """The root router: commands and menus first, free text and the catch-all last."""
+    root = Router(name="klimabot")
+    root.include_routers(start.router, questions.router)
+    return root

@@ -1,0 +1,116 @@
+"""Callback data factories and inline keyboards of the answering conversation."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from knowledge.model import TOPICS, Entry
+from services.answering import Answer, AnswerKind
+
+BUTTON_CHARS = 60
+
+
+class MenuCb(CallbackData, prefix="m"):
+    """A main-menu entry: ask, topics, contact, help, menu."""
+
+    action: str
+
+
+class TopicCb(CallbackData, prefix="t"):
+    """Browse the entries of one topic."""
+
+    topic: str
+
+
+class EntryCb(CallbackData, prefix="e"):
+    """Show the answer of one entry (from suggestions, related questions or topic lists)."""
+
+    entry_id: str
+
+
+class FeedbackCb(CallbackData, prefix="f"):
+    """👍 (+1) or 👎 (-1) on the answer recorded as `question_id`."""
+
+    question_id: int
+    vote: int
+
+
+def _label(text: str) -> str:
+    return text if len(text) <= BUTTON_CHARS else text[: BUTTON_CHARS - 1] + "…"
+
+
+def main_menu() -> InlineKeyboardMarkup:
+    """The main menu; it lists only what works."""
+    builder = InlineKeyboardBuilder()
+    builder.button(text="❓ Frage stellen", callback_data=MenuCb(action="ask"))
+    builder.button(text="📚 Themen durchstöbern", callback_data=MenuCb(action="topics"))
+    builder.button(text="👤 Fachstelle kontaktieren", callback_data=MenuCb(action="contact"))
+    builder.button(text="ℹ️ Hilfe", callback_data=MenuCb(action="help"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def topics_menu(topics_with_entries: list[str]) -> InlineKeyboardMarkup:
+    """One button per topic that has entries."""
+    builder = InlineKeyboardBuilder()
+    for topic in topics_with_entries:
+        builder.button(text=TOPICS[topic], callback_data=TopicCb(topic=topic))
+    builder.button(text="⬅️ Hauptmenü", callback_data=MenuCb(action="menu"))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def entries_menu(entries: list[Entry]) -> InlineKeyboardMarkup:
+    """One button per entry, then back to the topics."""
+    builder = InlineKeyboardBuilder()
+    for entry in entries:
+        builder.button(text=_label(entry.title), callback_data=EntryCb(entry_id=entry.id))
+    builder.button(text="⬅️ Themen", callback_data=MenuCb(action="topics"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def answer_keyboard(answer: Answer, question_id: int | None) -> InlineKeyboardMarkup | None:
+    """Buttons under a reply: related questions, 👍/👎, suggestions, the advisor offer."""
+    builder = InlineKeyboardBuilder()
+    rows: list[int] = []
+    if answer.kind is AnswerKind.ANSWER:
+        for entry in answer.related[:3]:
+            builder.button(text=f"➡️ {_label(entry.title)}", callback_data=EntryCb(entry_id=entry.id))
+            rows.append(1)
+        if question_id is not None:
+            builder.button(text="👍 Hilfreich", callback_data=FeedbackCb(question_id=question_id, vote=1))
+            builder.button(
+                text="👎 Nicht hilfreich", callback_data=FeedbackCb(question_id=question_id, vote=-1)
+            )
+            rows.append(2)
+    elif answer.kind is AnswerKind.SUGGEST:
+        for entry in answer.suggestions[:3]:
+            builder.button(text=_label(entry.title), callback_data=EntryCb(entry_id=entry.id))
+            rows.append(1)
+    elif answer.kind is AnswerKind.HELP:
+        return main_menu()
+    if answer.offer_advisor and not (answer.kind is AnswerKind.ESCALATE and answer.reason == "human"):
+        builder.button(text="👤 Fachstelle kontaktieren", callback_data=MenuCb(action="contact"))
+        rows.append(1)
+    if answer.kind is AnswerKind.ESCALATE:
+        builder.button(text="📚 Themen durchstöbern", callback_data=MenuCb(action="topics"))
+        rows.append(1)
+    if not rows:
+        return None
+    builder.adjust(*rows)
+    return builder.as_markup()
+
+
+def without_feedback(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    """The same keyboard minus the 👍/👎 row, once a vote is in."""
+    if markup is None:
+        return None
+    rows = [
+        row
+        for row in markup.inline_keyboard
+        if not any((button.callback_data or "").startswith(FeedbackCb.__prefix__ + ":") for button in row)
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None

@@ -1,0 +1,96 @@
+"""Free-text questions, chosen entries (suggestions, related, topics) and 👍/👎 feedback."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, Message
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers import texts
+from handlers.keyboards import EntryCb, FeedbackCb, answer_keyboard, main_menu, without_feedback
+from services.answering import Answer, AnsweringService
+from services.presenting import render_html
+from services.question_log import UnknownQuestion, record_feedback, record_question
+
+router = Router(name=__name__)
+
+
+def user_ref(user_id: int) -> str:
+    """How a Telegram user is referred to in the database."""
+    return f"tg:{user_id}"
+
+
+async def _reply(message: Message, answer: Answer, session: AsyncSession, contact: str) -> None:
+    question_id = await record_question(
+        session, channel="telegram", user_ref=user_ref(message.chat.id), answer=answer
+    )
+    await message.answer(
+        render_html(answer, contact=contact),
+        reply_markup=answer_keyboard(answer, question_id),
+        disable_web_page_preview=True,
+    )
+
+
+@router.message(F.text.startswith("/"))
+async def on_unknown_command(message: Message) -> None:
+    """A command the bot does not know: show what it can do."""
+    await message.answer(texts.UNKNOWN_COMMAND, reply_markup=main_menu())
+
+
+@router.message(F.text)
+async def on_question(
+    message: Message, answering: AnsweringService, session: AsyncSession, contact: str
+) -> None:
+    """Answer a free-text question, suggest close matches, or offer the Fachstelle."""
+    answer = answering.answer(message.text)
+    await _reply(message, answer, session, contact)
+
+
+@router.callback_query(EntryCb.filter())
+async def on_entry_chosen(
+    callback: CallbackQuery,
+    callback_data: EntryCb,
+    answering: AnsweringService,
+    session: AsyncSession,
+    contact: str,
+) -> None:
+    """The user picked an entry from a suggestion, related question or topic list."""
+    answer = answering.answer_entry(callback_data.entry_id)
+    if answer is None:
+        await callback.answer(texts.ENTRY_GONE, show_alert=True)
+        return
+    await callback.answer()
+    await _reply(callback.message, answer, session, contact)
+
+
+@router.callback_query(FeedbackCb.filter())
+async def on_feedback(callback: CallbackQuery, callback_data: FeedbackCb, session: AsyncSession) -> None:
+    """Store 👍/👎 and remove the vote buttons."""
+    if callback_data.vote not in (1, -1):
+        await callback.answer()
+        return
+    try:
+        await record_feedback(
+            session,
+            question_id=callback_data.question_id,
+            user_ref=user_ref(callback.from_user.id),
+            vote=callback_data.vote,
+        )
+    except UnknownQuestion:
+        await callback.answer(texts.ENTRY_GONE, show_alert=True)
+        return
+    await callback.answer(texts.FEEDBACK_THANKS_UP if callback_data.vote > 0 else texts.FEEDBACK_THANKS_DOWN)
+    markup = callback.message.reply_markup if callback.message else None
+    trimmed = without_feedback(markup)
+    if markup is not None and trimmed != markup:
+        try:
+            await callback.message.edit_reply_markup(reply_markup=trimmed)
+        except TelegramBadRequest:
+            pass  # the message is too old to edit or already changed; the vote is stored anyway
+
+
+@router.message()
+async def on_other_content(message: Message) -> None:
+    """Stickers, photos, voice messages: say what the bot understands."""
+    await message.answer(texts.ONLY_TEXT)

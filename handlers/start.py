@@ -1,0 +1,80 @@
+"""/start, /help, /hilfe and the main menu (topics, contact, help)."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandStart
+from aiogram.types import CallbackQuery, Message
+
+from handlers import texts
+from handlers.keyboards import EntryCb, MenuCb, TopicCb, entries_menu, main_menu, topics_menu
+from knowledge.model import TOPICS
+from services.answering import Answer, AnsweringService, AnswerKind
+from services.presenting import HELP_TEXT, render_html
+
+router = Router(name=__name__)
+
+
+def _topics_with_entries(answering: AnsweringService) -> list[str]:
+    present = {entry.topic for entry in answering.retriever.entries}
+    return [topic for topic in TOPICS if topic in present]
+
+
+@router.message(CommandStart())
+async def cmd_start(message: Message) -> None:
+    """Welcome, privacy notice and main menu."""
+    await message.answer(f"{texts.WELCOME}\n\n{texts.PRIVACY}", reply_markup=main_menu())
+
+
+@router.message(Command("help", "hilfe", "menu", "menue"))
+async def cmd_help(message: Message) -> None:
+    """What the bot can do, with the main menu."""
+    await message.answer(HELP_TEXT, reply_markup=main_menu())
+
+
+@router.callback_query(MenuCb.filter(F.action == "ask"))
+async def on_menu_ask(callback: CallbackQuery) -> None:
+    """Explain that a question is simply typed."""
+    await callback.answer()
+    await callback.message.answer(texts.ASK_PROMPT)
+
+
+@router.callback_query(MenuCb.filter(F.action.in_({"help", "menu"})))
+async def on_menu_help(callback: CallbackQuery) -> None:
+    """Show the help text and the main menu again."""
+    await callback.answer()
+    await callback.message.answer(HELP_TEXT, reply_markup=main_menu())
+
+
+@router.callback_query(MenuCb.filter(F.action == "topics"))
+async def on_menu_topics(callback: CallbackQuery, answering: AnsweringService) -> None:
+    """List the topics of the knowledge base."""
+    await callback.answer()
+    await callback.message.answer(
+        texts.TOPICS_PROMPT, reply_markup=topics_menu(_topics_with_entries(answering))
+    )
+
+
+@router.callback_query(MenuCb.filter(F.action == "contact"))
+async def on_menu_contact(callback: CallbackQuery, answering: AnsweringService, contact: str) -> None:
+    """Offer the human advisors of the Fachstelle."""
+    await callback.answer()
+    offer = Answer(question="", kind=AnswerKind.ESCALATE, reason="human")
+    await callback.message.answer(render_html(offer, contact=contact))
+
+
+@router.callback_query(TopicCb.filter())
+async def on_topic(callback: CallbackQuery, callback_data: TopicCb, answering: AnsweringService) -> None:
+    """List the entries of one topic as buttons."""
+    await callback.answer()
+    entries = sorted(
+        (entry for entry in answering.retriever.entries if entry.topic == callback_data.topic),
+        key=lambda entry: entry.title,
+    )
+    title = TOPICS.get(callback_data.topic, "Thema")
+    await callback.message.answer(
+        f"<b>{title}</b> – wählen Sie eine Frage:", reply_markup=entries_menu(entries)
+    )
+
+
+__all__ = ["router", "EntryCb"]

@@ -1,0 +1,1 @@
+"""The curated knowledge base (YAML entries) and the German-aware retriever."""

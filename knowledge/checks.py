@@ -1,0 +1,126 @@
+"""`klimabot kb check`: validates the entries and reports errors and warnings per file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from knowledge.lexicon import SYNONYMS_FILE, load_lexicon
+from knowledge.markup import html_problems, visible_text
+from knowledge.model import ENTRIES_DIR, Entry, load_entries
+from knowledge.text import content_words
+
+MAX_ANSWER_CHARS = 900
+MAX_TITLE_BUTTON_CHARS = 60
+NEAR_DUPLICATE = 92
+_FACT_LINE = re.compile(r"^- \[(F\d{3})\] (.*)$", re.MULTILINE)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: `error` fails the check, `warning` does not."""
+
+    level: str
+    where: str
+    message: str
+
+
+def load_fact_sheet(path: Path) -> dict[str, str]:
+    """Fact id -> fact text of `knowledge-facts.md`."""
+    return {fact_id: text for fact_id, text in _FACT_LINE.findall(path.read_text(encoding="utf-8"))}
+
+
+def check_knowledge(
+    directory: Path = ENTRIES_DIR,
+    *,
+    today: dt.date | None = None,
+    facts: dict[str, str] | None = None,
+    synonyms: Path = SYNONYMS_FILE,
+) -> tuple[list[Entry], list[Finding]]:
+    """Every finding for the entries in `directory`; `facts` enables the source-tracing checks."""
+    today = today or dt.date.today()
+    entries, problems = load_entries(directory)
+    findings = [Finding("error", problem.path.name, problem.message) for problem in problems]
+    try:
+        load_lexicon(synonyms)
+    except (OSError, ValueError) as exc:
+        findings.append(Finding("error", synonyms.name, str(exc)))
+    ids = {}
+    for path in sorted(directory.rglob("*.yaml")):
+        entry = next((e for e in entries if e.id == path.stem), None)
+        if entry is None and path.name not in {p.path.name for p in problems}:
+            findings.append(Finding("error", path.name, "file name must equal the entry id"))
+    for entry in entries:
+        if entry.id in ids:
+            findings.append(Finding("error", entry.id, "duplicate id"))
+        ids[entry.id] = entry
+    for entry in entries:
+        findings.extend(_check_entry(entry, ids, today, facts))
+    findings.extend(_near_duplicate_questions(entries))
+    return entries, findings
+
+
+def _check_entry(
+    entry: Entry, ids: dict[str, Entry], today: dt.date, facts: dict[str, str] | None
+) -> list[Finding]:
+    found: list[Finding] = []
+
+    def error(message: str) -> None:
+        found.append(Finding("error", entry.id, message))
+
+    for problem in html_problems(entry.answer):
+        error(f"answer HTML: {problem}")
+    length = len(visible_text(entry.answer).strip())
+    if length > MAX_ANSWER_CHARS:
+        error(f"answer has {length} visible characters (at most {MAX_ANSWER_CHARS})")
+    if len(entry.title) > MAX_TITLE_BUTTON_CHARS:
+        found.append(Finding("warning", entry.id, f"title longer than {MAX_TITLE_BUTTON_CHARS} characters"))
+    for ref in entry.related:
+        if ref not in ids:
+            error(f"related entry {ref!r} does not exist")
+        elif ref == entry.id:
+            error("related refers to the entry itself")
+    if entry.reviewed > today:
+        error("reviewed lies in the future")
+    if entry.review_by < entry.reviewed:
+        error("review_by lies before reviewed")
+    if entry.is_overdue(today):
+        found.append(Finding("warning", entry.id, f"review overdue since {entry.review_by.isoformat()}"))
+    if facts is not None:
+        cited = [fact for source in entry.sources for fact in source.facts]
+        if not cited:
+            error("sources cite no fact ids")
+        unknown = [fact for fact in cited if fact not in facts]
+        if unknown:
+            error(f"unknown fact ids: {', '.join(unknown)}")
+        fact_text = " ".join(facts.get(fact, "") for fact in cited)
+        fact_digits = {_digits(n) for n in _NUMBER.findall(fact_text)}
+        for number in _NUMBER.findall(visible_text(entry.answer)):
+            digits = _digits(number)
+            if not any(digits in known for known in fact_digits):
+                error(f"figure {number!r} in the answer is not in the cited facts")
+    return found
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def _near_duplicate_questions(entries: list[Entry]) -> list[Finding]:
+    """Questions of two different entries that read almost the same confuse the retriever."""
+    phrased = [
+        (entry.id, q, " ".join(sorted(content_words(q)))) for entry in entries for q in entry.questions
+    ]
+    findings = []
+    for (id_a, q_a, norm_a), (id_b, q_b, norm_b) in combinations(phrased, 2):
+        if id_a == id_b or not norm_a or not norm_b:
+            continue
+        if fuzz.ratio(norm_a, norm_b) >= NEAR_DUPLICATE:
+            findings.append(Finding("error", id_a, f"question {q_a!r} nearly duplicates {q_b!r} of {id_b}"))
+    return findings

@@ -1,0 +1,144 @@
+"""Ranks knowledge entries for a question: BM25 over weighted fields fused with a fuzzy phrase score."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from knowledge.analyzer import Analyzer, corpus_words
+from knowledge.lexicon import Lexicon, load_lexicon
+from knowledge.model import Entry
+from knowledge.text import content_words
+
+# How much each field of an entry counts. Titles and keywords are written to be found; the
+# answer text mentions many side topics and so counts little.
+FIELD_WEIGHTS = {"title": 2.0, "questions": 1.0, "keywords": 1.5, "answer": 0.25}
+K1 = 1.2
+B = 0.6
+CANDIDATES = 20
+# Fusion weights of the three signals; calibrated on tests/eval (see services/answering.py).
+W_COVERAGE = 0.45
+W_LEXICAL = 0.20
+W_FUZZY = 0.35
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked entry with the signals behind its score (all 0..1)."""
+
+    entry: Entry
+    score: float
+    coverage: float
+    lexical: float
+    fuzzy: float
+
+
+class Retriever:
+    """An in-memory index over the entries; build once, query many times."""
+
+    def __init__(self, entries: list[Entry], lexicon: Lexicon | None = None):
+        self.entries = list(entries)
+        self.by_id = {entry.id: entry for entry in self.entries}
+        lexicon = lexicon if lexicon is not None else load_lexicon()
+        self.analyzer = Analyzer(lexicon, corpus_words(_entry_texts(self.entries)))
+        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self._doc_len: list[float] = []
+        for doc, entry in enumerate(self.entries):
+            tf: Counter[str] = Counter()
+            for field, weight in FIELD_WEIGHTS.items():
+                for text in _field_texts(entry, field):
+                    for term in self.analyzer.terms(text):
+                        tf[term] += weight
+            self._doc_len.append(sum(tf.values()))
+            for term, freq in tf.items():
+                self._postings[term].append((doc, freq))
+        count = max(len(self.entries), 1)
+        self._avg_len = (sum(self._doc_len) / count) or 1.0
+        self._idf = {
+            term: math.log(1 + (count - len(posts) + 0.5) / (len(posts) + 0.5))
+            for term, posts in self._postings.items()
+        }
+        self._unknown_idf = math.log(1 + (count + 0.5) / 0.5) * 0.6
+        self._phrasings = [
+            [" ".join(content_words(text)) for text in (entry.title, *entry.questions)]
+            for entry in self.entries
+        ]
+
+    def search(self, text: str, limit: int = 5) -> list[Hit]:
+        """The best entries for `text`, best first; empty when nothing matches at all."""
+        words = self.analyzer.query(text)
+        if not words:
+            return []
+        bm25: dict[int, float] = defaultdict(float)
+        matched_weight: dict[int, float] = defaultdict(float)
+        total_weight = 0.0
+        for word in words:
+            idfs = [self._idf[t] for t in word.terms if t in self._idf]
+            weight = max(idfs) if idfs else self._unknown_idf
+            total_weight += weight
+            best_for_word: dict[int, float] = {}
+            for term in word.terms:
+                idf = self._idf.get(term)
+                if idf is None:
+                    continue
+                for doc, freq in self._postings[term]:
+                    norm = freq * (K1 + 1) / (freq + K1 * (1 - B + B * self._doc_len[doc] / self._avg_len))
+                    contribution = idf * norm
+                    if contribution > best_for_word.get(doc, 0.0):
+                        best_for_word[doc] = contribution
+            for doc, contribution in best_for_word.items():
+                bm25[doc] += contribution
+                matched_weight[doc] += weight
+        if not bm25:
+            return []
+        ceiling = sum(
+            max((self._idf[t] for t in w.terms if t in self._idf), default=0.0) * (K1 + 1) for w in words
+        )
+        top = sorted(bm25, key=bm25.__getitem__, reverse=True)[:CANDIDATES]
+        query_phrase = " ".join(word.word for word in words)
+        hits = []
+        for doc in top:
+            coverage = matched_weight[doc] / total_weight if total_weight else 0.0
+            lexical = bm25[doc] / ceiling if ceiling else 0.0
+            fuzzy = max(_phrase_similarity(query_phrase, phrase) for phrase in self._phrasings[doc])
+            score = W_COVERAGE * coverage + W_LEXICAL * min(lexical, 1.0) + W_FUZZY * fuzzy
+            hits.append(Hit(self.entries[doc], score, coverage, lexical, fuzzy))
+        hits.sort(key=lambda hit: hit.score, reverse=True)
+        return hits[:limit]
+
+    def related(self, entry: Entry, limit: int = 3) -> list[Entry]:
+        """Follow-up entries: the curated `related` list first, then the nearest entries by title."""
+        result = [self.by_id[i] for i in entry.related if i in self.by_id and i != entry.id]
+        if len(result) < limit:
+            for hit in self.search(f"{entry.title} {' '.join(entry.keywords)}", limit=limit + 3):
+                if hit.entry.id != entry.id and hit.entry not in result:
+                    result.append(hit.entry)
+        return result[:limit]
+
+
+def _phrase_similarity(query: str, phrase: str) -> float:
+    """Typo-tolerant similarity of two folded word sequences (0..1)."""
+    if not query or not phrase:
+        return 0.0
+    return (fuzz.token_set_ratio(query, phrase) + fuzz.token_sort_ratio(query, phrase)) / 200.0
+
+
+def _field_texts(entry: Entry, field: str) -> list[str]:
+    if field == "title":
+        return [entry.title]
+    if field == "questions":
+        return list(entry.questions)
+    if field == "keywords":
+        return list(entry.keywords)
+    return [entry.answer]
+
+
+def _entry_texts(entries: list[Entry]):
+    for entry in entries:
+        yield entry.title
+        yield from entry.questions
+        yield from entry.keywords
+        yield entry.answer

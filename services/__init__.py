@@ -1,0 +1,1 @@
+"""Channel-neutral use cases (answering, feedback, ...): plain values in, dataclasses out."""

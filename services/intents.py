@@ -1,0 +1,109 @@
+"""Recognises what a message wants before the knowledge base is asked: small talk, a human, a case."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from knowledge.text import fold
+
+
+class Intent(StrEnum):
+    """What the user wants, as far as it matters for the answering policy."""
+
+    QUESTION = "question"
+    SMALLTALK = "smalltalk"
+    HUMAN = "human"
+    CASE_SPECIFIC = "case_specific"
+
+
+_GREETING_LINE = re.compile(
+    r"^\s*(hallo|hi|hey|moin|servus|gruess gott|gruezi|guten (morgen|tag|abend)|liebe[rs]?\b.*|"
+    r"sehr geehrte[rs]?\b.*|dear\b.*|hello\b.*|good (morning|afternoon)\b.*)[\s,.!:]*$"
+)
+_GREETING_PREFIX = re.compile(
+    r"^\s*(hallo|hi|hey|moin|servus|guten (morgen|tag|abend)|hello|good (morning|afternoon))\b[\s,.!:]*",
+    re.IGNORECASE,
+)
+_SIGNOFF = re.compile(
+    r"^\s*(mit freundlichen gruessen|freundliche gruesse|viele gruesse|beste gruesse|liebe gruesse|"
+    r"herzliche gruesse|schoene gruesse|gruss|gruesse|mfg|lg|vg|best regards|kind regards|regards|"
+    r"best|cheers|thanks in advance|danke im voraus|vielen dank im voraus|vielen dank und|"
+    r"i\.\s?a\.|--\s*)\b"
+)
+_THANKS_LINE = re.compile(
+    r"^\s*(vielen dank|danke|besten dank)[\s,.!]*(fuer ihre (hilfe|muehe|antwort))?[\s,.!]*$"
+)
+
+_SMALLTALK = re.compile(
+    r"^(hallo|hallochen|hi|hey|moin|moinsen|servus|gruess gott|guten (morgen|tag|abend)|na|yo|"
+    r"danke|danke schoen|dankeschoen|vielen dank|vielen lieben dank|besten dank|super danke|ok danke|"
+    r"thx|thanks|thank you|hello|ok|okay|alles klar|prima|super|toll|cool|tschuess|ciao|bye|"
+    r"auf wiedersehen|gute nacht|hilfe|help|menue|menu|start|hauptmenue|"
+    r"was kannst du( alles)?|was kann der bot|wer bist du|was bist du|wie funktioniert (das|der bot)|"
+    r"was machst du|wofuer bist du|what can you do|who are you|wie geht es dir|wie gehts)"
+    r"( (bot|klimabot|danke|nochmal|auch))?[\s!?.]*$"
+)
+
+_HUMAN = re.compile(
+    r"(mit (einem|einer|jemandem|ihnen|dem|der)?\s*(menschen|mensch|person|berater\w*|mitarbeiter\w*|"
+    r"sachbearbeiter\w*|ansprechpartner\w*|fachstelle|kolleg\w*|echten \w+)\b.*"
+    r"(sprechen|reden|telefonieren|verbinden|kontakt|schreiben)|"
+    r"(jemanden|jemand|mensch|menschen|berater\w*|person) (sprechen|erreichen|anrufen|ans telefon)|"
+    r"\b(ruckruf|rueckruf|zurueckrufen|telefonat|persoenlich sprechen|persoenliche beratung durch|"
+    r"echte[nrs]? (mensch|person)|talk to (a |an )?(human|person|someone|advisor)|real person|"
+    r"speak (to|with) (a |an )?(human|person|someone|advisor))\b|"
+    r"^(berater|beraterin|mensch|human|mitarbeiter|ansprechpartner)[\s!?.]*$|"
+    r"(kein(en)? bot|nicht mit (dem|einem) bot))"
+)
+
+# A question about one concrete case of the municipality (an application, a report, a payment):
+# the knowledge base cannot know its state, so it must not answer.
+_CASE_OBJECT = (
+    r"(antrag|antraege|foerderantrag|bescheid|zuwendungsbescheid|bewilligung|auszahlung|"
+    r"verwendungsnachweis|mittelabruf|aktionsplan|bericht|meldung|lizenz|anmeldung|"
+    r"rechnung|unterlagen|e-?mail|mail|nachricht|vorgang|bewerbung|projekt|application|report)"
+)
+_CASE_STATE = (
+    r"(bewilligt|genehmigt|eingegangen|angekommen|bearbeitet|abgelehnt|ausgezahlt|ueberwiesen|"
+    r"geprueft|freigegeben|erhalten|bekommen|beantwortet|durch|zugesagt|verschickt|versandt|zugestellt|"
+    r"approved|received|"
+    r"stand der (bearbeitung|dinge)|status|bearbeitungsstand|bearbeitungszeit)"
+)
+_CASE_SPECIFIC = re.compile(
+    rf"((unser|unsere|unseren|unserem|unserer|unseres|mein|meine|meinen|meinem|meines|our|my)\b[^.?!]{{0,60}}{_CASE_OBJECT}"
+    rf"[^.?!]{{0,80}}{_CASE_STATE})|"
+    rf"({_CASE_STATE}[^.?!]{{0,40}}(unser|unsere|unseren|unserem|unseres|our)\b[^.?!]{{0,40}}{_CASE_OBJECT})|"
+    rf"({_CASE_OBJECT}\w*[^.?!]{{0,50}}\b(schon|bereits|endlich|noch nicht)\b[^.?!]{{0,30}}{_CASE_STATE})|"
+    r"\b(aktenzeichen|antragsnummer|vorgangsnummer|az\.?\s*\d|ticketnummer)\b|"
+    r"\bwann (kommt|bekommen wir|erhalten wir|kriegen wir) (unser|unseren|das|den|die) (geld|bescheid|zusage|antwort)"
+)
+
+
+def strip_mail_framing(text: str) -> str:
+    """Drop greeting lines, a leading greeting and the signature of an e-mail-style message."""
+    lines = text.strip().splitlines()
+    kept: list[str] = []
+    for line in lines:
+        folded = fold(line)
+        if _SIGNOFF.match(folded) and kept:
+            break
+        if _GREETING_LINE.match(folded) or _THANKS_LINE.match(folded):
+            continue
+        if line.strip():
+            kept.append(line.strip())
+    cleaned = " ".join(kept) if kept else text.strip()
+    without_greeting = _GREETING_PREFIX.sub("", cleaned, count=1).strip()
+    return without_greeting or cleaned.strip()
+
+
+def classify(text: str) -> Intent:
+    """The intent of an already cleaned message."""
+    folded = " ".join(fold(text).split())
+    if not folded or _SMALLTALK.match(folded.strip(" !?.")):
+        return Intent.SMALLTALK
+    if _HUMAN.search(folded):
+        return Intent.HUMAN
+    if _CASE_SPECIFIC.search(folded):
+        return Intent.CASE_SPECIFIC
+    return Intent.QUESTION

@@ -1,0 +1,80 @@
+"""Shared fixtures: the databases every storage test runs on (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from storage.database import create_engine, session_factory
+from storage.migrate import upgrade_database
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+PG_ADMIN_URL = os.environ.get("KLIMABOT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+TABLES_TO_CLEAR = ("feedback", "asked_question", "fsm_record")
+
+
+async def _pg_admin(statement: str) -> None:
+    import asyncpg
+
+    url = PG_ADMIN_URL.replace("postgresql://", "postgres://", 1)
+    connection = await asyncpg.connect(url, timeout=5)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A throw-away PostgreSQL database for this test run, migrated to head."""
+    name = f"klimabot_test_{uuid.uuid4().hex[:10]}"
+    try:
+        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # no server: fail in CI, skip on a laptop without PostgreSQL
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}")
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    upgrade_database(url)
+    yield url
+    asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """The URL of a migrated, empty database — once SQLite, once PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'klimabot.db'}"
+        upgrade_database(url)
+        return url
+    url = request.getfixturevalue("postgresql_clean")
+    return url
+
+
+@pytest.fixture
+def postgresql_clean(postgres_url):
+    """The session's PostgreSQL database with all rows removed."""
+    asyncio.run(_clear(postgres_url))
+    return postgres_url
+
+
+async def _clear(url: str) -> None:
+    from sqlalchemy import text
+
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {', '.join(TABLES_TO_CLEAR)} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+
+
+@pytest.fixture
+async def sessions(database_url):
+    """A session factory on the parametrised database."""
+    engine = create_engine(database_url)
+    yield session_factory(engine)
+    await engine.dispose()

@@ -1,0 +1,105 @@
+"""Loads the evaluation questions in tests/eval/*.yaml and scores the answering policy on them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from services.answering import AnsweringService, AnswerKind
+
+EVAL_DIR = Path(__file__).parent / "eval"
+SPECIAL = {"help", "escalate"}
+
+
+@dataclass(frozen=True)
+class EvalItem:
+    """One question and what it must lead to: an entry id, `help` or `escalate`."""
+
+    question: str
+    expect: str
+    source: str
+
+
+def load_eval_items(directory: Path = EVAL_DIR) -> list[EvalItem]:
+    """Every item of every eval file."""
+    items = []
+    for path in sorted(directory.glob("*.yaml")):
+        for raw in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            items.append(EvalItem(str(raw["q"]).strip(), str(raw["expect"]).strip(), path.name))
+    return items
+
+
+@dataclass
+class EvalReport:
+    """Counts of how the policy handled the eval set."""
+
+    entry_items: int = 0
+    top1: int = 0
+    answered_right: int = 0
+    answered_wrong: int = 0
+    suggested_with_right: int = 0
+    escalated: int = 0
+    special_items: int = 0
+    special_right: int = 0
+    confident_on_must_escalate: list[str] = field(default_factory=list)
+    misses: list[str] = field(default_factory=list)
+    kinds: Counter = field(default_factory=Counter)
+
+    @property
+    def top1_accuracy(self) -> float:
+        """Share of entry questions whose best-ranked entry is the expected one."""
+        return self.top1 / self.entry_items if self.entry_items else 0.0
+
+    def summary(self) -> str:
+        """Numbers for the README and the notes."""
+        n = self.entry_items or 1
+        return (
+            f"{self.entry_items} entry questions: top-1 {self.top1_accuracy:.1%}, "
+            f"answered right {self.answered_right / n:.1%}, answered wrong {self.answered_wrong / n:.1%}, "
+            f"suggested incl. right {self.suggested_with_right / n:.1%}, escalated {self.escalated / n:.1%}; "
+            f"{self.special_items} small-talk/must-escalate: {self.special_right} right, "
+            f"{len(self.confident_on_must_escalate)} confident answers to must-escalate"
+        )
+
+
+def evaluate(service: AnsweringService, items: list[EvalItem]) -> EvalReport:
+    """Run every item through the policy and count the outcomes."""
+    report = EvalReport()
+    for item in items:
+        answer = service.answer(item.question)
+        report.kinds[str(answer.kind)] += 1
+        if item.expect in SPECIAL:
+            report.special_items += 1
+            if item.expect == "escalate" and answer.kind is AnswerKind.ANSWER:
+                report.confident_on_must_escalate.append(f"{item.question!r} -> {answer.entry.id}")
+            elif str(answer.kind) == item.expect:
+                report.special_right += 1
+            else:
+                report.misses.append(f"{item.question!r}: expected {item.expect}, got {answer.kind}")
+            continue
+        report.entry_items += 1
+        hits = service.retriever.search(item.question, limit=3)
+        if hits and hits[0].entry.id == item.expect:
+            report.top1 += 1
+        if answer.kind is AnswerKind.ANSWER:
+            if answer.entry.id == item.expect:
+                report.answered_right += 1
+            else:
+                report.answered_wrong += 1
+                report.misses.append(
+                    f"WRONG {item.question!r}: expected {item.expect}, got {answer.entry.id}"
+                )
+        elif answer.kind is AnswerKind.SUGGEST:
+            if any(entry.id == item.expect for entry in answer.suggestions):
+                report.suggested_with_right += 1
+            else:
+                report.misses.append(
+                    f"suggest {item.question!r}: expected {item.expect}, got {[e.id for e in answer.suggestions]}"
+                )
+        else:
+            report.escalated += 1
+            report.misses.append(f"{answer.kind} {item.question!r}: expected {item.expect} ({answer.reason})")
+    return report
