@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from knowledge.lexicon import Lexicon
-from knowledge.text import STOPWORDS, content_words, fold, stem
+from knowledge.text import STOPWORDS, content_words, fold, stem, words
 
 # Linking elements between the parts of a German compound (Klimaanpassung-s-konzept).
 _FUGEN = ("", "s", "es", "n", "en", "e")
@@ -66,7 +66,7 @@ class Analyzer:
         """The content words of a query with their terms; unknown words are typo-corrected if possible."""
         seen: set[str] = set()
         result: list[QueryWord] = []
-        for word in self._special_abbreviations(text):
+        for word in self._special_abbreviations(text) + self._separable_verbs(text):
             if word not in seen:
                 seen.add(word)
                 result.append(QueryWord(word, self.word_terms(word), True))
@@ -93,7 +93,7 @@ class Analyzer:
             candidates: list[str] = []
             for length in range(len(word) - 2, len(word) + 3):
                 candidates.extend(self._by_length.get(length, ()))
-            cutoff = 80 if len(word) >= 7 else 82
+            cutoff = 82 if len(word) >= 8 else 86
             match = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=cutoff)
             if match is not None:
                 best = match[0]
@@ -161,6 +161,17 @@ class Analyzer:
         if parts is None or len(parts) < 2:
             return None
         return parts
+
+    def _separable_verbs(self, text: str) -> list[str]:
+        """Rejoin split verbs ("treten wir bei" -> "beitreten"); the particle alone is a stop word."""
+        if not self.lexicon.separable_verbs:
+            return []
+        present = set(words(text))
+        return [
+            verb
+            for verb, (particle, forms) in self.lexicon.separable_verbs.items()
+            if particle in present and present & forms
+        ]
 
     def _special_abbreviations(self, text: str) -> list[str]:
         """Expansions of case-sensitive abbreviations (DAS, not 'das') written exactly so."""

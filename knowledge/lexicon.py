@@ -20,6 +20,8 @@ class Lexicon:
     case_sensitive: dict[str, tuple[str, ...]] = field(default_factory=dict)
     canonical: dict[str, str] = field(default_factory=dict)
     compound_parts: frozenset[str] = frozenset()
+    # verb -> (particle, inflected forms of the verb stem without the particle)
+    separable_verbs: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
 
 
 def _folded_words(values: list, where: str) -> tuple[str, ...]:
@@ -47,4 +49,10 @@ def load_lexicon(path: Path = SYNONYMS_FILE) -> Lexicon:
         for member in members:
             canonical.setdefault(member, members[0])
     parts = frozenset(_folded_words(raw.get("compound_parts") or [], "compound_parts"))
-    return Lexicon(abbreviations, case_sensitive, canonical, parts)
+    separable: dict[str, tuple[str, frozenset[str]]] = {}
+    for verb, spec in (raw.get("separable_verbs") or {}).items():
+        if not isinstance(spec, dict) or not isinstance(spec.get("particle"), str):
+            raise ValueError(f"separable_verbs.{verb}: expected particle and forms")
+        forms = _folded_words(spec.get("forms") or [], f"separable_verbs.{verb}.forms")
+        separable[fold(verb)] = (fold(spec["particle"]), frozenset(forms))
+    return Lexicon(abbreviations, case_sensitive, canonical, parts, separable)

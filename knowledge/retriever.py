@@ -78,6 +78,8 @@ class Retriever:
         for word in words:
             idfs = [self._idf[t] for t in word.terms if t in self._idf]
             weight = max(idfs) if idfs else self._unknown_idf
+            if word.word.isdigit():
+                weight *= 0.3  # a year or amount rarely decides the topic
             total_weight += weight
             best_for_word: dict[int, float] = {}
             for term in word.terms:

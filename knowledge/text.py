@@ -16,16 +16,25 @@ _HYPHENATED = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
 # words, this list only keeps them out of the coverage and fuzzy scores.
 STOPWORDS = frozenset(
     """
-    a ab aber als also am an auch auf aus bei beim bin bis bitte bzw da dafuer damit dann das dass
-    dem den denen der des dessen die dies diese diesem diesen dieser dieses doch dort du durch ein eine
-    einem einen einer eines es etwa euch euer fuer gab gibt ganz gegen gehabt hab habe haben hat hatte
-    hier hin ich ihm ihn ihnen ihr ihre im in ins ist ja je jetzt kann kannst koennen koennte man mal mehr
-    mein meine mich mir mit muss muessen nach nicht noch nun nur ob oder ohne schon sehr sein seine sich
-    sie sind so soll sollen sollte sondern sowie ueber um und uns unser unsere unseren unserem unserer
-    unter vom von vor wann war waren warum was weil welche welchen welcher welches wenn wer werden wie
-    wieso wieviel wir wird wo woher wohin wurde wurden zu zum zur zwischen hallo hi gerne danke dank
-    frage fragen eigentlich genau gerade bekommt bekommen kriegen kriegt gibts denn etc usw ne nen
-    the is are what how can do does for of to and or in on with we our my i you it be a an at any
+    a ab aber alle allem allen aller alles als also am an ander andere anderen anders auch auf aus bei
+    beim bin bis bisher bitte bzw da dabei dafuer dagegen daher damit dann daran darauf daraus darf
+    darueber darum das dass davon dazu dem den denen denn der deren des dessen deshalb die dies diese
+    diesem diesen dieser dieses doch dort du durch eben ein eine einem einen einer eines einfach einige
+    einmal es etwa etwas euch euer fuer gab ganz gar gegen gehabt gern gerne gibt gibts geht gehen
+    habe haben hat hatte hatten hier hin ich ihm ihn ihnen ihr ihre ihrem ihren ihrer im immer in ins
+    inzwischen ist ja je jede jedem jeden jeder jedes jemand jetzt kann kannst kein keine keinen
+    koennen koennt koennte koennten man manche mal mehr mein meine meinem meinen meiner mich mir mit
+    moechte moechten muss muessen musst nach nicht nichts noch nun nur ob oder ohne schon sehr sein
+    seine seinem seinen sich sie sind so solche soll sollen sollte sollten sondern sowie ueber um und
+    uns unser unsere unserem unseren unserer unseres unter viel viele vom von vor war waren warum was
+    weil welche welchem welchen welcher welches wenn wer werde werden wie wieso wieviel wir wird wo
+    woher wohin wollen wuerde wuerden wurde wurden zu zum zur zwar zwischen hallo hi danke dank
+    frage fragen eigentlich genau gerade wirklich bekommt bekommen kriegen kriegt etc usw ne nen mal
+    grad halt bzgl bezueglich hinsichtlich sagen sag sagt wissen weiss bescheid hilfe helfen brauchen
+    brauche braucht machen mache macht gemacht tun lassen laesst kurz kurze bitte gruss gruesse
+    sehr geehrte geehrter damen herren liebe lieber viele freundlichen freundliche beste besten
+    the is are was were what which how can could do does did for of to and or in on with we our my i
+    you it be a an at any there this that these those me us please hi hello dear thanks
     """.split()
 )
 

@@ -27,11 +27,11 @@ class AnswerKind(StrEnum):
 class Thresholds:
     """Confidence limits, calibrated on tests/eval (see tests/test_eval.py for the measured numbers)."""
 
-    answer_score: float = 0.62
-    answer_margin: float = 0.035
+    answer_score: float = 0.60
+    answer_margin: float = 0.03
     # a very high score may answer with a smaller margin (two entries both fit, the best fits clearly)
-    sure_score: float = 0.80
-    suggest_score: float = 0.40
+    sure_score: float = 0.75
+    suggest_score: float = 0.48
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: lint, knowledge-base check, pytest (SQLite and PostgreSQL).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+VENV=${VENV:-.venv}
+
+bash scripts/services.sh || exit 1
+
+"$VENV/bin/ruff" check . || exit 1
+"$VENV/bin/klimabot" kb check || exit 1
+
+"$VENV/bin/pytest" -q --durations=10 "$@"
+status=$?
+if [ "$status" -eq 5 ]; then
+    echo "pytest collected no tests" >&2
+    exit 1
+fi
+exit "$status"

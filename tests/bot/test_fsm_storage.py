@@ -1,0 +1,62 @@
+"""Conversation state survives a restart and is shared between instances (database and Redis)."""
+
+import uuid
+
+import pytest
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.fsm.storage.base import StorageKey
+
+from bot.fsm_storage import SQLStorage
+from storage.database import create_engine, session_factory
+
+
+class Flow(StatesGroup):
+    step = State()
+
+
+KEY = StorageKey(bot_id=1, chat_id=42, user_id=42)
+
+
+async def test_state_and_data_survive_a_new_storage_on_the_same_database(database_url):
+    first_engine = create_engine(database_url)
+    first = SQLStorage(session_factory(first_engine))
+    await first.set_state(KEY, Flow.step)
+    await first.update_data(KEY, {"question": "Förderung für PV?", "count": 2})
+    await first_engine.dispose()  # the process "restarts"
+
+    second_engine = create_engine(database_url)
+    second = SQLStorage(session_factory(second_engine))
+    assert await second.get_state(KEY) == Flow.step.state
+    assert await second.get_data(KEY) == {"question": "Förderung für PV?", "count": 2}
+    await second.set_state(KEY, None)
+    assert await second.get_state(KEY) is None
+    assert await second.get_data(KEY) == {"question": "Förderung für PV?", "count": 2}
+    await second_engine.dispose()
+
+
+async def test_unknown_key_has_no_state_and_empty_data(sessions):
+    storage = SQLStorage(sessions)
+    other = StorageKey(bot_id=1, chat_id=7, user_id=7)
+    assert await storage.get_state(other) is None
+    assert await storage.get_data(other) == {}
+
+
+async def test_redis_storage_is_used_when_configured():
+    from aiogram.fsm.storage.redis import RedisStorage
+
+    from bot.app import build_fsm_storage
+    from bot.settings import Settings
+
+    storage = build_fsm_storage(Settings(redis_url="redis://127.0.0.1:6379/0"), runtime=None)
+    assert isinstance(storage, RedisStorage)
+    key = StorageKey(bot_id=1, chat_id=int(uuid.uuid4().int % 10**9), user_id=1)
+    try:
+        await storage.set_state(key, Flow.step)
+    except Exception as exc:  # pragma: no cover - only without a Redis server
+        await storage.close()
+        pytest.skip(f"Redis not reachable: {exc}")
+    reopened = build_fsm_storage(Settings(redis_url="redis://127.0.0.1:6379/0"), runtime=None)
+    assert await reopened.get_state(key) == Flow.step.state
+    await storage.set_state(key, None)
+    await storage.close()
+    await reopened.close()

@@ -1,0 +1,45 @@
+"""The answering policy on the colloquial evaluation set (tests/eval/*.yaml)."""
+
+import pytest
+
+from bot.app import build_answering
+from bot.settings import Settings
+from tests.eval_set import evaluate, load_eval_items
+
+
+@pytest.fixture(scope="module")
+def report():
+    return evaluate(build_answering(Settings()), load_eval_items())
+
+
+def test_eval_set_is_large_enough():
+    items = load_eval_items()
+    assert sum(1 for i in items if i.expect not in {"help", "escalate"}) >= 120
+    assert sum(1 for i in items if i.expect == "escalate") >= 20
+
+
+def test_eval_expectations_name_existing_entries():
+    service = build_answering(Settings())
+    unknown = {i.expect for i in load_eval_items() if i.expect not in {"help", "escalate"}} - set(
+        service.retriever.by_id
+    )
+    assert not unknown
+
+
+def test_top1_accuracy_is_at_least_90_percent(report):
+    print(report.summary())
+    assert report.top1_accuracy >= 0.90, "\n".join(report.misses)
+
+
+def test_no_confident_answer_to_a_must_escalate_question(report):
+    assert report.confident_on_must_escalate == []
+
+
+def test_small_talk_and_escalations_are_recognised(report):
+    assert report.special_right >= 0.90 * report.special_items, "\n".join(report.misses)
+
+
+def test_confident_answers_are_rarely_wrong(report):
+    assert report.answered_wrong <= 0.03 * report.entry_items, "\n".join(
+        m for m in report.misses if m.startswith("WRONG")
+    )
