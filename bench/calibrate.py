@@ -26,19 +26,18 @@ def main() -> None:
     current = evaluate(service, items)
     print("current:", service.thresholds, "\n ", current.summary())
     best = None
-    for answer_score, margin, sure, suggest in itertools.product(
-        [0.50, 0.54, 0.58, 0.62, 0.66],
-        [0.02, 0.03, 0.04, 0.06, 0.08],
-        [0.70, 0.75, 0.80, 0.90],
-        [0.36, 0.40, 0.44, 0.48],
+    for answer_score, margin, suggest in itertools.product(
+        [0.52, 0.55, 0.58, 0.60, 0.62, 0.66],
+        [0.02, 0.03, 0.04, 0.06],
+        [0.40, 0.44, 0.46, 0.48, 0.52],
     ):
         if suggest >= answer_score:
             continue
-        service.thresholds = Thresholds(answer_score, margin, sure, suggest)
+        service.thresholds = Thresholds(answer_score, margin, suggest)
         report = evaluate(service, items)
         if report.confident_on_must_escalate or report.answered_wrong > 0.02 * report.entry_items:
             continue
-        key = (report.answered_right, report.special_right, report.suggested_with_right)
+        key = (report.special_right, report.answered_right, report.suggested_with_right)
         if best is None or key > best[0]:
             best = (key, service.thresholds, report.summary())
     print("best:", best[1], "\n ", best[2]) if best else print("no setting satisfies the rule")

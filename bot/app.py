@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 
@@ -108,7 +109,16 @@ async def serve(settings: Settings, *, token: str | None = None, ready: asyncio.
         await bot.set_my_commands(COMMANDS)
         if ready is not None:
             ready.set()
-        await dp.start_polling(bot, handle_signals=False, polling_timeout=10)
+        polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=10))
+        try:
+            await asyncio.shield(polling)
+        except asyncio.CancelledError:
+            # cancelling start_polling leaves aiogram's inner polling task running; stop it properly
+            with contextlib.suppress(RuntimeError):
+                await dp.stop_polling()
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asyncio.wait_for(polling, timeout=15)
+            raise
     finally:
         await dp.storage.close()
         await bot.session.close()

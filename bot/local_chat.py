@@ -65,7 +65,9 @@ async def run_local_chat(settings: Settings, *, user_id: int = LOCAL_USER_ID) ->
                 messages = api.bot_messages(user_id)
                 for message in messages[shown:]:
                     rendered, callbacks = format_message(message, 1)
-                    buttons = {i + 1: (message.message_id, data) for i, data in enumerate(callbacks)} or buttons
+                    buttons = {
+                        i + 1: (message.message_id, data) for i, data in enumerate(callbacks)
+                    } or buttons
                     print(rendered)
                 shown = len(messages)
                 pending = await _read_line("\n👤 ")

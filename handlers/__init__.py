@@ -10,5 +10,5 @@ from handlers import questions, start
 def build_router() -> Router:
     """The root router: commands and menus first, free text and the catch-all last."""
     root = Router(name="klimabot")
-    root.include_routers(start.router, questions.router)
+    root.include_routers(start.build_router(), questions.build_router())
     return root

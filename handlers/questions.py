@@ -13,8 +13,6 @@ from services.answering import Answer, AnsweringService
 from services.presenting import render_html
 from services.question_log import UnknownQuestion, record_feedback, record_question
 
-router = Router(name=__name__)
-
 
 def user_ref(user_id: int) -> str:
     """How a Telegram user is referred to in the database."""
@@ -32,13 +30,11 @@ async def _reply(message: Message, answer: Answer, session: AsyncSession, contac
     )
 
 
-@router.message(F.text.startswith("/"))
 async def on_unknown_command(message: Message) -> None:
     """A command the bot does not know: show what it can do."""
     await message.answer(texts.UNKNOWN_COMMAND, reply_markup=main_menu())
 
 
-@router.message(F.text)
 async def on_question(
     message: Message, answering: AnsweringService, session: AsyncSession, contact: str
 ) -> None:
@@ -47,7 +43,6 @@ async def on_question(
     await _reply(message, answer, session, contact)
 
 
-@router.callback_query(EntryCb.filter())
 async def on_entry_chosen(
     callback: CallbackQuery,
     callback_data: EntryCb,
@@ -64,7 +59,6 @@ async def on_entry_chosen(
     await _reply(callback.message, answer, session, contact)
 
 
-@router.callback_query(FeedbackCb.filter())
 async def on_feedback(callback: CallbackQuery, callback_data: FeedbackCb, session: AsyncSession) -> None:
     """Store 👍/👎 and remove the vote buttons."""
     if callback_data.vote not in (1, -1):
@@ -90,7 +84,17 @@ async def on_feedback(callback: CallbackQuery, callback_data: FeedbackCb, sessio
             pass  # the message is too old to edit or already changed; the vote is stored anyway
 
 
-@router.message()
 async def on_other_content(message: Message) -> None:
     """Stickers, photos, voice messages: say what the bot understands."""
     await message.answer(texts.ONLY_TEXT)
+
+
+def build_router() -> Router:
+    """A fresh router with this conversation's handlers (one per dispatcher)."""
+    router = Router(name=__name__)
+    router.message.register(on_unknown_command, F.text.startswith("/"))
+    router.message.register(on_question, F.text)
+    router.callback_query.register(on_entry_chosen, EntryCb.filter())
+    router.callback_query.register(on_feedback, FeedbackCb.filter())
+    router.message.register(on_other_content)
+    return router

@@ -7,12 +7,10 @@ from aiogram.filters import Command, CommandStart
 from aiogram.types import CallbackQuery, Message
 
 from handlers import texts
-from handlers.keyboards import EntryCb, MenuCb, TopicCb, entries_menu, main_menu, topics_menu
+from handlers.keyboards import MenuCb, TopicCb, entries_menu, main_menu, topics_menu
 from knowledge.model import TOPICS
 from services.answering import Answer, AnsweringService, AnswerKind
 from services.presenting import HELP_TEXT, render_html
-
-router = Router(name=__name__)
 
 
 def _topics_with_entries(answering: AnsweringService) -> list[str]:
@@ -20,33 +18,28 @@ def _topics_with_entries(answering: AnsweringService) -> list[str]:
     return [topic for topic in TOPICS if topic in present]
 
 
-@router.message(CommandStart())
 async def cmd_start(message: Message) -> None:
     """Welcome, privacy notice and main menu."""
     await message.answer(f"{texts.WELCOME}\n\n{texts.PRIVACY}", reply_markup=main_menu())
 
 
-@router.message(Command("help", "hilfe", "menu", "menue"))
 async def cmd_help(message: Message) -> None:
     """What the bot can do, with the main menu."""
     await message.answer(HELP_TEXT, reply_markup=main_menu())
 
 
-@router.callback_query(MenuCb.filter(F.action == "ask"))
 async def on_menu_ask(callback: CallbackQuery) -> None:
     """Explain that a question is simply typed."""
     await callback.answer()
     await callback.message.answer(texts.ASK_PROMPT)
 
 
-@router.callback_query(MenuCb.filter(F.action.in_({"help", "menu"})))
 async def on_menu_help(callback: CallbackQuery) -> None:
     """Show the help text and the main menu again."""
     await callback.answer()
     await callback.message.answer(HELP_TEXT, reply_markup=main_menu())
 
 
-@router.callback_query(MenuCb.filter(F.action == "topics"))
 async def on_menu_topics(callback: CallbackQuery, answering: AnsweringService) -> None:
     """List the topics of the knowledge base."""
     await callback.answer()
@@ -55,7 +48,6 @@ async def on_menu_topics(callback: CallbackQuery, answering: AnsweringService) -
     )
 
 
-@router.callback_query(MenuCb.filter(F.action == "contact"))
 async def on_menu_contact(callback: CallbackQuery, answering: AnsweringService, contact: str) -> None:
     """Offer the human advisors of the Fachstelle."""
     await callback.answer()
@@ -63,7 +55,6 @@ async def on_menu_contact(callback: CallbackQuery, answering: AnsweringService, 
     await callback.message.answer(render_html(offer, contact=contact))
 
 
-@router.callback_query(TopicCb.filter())
 async def on_topic(callback: CallbackQuery, callback_data: TopicCb, answering: AnsweringService) -> None:
     """List the entries of one topic as buttons."""
     await callback.answer()
@@ -77,4 +68,14 @@ async def on_topic(callback: CallbackQuery, callback_data: TopicCb, answering: A
     )
 
 
-__all__ = ["router", "EntryCb"]
+def build_router() -> Router:
+    """A fresh router with this conversation's handlers (one per dispatcher)."""
+    router = Router(name=__name__)
+    router.message.register(cmd_start, CommandStart())
+    router.message.register(cmd_help, Command("help", "hilfe", "menu", "menue"))
+    router.callback_query.register(on_menu_ask, MenuCb.filter(F.action == "ask"))
+    router.callback_query.register(on_menu_help, MenuCb.filter(F.action.in_({"help", "menu"})))
+    router.callback_query.register(on_menu_topics, MenuCb.filter(F.action == "topics"))
+    router.callback_query.register(on_menu_contact, MenuCb.filter(F.action == "contact"))
+    router.callback_query.register(on_topic, TopicCb.filter())
+    return router

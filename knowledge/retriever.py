@@ -23,6 +23,10 @@ CANDIDATES = 20
 W_COVERAGE = 0.45
 W_LEXICAL = 0.20
 W_FUZZY = 0.35
+# Evidence a question must carry before it can fully cover an entry: one common word ("Förderung")
+# fits dozens of entries and must not look like a perfect match.
+MIN_EVIDENCE = 4.0
+UNKNOWN_WORD_WEIGHT = 2.0
 
 
 @dataclass(frozen=True)
@@ -34,13 +38,18 @@ class Hit:
     coverage: float
     lexical: float
     fuzzy: float
+    # every word of the question is known and found in this entry (a vague but on-topic question)
+    covers_question: bool = False
 
 
 class Retriever:
     """An in-memory index over the entries; build once, query many times."""
 
-    def __init__(self, entries: list[Entry], lexicon: Lexicon | None = None):
+    def __init__(
+        self, entries: list[Entry], lexicon: Lexicon | None = None, *, min_evidence: float = MIN_EVIDENCE
+    ):
         self.entries = list(entries)
+        self.min_evidence = min_evidence
         self.by_id = {entry.id: entry for entry in self.entries}
         lexicon = lexicon if lexicon is not None else load_lexicon()
         self.analyzer = Analyzer(lexicon, corpus_words(_entry_texts(self.entries)))
@@ -61,7 +70,9 @@ class Retriever:
             term: math.log(1 + (count - len(posts) + 0.5) / (len(posts) + 0.5))
             for term, posts in self._postings.items()
         }
-        self._unknown_idf = math.log(1 + (count + 0.5) / 0.5) * 0.6
+        # Unknown words are often names, fillers or English; they weigh like a fairly common word so
+        # that a question made mostly of unknown words still cannot look covered.
+        self._unknown_idf = UNKNOWN_WORD_WEIGHT
         self._phrasings = [
             [" ".join(content_words(text)) for text in (entry.title, *entry.questions)]
             for entry in self.entries
@@ -74,10 +85,11 @@ class Retriever:
             return []
         bm25: dict[int, float] = defaultdict(float)
         matched_weight: dict[int, float] = defaultdict(float)
+        matched_words: dict[int, int] = defaultdict(int)
         total_weight = 0.0
         for word in words:
             idfs = [self._idf[t] for t in word.terms if t in self._idf]
-            weight = max(idfs) if idfs else self._unknown_idf
+            weight = max(idfs) if idfs else self._unknown_weight(word.word)
             if word.word.isdigit():
                 weight *= 0.3  # a year or amount rarely decides the topic
             total_weight += weight
@@ -94,22 +106,30 @@ class Retriever:
             for doc, contribution in best_for_word.items():
                 bm25[doc] += contribution
                 matched_weight[doc] += weight
+                matched_words[doc] += 1
         if not bm25:
             return []
-        ceiling = sum(
-            max((self._idf[t] for t in w.terms if t in self._idf), default=0.0) * (K1 + 1) for w in words
-        )
+        ceiling = max(
+            sum(max((self._idf[t] for t in w.terms if t in self._idf), default=0.0) for w in words),
+            self.min_evidence,
+        ) * (K1 + 1)
         top = sorted(bm25, key=bm25.__getitem__, reverse=True)[:CANDIDATES]
         query_phrase = " ".join(word.word for word in words)
+        all_known = all(word.known for word in words)
         hits = []
         for doc in top:
-            coverage = matched_weight[doc] / total_weight if total_weight else 0.0
+            coverage = matched_weight[doc] / max(total_weight, self.min_evidence)
             lexical = bm25[doc] / ceiling if ceiling else 0.0
             fuzzy = max(_phrase_similarity(query_phrase, phrase) for phrase in self._phrasings[doc])
             score = W_COVERAGE * coverage + W_LEXICAL * min(lexical, 1.0) + W_FUZZY * fuzzy
-            hits.append(Hit(self.entries[doc], score, coverage, lexical, fuzzy))
+            covers = all_known and matched_words[doc] == len(words)
+            hits.append(Hit(self.entries[doc], score, coverage, lexical, fuzzy, covers))
         hits.sort(key=lambda hit: hit.score, reverse=True)
         return hits[:limit]
+
+    def _unknown_weight(self, word: str) -> float:
+        """Long unknown nouns (Personalausweis) signal another topic; short ones are mostly filler."""
+        return self._unknown_idf * (1.75 if len(word) >= 9 else 1.0)
 
     def related(self, entry: Entry, limit: int = 3) -> list[Entry]:
         """Follow-up entries: the curated `related` list first, then the nearest entries by title."""
@@ -122,10 +142,18 @@ class Retriever:
 
 
 def _phrase_similarity(query: str, phrase: str) -> float:
-    """Typo-tolerant similarity of two folded word sequences (0..1)."""
+    """Typo-tolerant similarity of two folded word sequences (0..1).
+
+    token_set_ratio calls a query that is a subset of the phrase a perfect match; a one-word query
+    is weak evidence for a five-word phrasing, so shorter queries are discounted.
+    """
     if not query or not phrase:
         return 0.0
-    return (fuzz.token_set_ratio(query, phrase) + fuzz.token_sort_ratio(query, phrase)) / 200.0
+    similarity = (fuzz.token_set_ratio(query, phrase) + fuzz.token_sort_ratio(query, phrase)) / 200.0
+    query_words, phrase_words = query.count(" ") + 1, phrase.count(" ") + 1
+    if query_words < phrase_words:
+        similarity *= ((query_words + 1) / (phrase_words + 1)) ** 0.5
+    return similarity
 
 
 def _field_texts(entry: Entry, field: str) -> list[str]:

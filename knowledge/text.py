@@ -34,7 +34,8 @@ STOPWORDS = frozenset(
     brauche braucht machen mache macht gemacht tun lassen laesst kurz kurze bitte gruss gruesse
     sehr geehrte geehrter damen herren liebe lieber viele freundlichen freundliche beste besten
     the is are was were what which how can could do does did for of to and or in on with we our my i
-    you it be a an at any there this that these those me us please hi hello dear thanks
+    you it be a an at any there this that these those me us please hi hello dear thanks get got
+    liebes team kollegen kolleginnen fast
     """.split()
 )
 

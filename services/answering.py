@@ -29,8 +29,6 @@ class Thresholds:
 
     answer_score: float = 0.60
     answer_margin: float = 0.03
-    # a very high score may answer with a smaller margin (two entries both fit, the best fits clearly)
-    sure_score: float = 0.75
     suggest_score: float = 0.48
 
 
@@ -93,15 +91,14 @@ class AnsweringService:
         best = hits[0]
         margin = best.score - hits[1].score if len(hits) > 1 else best.score
         limits = self.thresholds
-        confident = best.score >= limits.answer_score and (
-            margin >= limits.answer_margin or best.score >= limits.sure_score
-        )
+        confident = best.score >= limits.answer_score and margin >= limits.answer_margin
         if confident:
             return self.present_entry(
                 original, best.entry, score=best.score, margin=margin, considered=considered
             )
-        if best.score >= limits.suggest_score:
-            suggestions = tuple(hit.entry for hit in hits if hit.score >= limits.suggest_score * 0.85)[:3]
+        if best.score >= limits.suggest_score or best.covers_question:
+            floor = min(best.score, limits.suggest_score) * 0.85
+            suggestions = tuple(hit.entry for hit in hits if hit.score >= floor)[:3]
             return Answer(
                 original,
                 AnswerKind.SUGGEST,

@@ -18,8 +18,8 @@ class Intent(StrEnum):
 
 
 _GREETING_LINE = re.compile(
-    r"^\s*(hallo|hi|hey|moin|servus|gruess gott|gruezi|guten (morgen|tag|abend)|liebe[rs]?\b.*|"
-    r"sehr geehrte[rs]?\b.*|dear\b.*|hello\b.*|good (morning|afternoon)\b.*)[\s,.!:]*$"
+    r"^\s*(hallo|hi|hey|moin|servus|gruess gott|gruezi|guten (morgen|tag|abend)|liebe[rs]?|"
+    r"sehr geehrte[rs]?|dear|hello|good (morning|afternoon))\b[^.?!]{0,40}[\s,.!:]*$"
 )
 _GREETING_PREFIX = re.compile(
     r"^\s*(hallo|hi|hey|moin|servus|guten (morgen|tag|abend)|hello|good (morning|afternoon))\b[\s,.!:]*",

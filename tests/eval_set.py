@@ -11,7 +11,7 @@ import yaml
 from services.answering import AnsweringService, AnswerKind
 
 EVAL_DIR = Path(__file__).parent / "eval"
-SPECIAL = {"help", "escalate"}
+SPECIAL = {"help", "escalate", "suggest"}
 
 
 @dataclass(frozen=True)
@@ -73,9 +73,11 @@ def evaluate(service: AnsweringService, items: list[EvalItem]) -> EvalReport:
         report.kinds[str(answer.kind)] += 1
         if item.expect in SPECIAL:
             report.special_items += 1
-            if item.expect == "escalate" and answer.kind is AnswerKind.ANSWER:
+            if item.expect in ("escalate", "suggest") and answer.kind is AnswerKind.ANSWER:
                 report.confident_on_must_escalate.append(f"{item.question!r} -> {answer.entry.id}")
-            elif str(answer.kind) == item.expect:
+            elif str(answer.kind) == item.expect or (
+                item.expect == "suggest" and answer.kind is AnswerKind.ESCALATE
+            ):
                 report.special_right += 1
             else:
                 report.misses.append(f"{item.question!r}: expected {item.expect}, got {answer.kind}")

@@ -1,0 +1,49 @@
+"""The real aiogram bot against the local Bot API server, on a fresh database."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass
+
+import pytest
+
+from bot.app import serve
+from bot.local_api import LocalBotApi
+from bot.settings import Settings
+
+
+@dataclass
+class BotUnderTest:
+    """The local Bot API server, the settings the bot runs with, and its task."""
+
+    api: LocalBotApi
+    settings: Settings
+    task: asyncio.Task
+
+
+@contextlib.asynccontextmanager
+async def running_bot(settings: Settings, **api_options):
+    """Start the local Bot API server and the bot; stop both afterwards."""
+    async with LocalBotApi(**api_options) as api:
+        configured = settings.model_copy(update={"telegram_api_url": api.base_url})
+        ready = asyncio.Event()
+        task = asyncio.create_task(serve(configured, token=api.make_token(), ready=ready))
+        waiter = asyncio.create_task(ready.wait())
+        await asyncio.wait({task, waiter}, timeout=30, return_when=asyncio.FIRST_COMPLETED)
+        if task.done():
+            task.result()
+        try:
+            yield BotUnderTest(api, configured, task)
+        finally:
+            waiter.cancel()
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+@pytest.fixture
+async def bot_chat(database_url):
+    """A running bot on the parametrised database (SQLite and PostgreSQL)."""
+    async with running_bot(Settings(database_url=database_url)) as running:
+        yield running
