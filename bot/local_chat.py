@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sys
 
 from bot.app import serve
@@ -38,6 +39,9 @@ async def _read_line(prompt: str) -> str | None:
 
 async def run_local_chat(settings: Settings, *, user_id: int = LOCAL_USER_ID) -> None:
     """Start the local Bot API server and the bot, then relay terminal input as a Telegram user."""
+    if settings.log_level == "INFO":
+        # the chat itself is the output here; keep routine log lines out of the conversation
+        logging.getLogger().setLevel(logging.WARNING)
     async with LocalBotApi() as api:
         local = settings.model_copy(update={"telegram_api_url": api.base_url})
         ready = asyncio.Event()

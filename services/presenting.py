@@ -53,7 +53,7 @@ def _source_lines(answer: Answer) -> list[str]:
     lines = []
     for source in answer.entry.sources if answer.entry else ():
         url = str(source.url)
-        label = urlparse(url).netloc.removeprefix("www.") + urlparse(url).path.rstrip("/")
+        label = urlparse(url).netloc.removeprefix("www.")
         lines.append(
             f'📎 Quelle: <a href="{html.escape(url, quote=True)}">{html.escape(label)}</a> '
             f"(Stand: {html.escape(source.as_of)})"

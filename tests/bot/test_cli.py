@@ -1,0 +1,33 @@
+"""The console command: ask (JSON, stdin), db upgrade, kb gaps, and settings errors."""
+
+import io
+import json
+
+from bot.cli import main
+
+
+def test_ask_json_prints_one_object_with_all_fields(capsys):
+    assert main(["ask", "--json", "Wie hoch ist der Fördersatz der Klimarichtlinie?"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert set(record) == {"question", "kind", "text", "entry_id", "score", "sources", "suggestions"}
+    assert record["kind"] == "answer" and record["sources"]
+
+
+def test_ask_reads_one_question_per_line_from_stdin(capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("hallo\n\nförderung\nIst unser Antrag schon bewilligt?\n"))
+    assert main(["ask", "--json", "-"]) == 0
+    kinds = [json.loads(line)["kind"] for line in capsys.readouterr().out.splitlines()]
+    assert kinds == ["help", "suggest", "escalate"]
+
+
+def test_db_upgrade_and_kb_gaps_on_a_fresh_database(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("KLIMABOT_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    assert main(["db", "upgrade"]) == 0
+    assert main(["kb", "gaps"]) == 0
+    assert "Keine offenen Fragen" in capsys.readouterr().out
+
+
+def test_a_wrong_setting_exits_with_code_2_and_names_the_variable(monkeypatch, capsys):
+    monkeypatch.setenv("KLIMABOT_DATABASE_URL", "oracle://x")
+    assert main(["ask", "x"]) == 2
+    assert "KLIMABOT_DATABASE_URL" in capsys.readouterr().err
