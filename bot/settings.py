@@ -28,6 +28,30 @@ class Settings(BaseSettings):
     flood_per_chat_per_second: float = Field(default=1.0, gt=0, le=100)
     log_level: str = Field(default="INFO")
 
+    imap_host: str | None = Field(default=None, description="IMAP server of the advisory mailbox")
+    imap_port: int = Field(default=993, gt=0, lt=65536)
+    imap_user: str | None = None
+    imap_password: SecretStr | None = None
+    imap_tls: str = Field(default="ssl", description="none, starttls or ssl")
+    smtp_host: str | None = Field(default=None, description="SMTP server the bot sends from")
+    smtp_port: int = Field(default=587, gt=0, lt=65536)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_tls: str = Field(default="starttls", description="none, starttls or ssl")
+    inbox_address: str = Field(
+        default="fachstelle@klimabot.invalid", description="From and Reply-To of all mail"
+    )
+    advisors_file: Path = Field(
+        default=Path("advisors.yaml"), description="advisors and their e-mail addresses"
+    )
+    advisors_team_address: str | None = Field(default=None, description="send escalations here instead")
+    sla_hours: float = Field(default=16.0, gt=0, le=1000, description="working hours before a reminder")
+    auto_reply_daily_limit: int = Field(default=3, ge=0, le=100)
+    mail_sink_dir: Path = Field(
+        default=Path("var/mail-sink"), description="local chat: where mails are written"
+    )
+    attachment_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+
     @field_validator("telegram_token", mode="before")
     @classmethod
     def _token_shape(cls, value):
@@ -71,6 +95,28 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("expected DEBUG, INFO, WARNING or ERROR")
         return level
+
+    @field_validator("imap_tls", "smtp_tls")
+    @classmethod
+    def _tls_mode(cls, value: str) -> str:
+        mode = value.lower()
+        if mode not in {"none", "starttls", "ssl"}:
+            raise ValueError("expected none, starttls or ssl")
+        return mode
+
+    @field_validator("inbox_address", "advisors_team_address")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if "@" not in value or any(ch in value for ch in " \r\n<>,;"):
+            raise ValueError("expected a plain e-mail address like fachstelle@example.org")
+        return value.strip().lower()
+
+    @property
+    def mail_enabled(self) -> bool:
+        """True when both IMAP and SMTP of the advisory mailbox are configured."""
+        return bool(self.imap_host and self.smtp_host)
 
     @property
     def telegram_enabled(self) -> bool:

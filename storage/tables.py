@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
@@ -52,3 +52,122 @@ class FsmRecord(SQLModel, table=True):
     state: str | None = Field(default=None, max_length=255)
     data: str = Field(default="{}", sa_column=Column(Text, nullable=False))
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class ReferenceCounter(SQLModel, table=True):
+    """The last ticket number handed out per year (KK-2026-0042); updated with a compare-and-set."""
+
+    __tablename__ = "reference_counter"
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last_number: int = 0
+
+
+class Ticket(SQLModel, table=True):
+    """A question handed to the advisors, by Telegram or e-mail, with its state and owner."""
+
+    __tablename__ = "ticket"
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=20, unique=True)
+    state: str = Field(max_length=16, index=True)
+    channel: str = Field(max_length=16)
+    requester_name: str | None = Field(default=None, max_length=200)
+    requester_email: str | None = Field(default=None, max_length=320, index=True)
+    requester_chat_id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, nullable=True, index=True)
+    )
+    chat_owner: str = Field(default="ticket", max_length=16)
+    municipality_ags: str | None = Field(default=None, max_length=8)
+    municipality_name: str | None = Field(default=None, max_length=200)
+    subject: str = Field(max_length=200)
+    question: str = Field(sa_column=Column(Text, nullable=False))
+    considered_entries: str = Field(default="", max_length=500)
+    linked_ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    answered_by: str | None = Field(default=None, max_length=320)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    waiting_since: dt.datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    sla_reminded_at: dt.datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    closed_at: dt.datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class TicketMessage(SQLModel, table=True):
+    """One message of a ticket's thread, in or out, with its e-mail Message-ID when it has one."""
+
+    __tablename__ = "ticket_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    direction: str = Field(max_length=8)
+    author: str = Field(max_length=16)
+    author_address: str | None = Field(default=None, max_length=320)
+    channel: str = Field(max_length=16)
+    message_id: str | None = Field(default=None, max_length=998, index=True)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    internal: bool = False
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class OutboxMail(SQLModel, table=True):
+    """An e-mail to send, written in the same transaction as the change that causes it."""
+
+    __tablename__ = "outbox_mail"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: str = Field(max_length=998, unique=True)
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    purpose: str = Field(max_length=32)
+    primary_recipient: str = Field(max_length=320, index=True)
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    state: str = Field(default="pending", max_length=16, index=True)
+    attempts: int = 0
+    next_attempt_at: dt.datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    sent_at: dt.datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class TelegramOutbox(SQLModel, table=True):
+    """A message to deliver to a Telegram chat (advisor replies, notices), durable across restarts."""
+
+    __tablename__ = "telegram_outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    kind: str = Field(default="text", max_length=16)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    document_name: str | None = Field(default=None, max_length=255)
+    document: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    state: str = Field(default="pending", max_length=16, index=True)
+    attempts: int = 0
+    next_attempt_at: dt.datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class MailCheckpoint(SQLModel, table=True):
+    """Where the IMAP reader stands in a mailbox: UIDVALIDITY and the last handled UID."""
+
+    __tablename__ = "mail_checkpoint"
+
+    mailbox: str = Field(primary_key=True, max_length=255)
+    uidvalidity: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    last_uid: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+
+
+class ProcessedMail(SQLModel, table=True):
+    """An incoming e-mail that was handled, keyed by Message-ID so each is handled exactly once."""
+
+    __tablename__ = "processed_mail"
+
+    message_key: str = Field(primary_key=True, max_length=998)
+    outcome: str = Field(max_length=32)
+    reason: str = Field(default="", max_length=500)
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    processed_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

@@ -15,7 +15,18 @@ from storage.migrate import upgrade_database
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 PG_ADMIN_URL = os.environ.get("KLIMABOT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
-TABLES_TO_CLEAR = ("feedback", "asked_question", "fsm_record")
+TABLES_TO_CLEAR = (
+    "feedback",
+    "asked_question",
+    "fsm_record",
+    "processed_mail",
+    "telegram_outbox",
+    "outbox_mail",
+    "ticket_message",
+    "ticket",
+    "reference_counter",
+    "mail_checkpoint",
+)
 
 
 async def _pg_admin(statement: str) -> None:

@@ -1,0 +1,447 @@
+"""Tickets: hand a question to the advisors, relay their answers, reopen and close — channel-neutral."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services import ticket_texts as texts
+from services.advisors import AdvisorDirectory
+from services.outgoing import MailAttachment, OutgoingMail, new_message_id, queue_mail
+from storage.tables import ReferenceCounter, TelegramOutbox, Ticket, TicketMessage
+from storage.types import utcnow
+
+TELEGRAM_CHUNK = 3500  # leaves room below Telegram's 4096 for the header and HTML escaping
+MAX_REFERENCES = 20
+REOPEN_WINDOW = dt.timedelta(days=30)
+
+
+class TicketState(StrEnum):
+    """open → waiting for advisor → answered → closed; a new message reopens."""
+
+    OPEN = "open"
+    WAITING = "waiting"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+
+
+ACTIVE_STATES = (TicketState.OPEN, TicketState.WAITING, TicketState.ANSWERED)
+
+
+class TicketNotFound(LookupError):
+    """No ticket with that reference."""
+
+
+@dataclass(frozen=True)
+class TicketConfig:
+    """What ticket handling needs to know about the installation."""
+
+    inbox_address: str
+    advisors: AdvisorDirectory
+    sender_name: str = "Fachstelle Klima-Kommunen (klimabot)"
+
+    @property
+    def domain(self) -> str:
+        """The domain used in our Message-IDs."""
+        return self.inbox_address.rsplit("@", 1)[-1]
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    """A question that needs a human, as the channel collected it."""
+
+    channel: str
+    question: str
+    requester_name: str | None = None
+    requester_email: str | None = None
+    chat_id: int | None = None
+    municipality_ags: str | None = None
+    municipality_name: str | None = None
+    conversation: tuple[str, ...] = ()
+    considered: tuple[tuple[str, str], ...] = ()
+    incoming_message_id: str | None = None
+    incoming_references: tuple[str, ...] = ()
+    subject: str | None = None
+    linked_ticket_id: int | None = None
+    acknowledge: bool = True
+
+
+@dataclass(frozen=True)
+class AdvisorReply:
+    """The new text of an advisor's e-mail reply, with control tags already recognised."""
+
+    advisor_address: str
+    text: str
+    message_id: str | None
+    internal: bool = False
+    close: bool = False
+    attachments: tuple[tuple[str, bytes], ...] = field(default=())
+
+
+async def allocate_reference(session: AsyncSession, *, year: int) -> str:
+    """The next public reference of the year (KK-2026-0042), safe under concurrent callers."""
+    for _attempt in range(50):
+        counter = await session.get(ReferenceCounter, year, populate_existing=True)
+        if counter is None:
+            session.add(ReferenceCounter(year=year, last_number=1))
+            try:
+                await session.flush()
+            except IntegrityError:
+                await session.rollback()
+                continue
+            return f"KK-{year}-{1:04d}"
+        current = counter.last_number
+        # compare-and-set: only one concurrent caller moves the counter from `current`
+        result = await session.exec(
+            update(ReferenceCounter)
+            .where(col(ReferenceCounter.year) == year, col(ReferenceCounter.last_number) == current)
+            .values(last_number=current + 1)
+        )
+        if result.rowcount == 1:
+            return f"KK-{year}-{current + 1:04d}"
+    raise RuntimeError("could not allocate a ticket reference")
+
+
+def _advisor_mail(
+    config: TicketConfig, ticket: Ticket, text: str, *, in_reply_to=None, references=()
+) -> OutgoingMail:
+    subject = f"[{ticket.reference}] {texts.summary_line(ticket.subject)}"
+    return OutgoingMail(
+        message_id=new_message_id(config.domain),
+        to=tuple(config.advisors.escalation_recipients()),
+        subject=subject,
+        text=text,
+        html=texts.text_to_html(text),
+        in_reply_to=in_reply_to,
+        references=tuple(references)[-MAX_REFERENCES:],
+    )
+
+
+async def _thread_ids(session: AsyncSession, ticket_id: int) -> list[str]:
+    rows = await session.exec(
+        select(TicketMessage.message_id)
+        .where(TicketMessage.ticket_id == ticket_id, col(TicketMessage.message_id).is_not(None))
+        .order_by(TicketMessage.id)
+    )
+    return [row for row in rows.all() if row]
+
+
+async def open_ticket(session: AsyncSession, config: TicketConfig, new: NewTicket) -> Ticket:
+    """Create the ticket, mail it to the advisors and confirm to the requester — one transaction."""
+    now = utcnow()
+    reference = await allocate_reference(session, year=now.year)
+    ticket = Ticket(
+        reference=reference,
+        state=TicketState.WAITING,
+        channel=new.channel,
+        requester_name=new.requester_name,
+        requester_email=new.requester_email.lower() if new.requester_email else None,
+        requester_chat_id=new.chat_id,
+        municipality_ags=new.municipality_ags,
+        municipality_name=new.municipality_name,
+        subject=texts.summary_line(new.subject or new.question, 150),
+        question=new.question.strip()[:10_000],
+        considered_entries=",".join(entry_id for entry_id, _ in new.considered)[:500],
+        linked_ticket_id=new.linked_ticket_id,
+        waiting_since=now,
+    )
+    session.add(ticket)
+    await session.flush()
+    session.add(
+        TicketMessage(
+            ticket_id=ticket.id,
+            direction="in",
+            author="user",
+            author_address=ticket.requester_email,
+            channel=new.channel,
+            message_id=new.incoming_message_id,
+            body=ticket.question,
+        )
+    )
+    body = texts.escalation_text(ticket, list(new.conversation), list(new.considered))
+    if new.linked_ticket_id:
+        body = f"(Folgeanfrage zu einer abgeschlossenen Anfrage, Ticket-ID {new.linked_ticket_id})\n\n" + body
+    mail = _advisor_mail(config, ticket, body)
+    queue_mail(session, mail, purpose="escalation", ticket_id=ticket.id)
+    session.add(
+        TicketMessage(
+            ticket_id=ticket.id,
+            direction="out",
+            author="bot",
+            channel="email",
+            message_id=mail.message_id,
+            body=body,
+        )
+    )
+    if ticket.requester_email and new.acknowledge:
+        incoming_refs = (*new.incoming_references, new.incoming_message_id) if new.incoming_message_id else ()
+        copy = OutgoingMail(
+            message_id=new_message_id(config.domain),
+            to=((ticket.requester_name or "", ticket.requester_email),),
+            subject=f"[{ticket.reference}] {texts.summary_line(ticket.subject)}",
+            text=texts.requester_copy_text(ticket),
+            in_reply_to=new.incoming_message_id,
+            references=tuple(r for r in incoming_refs if r)[-MAX_REFERENCES:],
+            auto_submitted="auto-replied" if new.channel == "email" else None,
+        )
+        queue_mail(session, copy, purpose="acknowledgement", ticket_id=ticket.id)
+        session.add(
+            TicketMessage(
+                ticket_id=ticket.id,
+                direction="out",
+                author="bot",
+                channel="email",
+                message_id=copy.message_id,
+                body=copy.text,
+            )
+        )
+    await session.commit()
+    return ticket
+
+
+async def add_requester_message(
+    session: AsyncSession,
+    config: TicketConfig,
+    ticket: Ticket,
+    *,
+    text: str,
+    channel: str,
+    incoming_message_id: str | None = None,
+) -> Ticket:
+    """A further message of the requester: into the advisors' thread; the ticket waits again."""
+    thread = await _thread_ids(session, ticket.id)
+    session.add(
+        TicketMessage(
+            ticket_id=ticket.id,
+            direction="in",
+            author="user",
+            author_address=ticket.requester_email,
+            channel=channel,
+            message_id=incoming_message_id,
+            body=text.strip()[:10_000],
+        )
+    )
+    body = texts.follow_up_text(ticket, text, channel)
+    mail = _advisor_mail(config, ticket, body, in_reply_to=thread[-1] if thread else None, references=thread)
+    queue_mail(session, mail, purpose="follow_up", ticket_id=ticket.id)
+    session.add(
+        TicketMessage(
+            ticket_id=ticket.id,
+            direction="out",
+            author="bot",
+            channel="email",
+            message_id=mail.message_id,
+            body=body,
+        )
+    )
+    now = utcnow()
+    if ticket.state != TicketState.WAITING:
+        ticket.waiting_since = now
+        ticket.sla_reminded_at = None
+    ticket.state = TicketState.WAITING
+    ticket.closed_at = None
+    ticket.updated_at = now
+    session.add(ticket)
+    await session.commit()
+    return ticket
+
+
+def _telegram_chunks(text: str) -> list[str]:
+    chunks, current = [], ""
+    for paragraph in text.split("\n"):
+        while len(paragraph) > TELEGRAM_CHUNK:
+            chunks.append((current + "\n" if current else "") + paragraph[:TELEGRAM_CHUNK])
+            current, paragraph = "", paragraph[TELEGRAM_CHUNK:]
+        if len(current) + len(paragraph) + 1 > TELEGRAM_CHUNK:
+            chunks.append(current)
+            current = paragraph
+        else:
+            current = f"{current}\n{paragraph}" if current else paragraph
+    if current.strip():
+        chunks.append(current)
+    return chunks or [""]
+
+
+async def record_advisor_reply(
+    session: AsyncSession, config: TicketConfig, ticket: Ticket, reply: AdvisorReply
+) -> Ticket:
+    """Store an advisor's reply and relay it to the requester (unless #intern); #erledigt closes."""
+    session.add(
+        TicketMessage(
+            ticket_id=ticket.id,
+            direction="in",
+            author="advisor",
+            author_address=reply.advisor_address,
+            channel="email",
+            message_id=reply.message_id,
+            body=reply.text[:20_000],
+            internal=reply.internal,
+        )
+    )
+    now = utcnow()
+    if reply.internal:
+        ticket.updated_at = now
+        session.add(ticket)
+        await session.commit()
+        return ticket
+    if ticket.requester_chat_id is not None:
+        chunks = _telegram_chunks(reply.text.strip())
+        for index, chunk in enumerate(chunks):
+            header = texts.telegram_reply_header(ticket) + "\n\n" if index == 0 else ""
+            session.add(
+                TelegramOutbox(
+                    chat_id=ticket.requester_chat_id, ticket_id=ticket.id, text=header + html.escape(chunk)
+                )
+            )
+        for filename, data in reply.attachments:
+            session.add(
+                TelegramOutbox(
+                    chat_id=ticket.requester_chat_id,
+                    ticket_id=ticket.id,
+                    kind="document",
+                    document_name=filename,
+                    document=data,
+                )
+            )
+    elif ticket.requester_email:
+        thread = await _thread_ids(session, ticket.id)
+        mail = OutgoingMail(
+            message_id=new_message_id(config.domain),
+            to=((ticket.requester_name or "", ticket.requester_email),),
+            subject=f"Re: [{ticket.reference}] {texts.summary_line(ticket.subject)}",
+            text=reply.text.strip(),
+            in_reply_to=_last_requester_id(thread, ticket),
+            references=tuple(thread)[-MAX_REFERENCES:],
+            attachments=tuple(
+                MailAttachment(name, "application/octet-stream", data) for name, data in reply.attachments
+            ),
+        )
+        queue_mail(session, mail, purpose="advisor_reply", ticket_id=ticket.id)
+        session.add(
+            TicketMessage(
+                ticket_id=ticket.id,
+                direction="out",
+                author="bot",
+                channel="email",
+                message_id=mail.message_id,
+                body=mail.text,
+            )
+        )
+    ticket.state = TicketState.ANSWERED
+    ticket.answered_by = reply.advisor_address
+    ticket.waiting_since = None
+    ticket.updated_at = now
+    session.add(ticket)
+    if reply.close:
+        await _close(session, config, ticket)
+    await session.commit()
+    return ticket
+
+
+def _last_requester_id(thread: list[str], ticket: Ticket) -> str | None:
+    return thread[-1] if thread else None
+
+
+async def _close(session: AsyncSession, config: TicketConfig, ticket: Ticket) -> None:
+    ticket.state = TicketState.CLOSED
+    ticket.closed_at = utcnow()
+    ticket.chat_owner = "bot"
+    session.add(ticket)
+    if ticket.requester_chat_id is not None:
+        session.add(
+            TelegramOutbox(
+                chat_id=ticket.requester_chat_id,
+                ticket_id=ticket.id,
+                text=texts.telegram_closed_notice(ticket),
+            )
+        )
+    elif ticket.requester_email:
+        thread = await _thread_ids(session, ticket.id)
+        notice = OutgoingMail(
+            message_id=new_message_id(config.domain),
+            to=((ticket.requester_name or "", ticket.requester_email),),
+            subject=f"Re: [{ticket.reference}] {texts.summary_line(ticket.subject)}",
+            text=texts.email_closed_notice(ticket),
+            in_reply_to=thread[-1] if thread else None,
+            references=tuple(thread)[-MAX_REFERENCES:],
+            auto_submitted="auto-generated",
+        )
+        queue_mail(session, notice, purpose="closed_notice", ticket_id=ticket.id)
+
+
+async def close_ticket(session: AsyncSession, config: TicketConfig, *, reference: str, by: str) -> Ticket:
+    """Close a ticket by its reference (advisor CLI) and tell the requester."""
+    ticket = await get_ticket(session, reference=reference)
+    if ticket.state == TicketState.CLOSED:
+        return ticket
+    ticket.answered_by = ticket.answered_by or by
+    await _close(session, config, ticket)
+    await session.commit()
+    return ticket
+
+
+async def get_ticket(session: AsyncSession, *, reference: str) -> Ticket:
+    """The ticket with this public reference (case-insensitive); raises TicketNotFound."""
+    result = await session.exec(select(Ticket).where(Ticket.reference == reference.strip().upper()))
+    ticket = result.first()
+    if ticket is None:
+        raise TicketNotFound(reference)
+    return ticket
+
+
+async def find_ticket_by_message_ids(session: AsyncSession, message_ids: list[str]) -> Ticket | None:
+    """The ticket whose thread holds one of these Message-IDs (checked in the given order)."""
+    for message_id in message_ids:
+        if not message_id:
+            continue
+        result = await session.exec(
+            select(Ticket)
+            .join(TicketMessage, TicketMessage.ticket_id == Ticket.id)
+            .where(TicketMessage.message_id == message_id)
+        )
+        ticket = result.first()
+        if ticket is not None:
+            return ticket
+    return None
+
+
+async def active_ticket_for_chat(session: AsyncSession, *, chat_id: int) -> Ticket | None:
+    """The open ticket that owns this Telegram chat, if any."""
+    result = await session.exec(
+        select(Ticket)
+        .where(Ticket.requester_chat_id == chat_id, col(Ticket.state).in_(ACTIVE_STATES))
+        .order_by(col(Ticket.id).desc())
+    )
+    return result.first()
+
+
+async def set_chat_owner(session: AsyncSession, ticket: Ticket, owner: str) -> None:
+    """`ticket`: the user's messages go to the advisors; `bot`: the bot answers again."""
+    ticket.chat_owner = owner
+    session.add(ticket)
+    await session.commit()
+
+
+def is_recently_closed(ticket: Ticket, now: dt.datetime | None = None) -> bool:
+    """A closed ticket that a new message may still reopen (else it starts a linked new ticket)."""
+    now = now or utcnow()
+    return ticket.state != TicketState.CLOSED or (
+        ticket.closed_at is not None and now - ticket.closed_at < REOPEN_WINDOW
+    )
+
+
+async def list_tickets(
+    session: AsyncSession, *, states: tuple[str, ...] = ACTIVE_STATES, limit: int = 100
+) -> list[Ticket]:
+    """Tickets in the given states, oldest first."""
+    result = await session.exec(
+        select(Ticket).where(col(Ticket.state).in_(states)).order_by(col(Ticket.id)).limit(limit)
+    )
+    return list(result.all())
