@@ -1,0 +1,53 @@
+"""Message-ID and mailbox-address helpers shared by parsing, loop protection and composition."""
+
+from __future__ import annotations
+
+import re
+
+# RFC 5322 §3.6.4: msg-id = "<" id-left "@" id-right ">"; real mail also carries IDs without "@", folded
+# over lines, or without the angle brackets, so parsing is lenient and output is always "<...>".
+_BRACKETED = re.compile(r"<([^<>\s]+)>")
+_BARE = re.compile(r"^[^\s<>@]+@[^\s<>@]+$")
+# RFC 5321 §4.1.2 local-part and domain, restricted to what we accept for outgoing mail: dot-atom text
+# (RFC 5322 §3.2.3) and a hostname with at least one dot; quoted local parts are refused on purpose.
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
+_LOCAL = rf"{_ATEXT}+(?:\.{_ATEXT}+)*"
+_LABEL = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?|xn--[A-Za-z0-9-]{1,59})"
+_DOMAIN = rf"{_LABEL}(?:\.{_LABEL})+"
+_ADDRESS = re.compile(rf"^{_LOCAL}@{_DOMAIN}$")
+_MAX_LOCAL = 64  # RFC 5321 §4.5.3.1.1
+_MAX_ADDRESS = 254  # RFC 5321 §4.5.3.1.3 path limit minus the angle brackets
+
+
+def normalize_message_id(value: str | None) -> str | None:
+    """The first Message-ID in `value` as "<id>", or None when there is none."""
+    if not value:
+        return None
+    # A long ID folded over two lines ("<abc\r\n def@x>") only matches once the whitespace is gone.
+    match = _BRACKETED.search(value) or _BRACKETED.search(re.sub(r"\s+", "", value))
+    if match:
+        return f"<{match.group(1)}>"
+    bare = value.strip().strip("<>").strip()
+    return f"<{bare}>" if _BARE.match(bare) else None
+
+
+def message_ids(value: str | None) -> list[str]:
+    """All Message-IDs of a References/In-Reply-To value, in order, de-duplicated, as "<id>"."""
+    if not value:
+        return []
+    found = [f"<{match}>" for match in _BRACKETED.findall(value)]
+    if not found:
+        found = [f"<{token}>" for token in value.split() if _BARE.match(token.strip("<>,;"))]
+    return list(dict.fromkeys(found))
+
+
+def is_valid_address(address: str) -> bool:
+    """True for a plain addr-spec we may send to (dot-atom local part, dotted domain, RFC 5321 lengths)."""
+    if not isinstance(address, str) or len(address) > _MAX_ADDRESS or not _ADDRESS.match(address):
+        return False
+    return len(address.rsplit("@", 1)[0]) <= _MAX_LOCAL
+
+
+def local_part(address: str) -> str:
+    """The part before the last "@", lower-cased ("" for an empty address)."""
+    return address.rsplit("@", 1)[0].lower() if address else ""
