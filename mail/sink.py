@@ -7,6 +7,7 @@ import copy
 import os
 import re
 import tempfile
+import threading
 import uuid
 from datetime import UTC, datetime
 from email import policy
@@ -27,11 +28,14 @@ class MailSink:
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
+        # Writes run in worker threads; choosing a free name and renaming onto it must not interleave,
+        # or two messages with the same name would overwrite each other.
+        self._naming = threading.Lock()
 
     async def send_email(
         self, message: EmailMessage, *, sender: str | None = None, recipients: list[str] | None = None
     ) -> SendResult:
-        """Write `message` as the server would have received it; every recipient counts as accepted."""
+        """Save `message` as a mailbox would store it; every recipient counts as accepted."""
         # The same envelope rules as SMTP, so a message that works locally does not fail in production.
         envelope_from, envelope_to = envelope_of(message, sender=sender, recipients=recipients)
         path = await asyncio.to_thread(self._write, message, envelope_from, envelope_to)
@@ -54,8 +58,9 @@ class MailSink:
                 stream.write(data)
                 stream.flush()
                 os.fsync(stream.fileno())
-            target = self._free_name(message)
-            os.replace(temp_name, target)
+            with self._naming:
+                target = self._free_name(message)
+                os.replace(temp_name, target)
         except BaseException:
             Path(temp_name).unlink(missing_ok=True)
             raise
@@ -73,16 +78,17 @@ class MailSink:
 
 
 def _as_delivered(message: EmailMessage, sender: str, recipients: list[str]) -> bytes:
-    """The message bytes as SMTP would carry them, headed by the envelope a mailbox would record."""
+    """The message as a mailbox would store it: the envelope first, then the message without Bcc."""
     visible = copy.deepcopy(message)
     # RFC 5322 §3.6.3: Bcc is not transmitted; the envelope lines below still show who got a copy.
     del visible["Bcc"]
     del visible["Resent-Bcc"]
     # RFC 5321 §4.4: the delivering server records the reverse-path as Return-Path; Envelope-To is
     # the header Exim adds for the RCPT TO addresses. One address per folded line keeps each line short
-    # (RFC 5322 §2.1.1).
-    envelope = f"Return-Path: <{sender}>\r\nEnvelope-To: " + ",\r\n ".join(recipients) + "\r\n"
-    return envelope.encode("utf-8") + visible.as_bytes(policy=policy.SMTP)
+    # (RFC 5322 §2.1.1). Lines end in "\n" as in a local mailbox: mail clients read it, and Python's
+    # parser gives back exactly the text that was composed (with "\r\n" it keeps the "\r").
+    envelope = f"Return-Path: <{sender}>\nEnvelope-To: " + ",\n ".join(recipients) + "\n"
+    return envelope.encode("utf-8") + visible.as_bytes(policy=policy.default)
 
 
 def _short_id(message: EmailMessage) -> str:

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import errno
+import os
+import re
+import socket
+import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from email.headerregistry import Address
 from email.message import EmailMessage
 from typing import Literal
 
@@ -17,6 +23,9 @@ _TLS_MODES = ("none", "starttls", "ssl")
 # a delivered message hostage for the full command timeout.
 _QUIT_TIMEOUT = 5.0
 _MAX_REASON = 200
+# Bare addr-spec only: no spaces, control characters, angle brackets or second "@" (quoted local parts
+# are refused on purpose, as in mail/addresses.py).
+_MAILBOX = re.compile(r"^[^\s@<>\x00-\x1f\x7f]+@[^\s@<>\x00-\x1f\x7f]+$")
 
 
 @dataclass(frozen=True)
@@ -89,21 +98,26 @@ def envelope_of(
     """The envelope (MAIL FROM, RCPT TO list) for `message`; explicit arguments win over headers."""
     if sender is None:
         # RFC 5322 §3.6.2: Sender names the agent that actually transmits the message, so it is the
-        # better bounce address when present. An explicit sender="" is the null reverse-path (RFC 5321
-        # §4.5.5) that auto-replies and bounces must use.
+        # better bounce address when present.
         found = _addresses(message, ("Sender",)) or _addresses(message, ("From",))
         if not found:
             raise PermanentFailure(None, "no sender: the message has neither Sender nor From")
         sender = found[0]
+    elif sender:
+        sender = _single_address(sender)
+    # An explicit sender="" stays empty: the null reverse-path "MAIL FROM:<>" that auto-replies and
+    # bounces must use (RFC 5321 §4.5.5).
     if recipients is None:
         recipients = _addresses(message, ("To", "Cc", "Bcc"))
     else:
-        # Kept as given when unparsable, so the server (or aiosmtplib's check) refuses it visibly instead
-        # of the address vanishing from the envelope.
-        recipients = _unique(email.utils.parseaddr(item)[1] or item.strip() for item in recipients)
-        recipients = [address for address in recipients if address]
+        recipients = _unique(_single_address(item) for item in recipients)
     if not recipients:
         raise PermanentFailure(None, "no recipients: the message has no To, Cc or Bcc address")
+    for address in (sender, *recipients):
+        if address and not _MAILBOX.match(address):
+            # RFC 5321 §4.1.2: a Mailbox is Local-part "@" Domain; anything else would be refused by the
+            # server at best and split into extra commands at worst.
+            raise PermanentFailure(None, _short(f"unusable address: {address!r}"))
     return sender, recipients
 
 
@@ -152,12 +166,12 @@ async def send_email(
         # OSError) say nothing about the message. A drop after the final "." is retried too: a duplicate
         # (RFC 5321 §4.5.3.2.6, §6.1) is the lesser harm than a lost mail.
         raise TemporaryFailure(
-            None, _short(f"SMTP session with {settings.host}:{settings.port} failed: {exc}")
+            None, _short(f"SMTP session with {settings.host}:{settings.port} failed: {_describe(exc)}")
         ) from exc
     except aiosmtplib.SMTPException as exc:
         # Without a reply code this is a capability we need and the server lacks (STARTTLS, AUTH,
         # SMTPUTF8 for a non-ASCII address): nothing changes by sending the same message again.
-        raise PermanentFailure(None, _short(f"server cannot take this message: {exc}")) from exc
+        raise PermanentFailure(None, _short(f"server lacks what this send needs: {exc}")) from exc
     except ValueError as exc:
         # aiosmtplib refuses addresses that cannot be put on a command line safely (CR, LF, ...).
         raise PermanentFailure(None, _short(f"unusable address: {exc}")) from exc
@@ -218,7 +232,7 @@ def _addresses(message: EmailMessage, headers: tuple[str, ...]) -> list[str]:
     for name in headers:
         for value in message.get_all(name, []):
             parsed = getattr(value, "addresses", None)
-            if parsed is not None:
+            if parsed is not None and all(isinstance(item, Address) for item in parsed):
                 # policy.default already parsed the header, including RFC 2047 display names and groups.
                 found.extend(address.addr_spec for address in parsed)
             else:
@@ -226,9 +240,34 @@ def _addresses(message: EmailMessage, headers: tuple[str, ...]) -> list[str]:
     return _unique(address for address in found if address and address != "<>")
 
 
+def _single_address(text: str) -> str:
+    """The one bare address in "a@b" or "Name <a@b>"; PermanentFailure for anything else."""
+    # parseaddr() would quietly keep the first of "a@b, c@d" or the part before a line break; an
+    # explicit address has to be exactly one mailbox or the envelope silently changes.
+    found = [address for _, address in email.utils.getaddresses([text]) if address]
+    if len(found) != 1 or "\r" in text or "\n" in text:
+        raise PermanentFailure(None, _short(f"not a single address: {text!r}"))
+    return found[0]
+
+
 def _unique(addresses: Iterable[str]) -> list[str]:
     """`addresses` without repeats, first occurrence wins: a repeated RCPT can mean a second copy."""
     return list(dict.fromkeys(addresses))
+
+
+def _describe(exc: BaseException) -> str:
+    """The most telling words for a network failure: "Connection refused" beats a wrapped repr."""
+    root = exc
+    while root.__cause__ is not None:
+        root = root.__cause__
+    if isinstance(root, ssl.SSLError):
+        return f"TLS handshake failed: {root}"
+    if isinstance(root, socket.gaierror):
+        return f"host name lookup failed: {root.strerror}"
+    # asyncio words a refused connect as "Connect call failed"; the errno says what happened.
+    if isinstance(root, OSError) and root.errno in errno.errorcode:
+        return os.strerror(root.errno)
+    return str(exc)
 
 
 def _short(text: str) -> str:

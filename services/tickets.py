@@ -21,6 +21,8 @@ from storage.types import utcnow
 TELEGRAM_CHUNK = 3500  # leaves room below Telegram's 4096 for the header and HTML escaping
 MAX_REFERENCES = 20
 REOPEN_WINDOW = dt.timedelta(days=30)
+# `answered_by` of tickets the bot answered itself from the knowledge base (e-mail auto-answers)
+BOT_ANSWERER = "klimabot"
 
 
 class TicketState(StrEnum):
@@ -229,6 +231,15 @@ async def add_requester_message(
         )
     )
     body = texts.follow_up_text(ticket, text, channel)
+    if ticket.answered_by == BOT_ANSWERER and ticket.state == TicketState.CLOSED:
+        # the advisors never saw this request: the bot answered it automatically and the answer did not help
+        body = (
+            "Die automatische Antwort des Bots hat nicht gereicht – bitte übernehmen Sie.\n\n"
+            + texts.escalation_text(ticket, [], [(ticket.considered_entries, "automatisch beantwortet")])
+            + "\n\n"
+            + body
+        )
+        ticket.answered_by = None
     mail = _advisor_mail(config, ticket, body, in_reply_to=thread[-1] if thread else None, references=thread)
     queue_mail(session, mail, purpose="follow_up", ticket_id=ticket.id)
     session.add(
@@ -297,7 +308,10 @@ async def record_advisor_reply(
             header = texts.telegram_reply_header(ticket) + "\n\n" if index == 0 else ""
             session.add(
                 TelegramOutbox(
-                    chat_id=ticket.requester_chat_id, ticket_id=ticket.id, text=header + html.escape(chunk)
+                    chat_id=ticket.requester_chat_id,
+                    ticket_id=ticket.id,
+                    kind="reply" if index == len(chunks) - 1 else "text",
+                    text=header + html.escape(chunk),
                 )
             )
         for filename, data in reply.attachments:

@@ -47,11 +47,11 @@ def make_message() -> Callable[..., EmailMessage]:
     ) -> EmailMessage:
         message = EmailMessage()
         message["From"] = formataddr(SENDER)
-        message["To"] = [formataddr(pair) for pair in to]
+        message["To"] = ", ".join(formataddr(pair) for pair in to)
         if cc:
-            message["Cc"] = [formataddr(pair) for pair in cc]
+            message["Cc"] = ", ".join(formataddr(pair) for pair in cc)
         if bcc:
-            message["Bcc"] = [formataddr(pair) for pair in bcc]
+            message["Bcc"] = ", ".join(formataddr(pair) for pair in bcc)
         message["Subject"] = subject
         message["Message-ID"] = make_msgid(domain="klima-kommunen.example")
         message.set_content(body)

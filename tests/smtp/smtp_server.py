@@ -30,7 +30,7 @@ _DEFAULT_TEXTS = {
 
 @dataclass(frozen=True)
 class ReceivedMessage:
-    """One accepted transaction: the envelope, the bytes after DATA, and those bytes parsed."""
+    """One accepted transaction: the envelope, the bytes after DATA as sent, and those bytes parsed."""
 
     mail_from: str
     rcpt_tos: tuple[str, ...]
@@ -170,7 +170,9 @@ class TestSmtpServer:
     # -- called by the handler in the server thread ----------------------------------------------
 
     def _record(self, mail_from: str, rcpt_tos: list[str], raw: bytes) -> None:
-        parsed = BytesParser(policy=policy.default).parsebytes(raw)
+        # SMTP carries CRLF (RFC 5321 §2.3.8); a mailbox stores "\n", and so does the parsed copy, so that
+        # get_content() compares equal to the text the test composed.
+        parsed = BytesParser(policy=policy.default).parsebytes(raw.replace(b"\r\n", b"\n"))
         with self._lock:
             self._messages.append(ReceivedMessage(mail_from, tuple(rcpt_tos), raw, parsed))
             waiters = list(self._waiters)

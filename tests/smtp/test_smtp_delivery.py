@@ -5,6 +5,8 @@ from __future__ import annotations
 from email import policy
 from email.parser import BytesParser
 
+import pytest
+
 from mail.smtp_sender import SendResult, SmtpSettings, send_email
 from tests.smtp.smtp_server import TestSmtpServer
 
@@ -20,7 +22,8 @@ async def test_non_ascii_subject_names_and_body_arrive_intact(smtp_server, smtp_
     result = await send_email(smtp_settings, message)
 
     [received] = await smtp_server.wait_for_messages(1, timeout=2)
-    parsed = BytesParser(policy=policy.default).parsebytes(received.raw)
+    # The wire format ends lines in CRLF (RFC 5321 §2.3.8); the composed text used "\n".
+    parsed = BytesParser(policy=policy.default).parsebytes(received.raw.replace(b"\r\n", b"\n"))
     assert parsed["Subject"] == message["Subject"]
     assert [(a.display_name, a.addr_spec) for a in parsed["To"].addresses] == [ANNA]
     assert [(a.display_name, a.addr_spec) for a in parsed["Cc"].addresses] == [JOERG]
@@ -30,7 +33,9 @@ async def test_non_ascii_subject_names_and_body_arrive_intact(smtp_server, smtp_
     assert result == SendResult(accepted=(ANNA[1], JOERG[1]), refused={}, response=result.response)
 
 
-async def test_envelope_sender_and_recipients_come_from_from_to_and_cc(smtp_server, smtp_settings, make_message):
+async def test_envelope_sender_and_recipients_come_from_from_to_and_cc(
+    smtp_server, smtp_settings, make_message
+):
     await send_email(smtp_settings, make_message(to=[ANNA, OEZLEM], cc=[JOERG]))
 
     [received] = await smtp_server.wait_for_messages(1, timeout=2)
@@ -60,7 +65,10 @@ async def test_explicit_recipients_replace_the_header_addresses(smtp_server, smt
     message = make_message(to=[ANNA], cc=[JOERG])
 
     result = await send_email(
-        smtp_settings, message, sender="bounces@klima-kommunen.example", recipients=["Özlem <oezlem.yildiz@darmstadt.example>"]
+        smtp_settings,
+        message,
+        sender="bounces@klima-kommunen.example",
+        recipients=["Özlem <oezlem.yildiz@darmstadt.example>"],
     )
 
     [received] = await smtp_server.wait_for_messages(1, timeout=2)
@@ -82,7 +90,9 @@ async def test_one_refused_recipient_is_reported_in_refused_without_an_exception
     assert received.rcpt_tos == (ANNA[1],)
 
 
-async def test_a_temporarily_refused_recipient_is_reported_with_its_4xx_code(smtp_server, smtp_settings, make_message):
+async def test_a_temporarily_refused_recipient_is_reported_with_its_4xx_code(
+    smtp_server, smtp_settings, make_message
+):
     smtp_server.refuse_recipient(OEZLEM[1], 450)
 
     result = await send_email(smtp_settings, make_message(to=[ANNA], cc=[OEZLEM]))
@@ -97,7 +107,9 @@ async def test_the_response_is_the_servers_reply_to_data(smtp_server, smtp_setti
     assert result.response == "2.0.0 Message accepted for delivery"
 
 
-async def test_each_call_uses_its_own_connection_and_all_messages_arrive(smtp_server, smtp_settings, make_message):
+async def test_each_call_uses_its_own_connection_and_all_messages_arrive(
+    smtp_server, smtp_settings, make_message
+):
     for index in range(3):
         await send_email(smtp_settings, make_message(to=[ANNA], subject=f"Rückfrage {index}"))
 
@@ -122,3 +134,7 @@ async def test_login_with_the_right_credentials_sends_the_message(make_message):
         assert result.accepted == (ANNA[1],)
         assert len(await server.wait_for_messages(1, timeout=2)) == 1
 
+
+async def test_waiting_for_a_message_that_never_comes_gives_up_after_the_timeout(smtp_server):
+    with pytest.raises(TimeoutError, match="expected 1 message"):
+        await smtp_server.wait_for_messages(1, timeout=0.2)

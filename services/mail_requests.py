@@ -1,0 +1,209 @@
+"""Use cases for e-mails to the advisory inbox: automatic answers, error replies, bounces, idempotency."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from knowledge.markup import visible_text
+from services import ticket_texts as texts
+from services.answering import Answer
+from services.outgoing import OutgoingMail, new_message_id, queue_mail
+from services.tickets import BOT_ANSWERER, MAX_REFERENCES, TicketConfig, TicketState, allocate_reference
+from storage.tables import OutboxMail, ProcessedMail, Ticket, TicketMessage
+from storage.types import utcnow
+
+AUTOMATIC_PURPOSES = ("auto_answer", "acknowledgement", "advisor_error")
+
+
+async def already_processed(session: AsyncSession, *, message_key: str) -> bool:
+    """True when an e-mail with this key was handled before (exactly-once processing)."""
+    return await session.get(ProcessedMail, message_key) is not None
+
+
+def mark_processed(
+    session: AsyncSession, *, message_key: str, outcome: str, reason: str = "", ticket_id=None
+) -> None:
+    """Stage the processed-mark so it commits together with what the mail caused."""
+    session.add(
+        ProcessedMail(message_key=message_key, outcome=outcome, reason=reason[:500], ticket_id=ticket_id)
+    )
+
+
+async def automatic_replies_today(
+    session: AsyncSession, *, address: str, now: dt.datetime | None = None
+) -> int:
+    """How many automatic replies this address got since midnight UTC (loop and flood protection)."""
+    now = now or utcnow()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    result = await session.exec(
+        select(func.count(OutboxMail.id)).where(
+            OutboxMail.primary_recipient == address.lower(),
+            col(OutboxMail.purpose).in_(AUTOMATIC_PURPOSES),
+            OutboxMail.created_at >= midnight,
+        )
+    )
+    return int(result.one())
+
+
+def _auto_answer_text(answer: Answer, contact_line: str) -> str:
+    entry = answer.entry
+    sources = "\n".join(f"- {source.url} (Stand: {source.as_of})" for source in entry.sources)
+    return (
+        "Guten Tag,\n\n"
+        "vielen Dank für Ihre Nachricht. Dies ist eine automatische Antwort aus der Wissensbasis der "
+        "Fachstelle Klima-Kommunen:\n\n"
+        f"{entry.title}\n\n{visible_text(entry.answer).strip()}\n\n"
+        f"Quellen:\n{sources}\n\n"
+        f"{contact_line}\n\n"
+        "Mit freundlichen Grüßen\nklimabot – der digitale Assistent der Fachstelle Klima-Kommunen"
+    )
+
+
+async def answer_by_mail(
+    session: AsyncSession,
+    config: TicketConfig,
+    *,
+    answer: Answer,
+    requester_email: str,
+    requester_name: str | None,
+    subject: str,
+    incoming_message_id: str | None,
+    incoming_references: tuple[str, ...],
+    municipality: tuple[str, str] | None,
+    message_key: str,
+) -> Ticket:
+    """Reply automatically from the knowledge base; a reply to it reopens it as a ticket for the advisors."""
+    reference = await allocate_reference(session, year=utcnow().year)
+    ticket = Ticket(
+        reference=reference,
+        state=TicketState.CLOSED,
+        channel="email",
+        requester_name=requester_name,
+        requester_email=requester_email.lower(),
+        municipality_ags=municipality[0] if municipality else None,
+        municipality_name=municipality[1] if municipality else None,
+        subject=texts.summary_line(subject or answer.question, 150),
+        question=answer.question[:10_000],
+        considered_entries=answer.entry.id,
+        answered_by=BOT_ANSWERER,
+        closed_at=utcnow(),
+        chat_owner="bot",
+    )
+    session.add(ticket)
+    await session.flush()
+    session.add(
+        TicketMessage(
+            ticket_id=ticket.id,
+            direction="in",
+            author="user",
+            author_address=ticket.requester_email,
+            channel="email",
+            message_id=incoming_message_id,
+            body=ticket.question,
+        )
+    )
+    contact_line = (
+        "Passt die Antwort nicht oder möchten Sie persönlich beraten werden? Antworten Sie einfach auf diese "
+        f"E-Mail – dann geht Ihre Nachricht unter der Nummer {reference} an eine Beraterin oder einen Berater."
+    )
+    references = tuple(r for r in (*incoming_references, incoming_message_id) if r)[-MAX_REFERENCES:]
+    mail = OutgoingMail(
+        message_id=new_message_id(config.domain),
+        to=((requester_name or "", requester_email),),
+        subject=f"Re: {subject}"
+        if subject and not subject.lower().startswith("re:")
+        else (subject or answer.entry.title),
+        text=_auto_answer_text(answer, contact_line),
+        in_reply_to=incoming_message_id,
+        references=references,
+        auto_submitted="auto-replied",
+    )
+    queue_mail(session, mail, purpose="auto_answer", ticket_id=ticket.id)
+    session.add(
+        TicketMessage(
+            ticket_id=ticket.id,
+            direction="out",
+            author="bot",
+            channel="email",
+            message_id=mail.message_id,
+            body=mail.text,
+        )
+    )
+    mark_processed(session, message_key=message_key, outcome="auto_answer", ticket_id=ticket.id)
+    await session.commit()
+    return ticket
+
+
+async def reply_to_advisor_with_error(
+    session: AsyncSession,
+    config: TicketConfig,
+    *,
+    advisor_address: str,
+    subject: str,
+    problem: str,
+    incoming_message_id: str | None,
+    message_key: str,
+) -> None:
+    """Tell an advisor why the bot could not act on their mail — nothing is dropped silently."""
+    mail = OutgoingMail(
+        message_id=new_message_id(config.domain),
+        to=(("", advisor_address),),
+        subject=f"Nicht zugestellt: {texts.summary_line(subject or '(ohne Betreff)')}",
+        text=(
+            "Hallo,\n\nIhre E-Mail an das Beratungspostfach konnte nicht verarbeitet werden:\n\n"
+            f"{problem}\n\nBitte antworten Sie direkt auf die Anfrage-E-Mail mit der Nummer [KK-…] im Betreff.\n\n"
+            "klimabot"
+        ),
+        in_reply_to=incoming_message_id,
+        references=(incoming_message_id,) if incoming_message_id else (),
+        auto_submitted="auto-replied",
+    )
+    queue_mail(session, mail, purpose="advisor_error")
+    mark_processed(session, message_key=message_key, outcome="advisor_error", reason=problem)
+    await session.commit()
+
+
+async def report_bounce(
+    session: AsyncSession,
+    config: TicketConfig,
+    *,
+    original_message_id: str | None,
+    details: str,
+    message_key: str,
+) -> bool:
+    """Mark the outbox mail a bounce refers to and show it to the advisors; returns whether it matched."""
+    record = None
+    if original_message_id:
+        record = (
+            await session.exec(select(OutboxMail).where(OutboxMail.message_id == original_message_id))
+        ).first()
+    if record is None:
+        mark_processed(session, message_key=message_key, outcome="bounce_unmatched", reason=details)
+        await session.commit()
+        return False
+    record.state = "bounced"
+    record.last_error = details[:2000]
+    session.add(record)
+    # a bounce of a mail to the advisors themselves is only recorded: mailing them again could bounce too
+    if record.purpose not in ("escalation", "follow_up", "sla_reminder", "bounce_notice"):
+        ticket = await session.get(Ticket, record.ticket_id) if record.ticket_id else None
+        label = f"[{ticket.reference}] " if ticket else ""
+        notice = OutgoingMail(
+            message_id=new_message_id(config.domain),
+            to=tuple(config.advisors.escalation_recipients()),
+            subject=f"{label}Unzustellbar: {record.primary_recipient}",
+            text=(
+                f"Eine E-Mail des Bots an {record.primary_recipient} konnte nicht zugestellt werden.\n\n"
+                f"Zweck: {record.purpose}\nDetails: {details}\n\nBitte prüfen Sie die Adresse."
+            ),
+            auto_submitted="auto-generated",
+        )
+        queue_mail(session, notice, purpose="bounce_notice", ticket_id=record.ticket_id)
+    mark_processed(
+        session, message_key=message_key, outcome="bounce", reason=details, ticket_id=record.ticket_id
+    )
+    await session.commit()
+    return True

@@ -1,0 +1,1 @@
+"""Tests of the pure e-mail building blocks in mail/."""
