@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -17,17 +18,27 @@ from aiogram.types import BotCommand
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.fsm_storage import SQLStorage
+from bot.mail_channel import build_imap_reader, build_transport
 from bot.middlewares import DbSessionMiddleware
 from bot.pacing import FloodControl
+from bot.relay import run_relay_worker
+from bot.scheduler import build_scheduler
 from bot.settings import Settings
 from handlers import build_router
 from knowledge.model import load_entries
 from knowledge.retriever import Retriever
+from mail.handling import InboxContext
+from mail.outbox import Sender, run_outbox_worker
+from services.advisors import AdvisorDirectory, load_advisors
 from services.answering import AnsweringService
+from services.municipalities import MunicipalityDirectory, load_municipalities
+from services.tickets import TicketConfig
 from storage.database import create_engine, session_factory
 from storage.migrate import migrate
 
 log = logging.getLogger(__name__)
+
+EXAMPLE_ADVISORS = Path(__file__).resolve().parents[1] / "advisors.example.yaml"
 
 COMMANDS = [
     BotCommand(command="start", description="Begrüßung und Hauptmenü"),
@@ -44,6 +55,23 @@ class Runtime:
     engine: AsyncEngine
     sessions: async_sessionmaker
     answering: AnsweringService
+    tickets: TicketConfig
+    municipalities: MunicipalityDirectory
+    mail_wake: asyncio.Event = field(default_factory=asyncio.Event)
+    relay_wake: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def inbox_context(self) -> InboxContext:
+        """The incoming-mail pipeline's view of the runtime."""
+        return InboxContext(
+            self.sessions,
+            self.tickets,
+            self.answering,
+            self.municipalities,
+            auto_reply_daily_limit=self.settings.auto_reply_daily_limit,
+            attachment_max_bytes=self.settings.attachment_max_bytes,
+            mail_wake=self.mail_wake,
+            relay_wake=self.relay_wake,
+        )
 
     async def close(self) -> None:
         """Release database connections."""
@@ -58,13 +86,31 @@ def build_answering(settings: Settings) -> AnsweringService:
     return AnsweringService(Retriever(entries))
 
 
+def build_ticket_config(settings: Settings) -> TicketConfig:
+    """Advisors from the advisors file; without one, escalations go to the advisory inbox itself."""
+    path = settings.advisors_file
+    if not path.exists() and path == Path("advisors.yaml") and EXAMPLE_ADVISORS.exists():
+        log.warning(
+            "advisors.yaml not found – using %s; copy it to advisors.yaml and edit it", EXAMPLE_ADVISORS
+        )
+        path = EXAMPLE_ADVISORS
+    if path.exists():
+        advisors = load_advisors(path, team_address=settings.advisors_team_address)
+    else:
+        log.warning("no advisors file at %s – escalations go to %s", path, settings.inbox_address)
+        advisors = AdvisorDirectory((), team_address=settings.advisors_team_address or settings.inbox_address)
+    return TicketConfig(inbox_address=settings.inbox_address, advisors=advisors)
+
+
 async def build_runtime(settings: Settings, *, apply_migrations: bool = True) -> Runtime:
-    """Migrate the database, open the engine and load the knowledge base."""
+    """Migrate the database, open the engine, load the knowledge base, advisors and municipalities."""
+    tickets = build_ticket_config(settings)
     if apply_migrations:
         await migrate(settings.database_url)
     engine = create_engine(settings.database_url)
     answering = await asyncio.to_thread(build_answering, settings)
-    return Runtime(settings, engine, session_factory(engine), answering)
+    municipalities = await asyncio.to_thread(load_municipalities)
+    return Runtime(settings, engine, session_factory(engine), answering, tickets, municipalities)
 
 
 def build_bot(settings: Settings, token: str | None = None) -> Bot:
@@ -93,17 +139,61 @@ def build_dispatcher(runtime: Runtime, storage: BaseStorage | None = None) -> Di
         answering=runtime.answering,
         contact=runtime.settings.fachstelle_email,
         settings=runtime.settings,
+        tickets=runtime.tickets,
+        municipalities=runtime.municipalities,
+        mail_wake=runtime.mail_wake,
     )
     dp.update.outer_middleware(DbSessionMiddleware(runtime.sessions))
     dp.include_router(build_router())
     return dp
 
 
+def start_background_work(runtime: Runtime, bot: Bot) -> tuple[list[asyncio.Task], object]:
+    """Workers (mail outbox, Telegram relay, IMAP reader) and the scheduler; cancelled on shutdown."""
+    settings = runtime.settings
+    sender = Sender(settings.inbox_address)
+    tasks = [
+        asyncio.create_task(
+            run_outbox_worker(runtime.sessions, build_transport(settings), sender, wake=runtime.mail_wake),
+            name="mail-outbox",
+        ),
+        asyncio.create_task(
+            run_relay_worker(bot, runtime.sessions, wake=runtime.relay_wake), name="telegram-relay"
+        ),
+    ]
+    if settings.mail_enabled:
+        reader = build_imap_reader(settings, runtime.inbox_context())
+        tasks.append(asyncio.create_task(reader.run(), name="imap-reader"))
+        log.info(
+            "mail channel on: reading %s@%s", settings.imap_user or settings.inbox_address, settings.imap_host
+        )
+    else:
+        log.warning(
+            "mail channel off (KLIMABOT_IMAP_HOST/KLIMABOT_SMTP_HOST not set): outgoing mails are written to %s",
+            settings.mail_sink_dir,
+        )
+    scheduler = build_scheduler(runtime)
+    scheduler.start()
+    return tasks, scheduler
+
+
+async def stop_background_work(tasks: list[asyncio.Task], scheduler) -> None:
+    """Cancel the workers and stop the scheduler."""
+    with contextlib.suppress(Exception):
+        scheduler.shutdown(wait=False)
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(task, timeout=10)
+
+
 async def serve(settings: Settings, *, token: str | None = None, ready: asyncio.Event | None = None) -> None:
-    """Run the Telegram bot until cancelled: migrate, load, then long-poll updates."""
+    """Run the bot until cancelled: migrate, load, start the workers, then long-poll Telegram updates."""
     runtime = await build_runtime(settings)
     bot = build_bot(settings, token)
     dp = build_dispatcher(runtime)
+    tasks, scheduler = start_background_work(runtime, bot)
     try:
         await bot.delete_webhook(drop_pending_updates=False)
         await bot.set_my_commands(COMMANDS)
@@ -120,6 +210,7 @@ async def serve(settings: Settings, *, token: str | None = None, ready: asyncio.
                 await asyncio.wait_for(polling, timeout=15)
             raise
     finally:
+        await stop_background_work(tasks, scheduler)
         await dp.storage.close()
         await bot.session.close()
         await runtime.close()

@@ -51,6 +51,7 @@ class Settings(BaseSettings):
         default=Path("var/mail-sink"), description="local chat: where mails are written"
     )
     attachment_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    imap_poll_seconds: float = Field(default=30.0, gt=0, le=3600, description="polling without IDLE")
 
     @field_validator("telegram_token", mode="before")
     @classmethod

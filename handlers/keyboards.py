@@ -114,3 +114,49 @@ def without_feedback(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarku
         if not any((button.callback_data or "").startswith(FeedbackCb.__prefix__ + ":") for button in row)
     ]
     return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+
+
+class TicketCb(CallbackData, prefix="k"):
+    """Chat ownership of a ticket: `reply` (to the advisors) or `bot` (ask the bot instead)."""
+
+    action: str
+    ticket_id: int
+
+
+class FlowCb(CallbackData, prefix="x"):
+    """A step of the hand-over to an advisor: take, new, muni, nomuni, noemail, send, back, cancel."""
+
+    action: str
+    value: str = ""
+
+
+def relayed_reply_keyboard(ticket_id: int) -> InlineKeyboardMarkup:
+    """Under an advisor's relayed answer: reply to the advisors, or ask the bot something else."""
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text="↩️ Der Fachstelle antworten", callback_data=TicketCb(action="reply", ticket_id=ticket_id)
+    )
+    builder.button(text="🤖 Etwas anderes fragen", callback_data=TicketCb(action="bot", ticket_id=ticket_id))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def forwarded_keyboard(ticket_id: int) -> InlineKeyboardMarkup:
+    """After a message went to the advisors: switch to asking the bot instead."""
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text="🤖 Stattdessen den Bot fragen", callback_data=TicketCb(action="bot", ticket_id=ticket_id)
+    )
+    return builder.as_markup()
+
+
+def flow_keyboard(*buttons: tuple[str, str, str], back: bool = True) -> InlineKeyboardMarkup:
+    """Buttons of one hand-over step (label, action, value), plus Zurück and Abbrechen."""
+    builder = InlineKeyboardBuilder()
+    for label, action, value in buttons:
+        builder.button(text=_label(label), callback_data=FlowCb(action=action, value=value))
+    if back:
+        builder.button(text="⬅️ Zurück", callback_data=FlowCb(action="back"))
+    builder.button(text="✖️ Abbrechen", callback_data=FlowCb(action="cancel"))
+    builder.adjust(*([1] * len(buttons)), 2 if back else 1)
+    return builder.as_markup()

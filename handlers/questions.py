@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import texts
 from handlers.keyboards import EntryCb, FeedbackCb, answer_keyboard, main_menu, without_feedback
-from services.answering import Answer, AnsweringService
+from handlers.tickets import forward_to_ticket, owning_ticket, start_escalation
+from services.answering import Answer, AnsweringService, AnswerKind
 from services.presenting import render_html
 from services.question_log import UnknownQuestion, record_feedback, record_question
+from services.tickets import TicketConfig
+
+MAX_TURNS = 8
 
 
 def user_ref(user_id: int) -> str:
@@ -36,11 +43,41 @@ async def on_unknown_command(message: Message) -> None:
 
 
 async def on_question(
-    message: Message, answering: AnsweringService, session: AsyncSession, contact: str
+    message: Message,
+    state: FSMContext,
+    answering: AnsweringService,
+    session: AsyncSession,
+    contact: str,
+    tickets: TicketConfig,
+    mail_wake: asyncio.Event,
 ) -> None:
-    """Answer a free-text question, suggest close matches, or offer the Fachstelle."""
+    """Answer a free-text question, suggest close matches, or hand over to the Fachstelle."""
+    ticket = await owning_ticket(session, message.chat.id)
+    if ticket is not None:
+        await forward_to_ticket(message, state, session, tickets, ticket, mail_wake)
+        return
     answer = answering.answer(message.text)
+    if answer.kind is AnswerKind.ESCALATE and answer.reason == "human":
+        await record_question(session, channel="telegram", user_ref=user_ref(message.chat.id), answer=answer)
+        await start_escalation(message, state)
+        return
+    if answer.kind is not AnswerKind.HELP:
+        await _remember_turn(state, message.text, answer)
     await _reply(message, answer, session, contact)
+
+
+async def _remember_turn(state: FSMContext, question: str, answer: Answer) -> None:
+    """Keep the last turns and considered entries for a later hand-over to an advisor."""
+    data = await state.get_data()
+    if answer.entry:
+        outcome = answer.entry.title
+    else:
+        outcome = {"suggest": "Rückfrage mit Vorschlägen", "escalate": "keine sichere Antwort"}.get(
+            str(answer.kind), ""
+        )
+    turns = [*data.get("turns", []), f"Nutzer: {question[:300]}", f"Bot: {outcome}"][-MAX_TURNS:]
+    considered = [[entry.id, entry.title] for entry in answer.considered[:3]]
+    await state.update_data(last_question=question[:2000], turns=turns, considered=considered)
 
 
 async def on_entry_chosen(

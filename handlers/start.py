@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandStart
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from handlers import texts
 from handlers.keyboards import MenuCb, TopicCb, entries_menu, main_menu, topics_menu
+from handlers.tickets import start_escalation
 from knowledge.model import TOPICS
-from services.answering import Answer, AnsweringService, AnswerKind
-from services.presenting import HELP_TEXT, render_html
+from services.answering import AnsweringService
+from services.presenting import HELP_TEXT
 
 
 def _topics_with_entries(answering: AnsweringService) -> list[str]:
@@ -18,8 +20,10 @@ def _topics_with_entries(answering: AnsweringService) -> list[str]:
     return [topic for topic in TOPICS if topic in present]
 
 
-async def cmd_start(message: Message) -> None:
-    """Welcome, privacy notice and main menu."""
+async def cmd_start(message: Message, state: FSMContext) -> None:
+    """Welcome, privacy notice and main menu (an unfinished hand-over is dropped)."""
+    if await state.get_state() is not None:
+        await state.set_state(None)
     await message.answer(f"{texts.WELCOME}\n\n{texts.PRIVACY}", reply_markup=main_menu())
 
 
@@ -48,11 +52,10 @@ async def on_menu_topics(callback: CallbackQuery, answering: AnsweringService) -
     )
 
 
-async def on_menu_contact(callback: CallbackQuery, answering: AnsweringService, contact: str) -> None:
-    """Offer the human advisors of the Fachstelle."""
+async def on_menu_contact(callback: CallbackQuery, state: FSMContext) -> None:
+    """Hand the question over to the human advisors of the Fachstelle."""
     await callback.answer()
-    offer = Answer(question="", kind=AnswerKind.ESCALATE, reason="human")
-    await callback.message.answer(render_html(offer, contact=contact))
+    await start_escalation(callback.message, state)
 
 
 async def on_topic(callback: CallbackQuery, callback_data: TopicCb, answering: AnsweringService) -> None:

@@ -55,7 +55,7 @@ def reply_subject(subject: str) -> str:
 
 
 def tag_subject(reference: str, summary: str, *, max_chars: int = SUBJECT_SUMMARY_CHARS) -> str:
-    """ "[reference] summary", the summary single-line and cut at a word boundary to about `max_chars`."""
+    """The subject "[reference] summary", the summary on one line and cut at a word boundary (~max_chars)."""
     tag = _single_line(reference).replace("[", "").replace("]", "")
     if not tag:
         raise ValueError("a subject tag needs a reference")

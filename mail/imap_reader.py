@@ -27,7 +27,7 @@ _TLS_MODES = ("none", "starttls", "ssl")
 _IDLE_CHECK_SECONDS = 1.0
 # Socket timeout for DONE/LOGOUT on the way out: shutdown must not wait a full read timeout.
 _GOODBYE_SECONDS = 2.0
-_WATCHER_STOP_SECONDS = 5.0
+_WATCHER_STOP_SECONDS = 3.0
 _BACKOFF_BASE_SECONDS = 1.0
 _POLLRDHUP = getattr(select, "POLLRDHUP", 0)
 
@@ -76,6 +76,10 @@ class HandleResult:
 
     outcome: Outcome
     reason: str = ""
+
+    def __post_init__(self) -> None:
+        # A typo such as "quarantined" must fail loudly, not file a suspicious message as processed.
+        object.__setattr__(self, "outcome", Outcome(self.outcome))
 
 
 Handler = Callable[[int, bytes], Awaitable[HandleResult]]
@@ -426,6 +430,8 @@ class ImapReader:
         self._processed = 0
         self._quarantined = 0
         self._last_pass_at: float | None = None
+        # run() and a direct process_pending() call must not handle the same UID twice at once.
+        self._pass_lock = asyncio.Lock()
 
     @property
     def status(self) -> ImapStatus:
@@ -469,23 +475,23 @@ class ImapReader:
 
     async def process_pending(self) -> int:
         """One pass: connect, handle and file every new message in UID order, disconnect; returns the count."""
-        settings = self._settings
-        session = await self._connect()
-        self._worker_connected = True
-        try:
-            uidvalidity, capabilities = await session.call("select", _open_mailbox, settings)
-            self._idle_supported = b"IDLE" in capabilities
-            last_uid = await self._sync_checkpoint(uidvalidity)
-            uids = await session.call("search", _search_new, last_uid)
-            handled = 0
-            for uid in uids:
-                handled += await self._process_one(session, uidvalidity, capabilities, uid)
-            self._last_error = None
-            self._last_pass_at = self._clock()
-            return handled
-        finally:
-            self._worker_connected = False
-            await session.close()
+        async with self._pass_lock:
+            session = await self._connect()
+            self._worker_connected = True
+            try:
+                uidvalidity, capabilities = await session.call("select", _open_mailbox, self._settings)
+                self._idle_supported = b"IDLE" in capabilities
+                last_uid = await self._sync_checkpoint(uidvalidity)
+                uids = await session.call("search", _search_new, last_uid)
+                handled = 0
+                for uid in uids:
+                    handled += await self._process_one(session, uidvalidity, capabilities, uid)
+                self._last_error = None
+                self._last_pass_at = self._clock()
+                return handled
+            finally:
+                self._worker_connected = False
+                await session.close()
 
     async def _connect(self) -> _Session:
         login = asyncio.ensure_future(asyncio.to_thread(_login, self._settings))
@@ -559,6 +565,8 @@ class ImapReader:
                     self._wake.clear()
         except TimeoutError:
             raise ImapConnectionError("IDLE connection was not ready in time") from None
+        if watcher.idling:
+            self._idle_supported = True
         if watcher.finished:
             await self._check_watcher()
 

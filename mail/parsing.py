@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import email
 import re
 from dataclasses import dataclass
 from email import policy
 from email.header import decode_header
 from email.message import Message
+from email.parser import BytesParser
+from email.policy import Policy
 from email.utils import getaddresses, parsedate_to_datetime
+from typing import Any
 
 from mail.addresses import message_ids, normalize_message_id
 from mail.auto_reply import auto_reply_reason, auto_submitted_token, automation_markers
@@ -82,10 +84,10 @@ def parse_email(raw: bytes, *, max_attachment_bytes: int = DEFAULT_MAX_ATTACHMEN
     data = bytes(raw)
     # Leading blank lines would make the parser see an empty header section.
     trimmed = _normalise_obsolete_field_names(data.lstrip(b"\r\n"))
-    compat = email.message_from_bytes(trimmed, policy=policy.compat32)
+    compat = _parse(trimmed, policy.compat32)
     if not {name.lower() for name in compat.keys()} & _KNOWN_FIELDS:
         raise ParseError("no e-mail header fields found")
-    modern = email.message_from_bytes(trimmed, policy=policy.default)
+    modern = _parse(trimmed, policy.default)
     headers = _Headers(modern, compat)
 
     from_name, from_address = _first_address(headers, "from")
@@ -95,7 +97,14 @@ def parse_email(raw: bytes, *, max_attachment_bytes: int = DEFAULT_MAX_ATTACHMEN
     end = _HEADER_END.search(trimmed)
     raw_body = trimmed[end.end() :] if end else b""
     bounce = _bounce(
-        modern, compat, headers, from_address, from_name, subject, return_path, body.text, raw_body
+        (modern, compat),
+        sender=from_address,
+        sender_name=from_name,
+        subject=subject,
+        return_path=return_path,
+        body_text=body.text,
+        header=headers.text,
+        raw_body=raw_body,
     )
     auto_submitted = auto_submitted_token(headers.text("auto-submitted"))
     precedence = (headers.text("precedence") or "").strip().lower() or None
@@ -129,6 +138,14 @@ def parse_email(raw: bytes, *, max_attachment_bytes: int = DEFAULT_MAX_ATTACHMEN
         ),
         size=len(data),
     )
+
+
+def _parse(data: bytes, message_policy: Policy) -> Message:
+    try:
+        return BytesParser(policy=message_policy).parsebytes(data)
+    except RecursionError:
+        # The stdlib parser recurses once per MIME level; hostile nesting gets the headers and raw body.
+        return BytesParser(policy=message_policy).parsebytes(data, headersonly=True)
 
 
 def _normalise_obsolete_field_names(data: bytes) -> bytes:
@@ -220,7 +237,7 @@ def _addresses(headers: _Headers, name: str) -> tuple[str, ...]:
 
 
 def _return_path(value: str | None) -> str | None:
-    """ "" for the null reverse-path "<>" (RFC 5321 §4.5.5, bounces), else the lower-cased address."""
+    """The lower-cased Return-Path address; the null reverse-path "<>" (RFC 5321 §4.5.5) gives ""."""
     if value is None:
         return None
     match = re.search(r"<([^<>]*)>", value)
@@ -250,30 +267,11 @@ def _body(modern: Message, compat: Message, limit: int) -> MimeBody:
     return MimeBody(text="", html=None, attachments=())
 
 
-def _bounce(
-    modern: Message,
-    compat: Message,
-    headers: _Headers,
-    sender: str,
-    sender_name: str,
-    subject: str,
-    return_path: str | None,
-    text: str,
-    raw_body: bytes,
-) -> BounceInfo | None:
-    for message in (modern, compat):
+def _bounce(messages: tuple[Message, Message], **facts: Any) -> BounceInfo | None:
+    for message in messages:
         try:
-            return find_bounce(
-                message,
-                sender=sender,
-                sender_name=sender_name,
-                subject=subject,
-                return_path=return_path,
-                body_text=text,
-                header=headers.text,
-                raw_body=raw_body,
-            )
-        except Exception:
+            return find_bounce(message, **facts)
+        except Exception:  # the compat32 tree is the fallback for a modern tree that raises
             continue
     return None
 

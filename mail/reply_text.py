@@ -51,8 +51,9 @@ _DATEISH = re.compile(r"\d{1,2}[:.h]\d{2}|(?<!\d)(?:19|20)\d{2}(?!\d)|\d{1,2}[./
 _ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 # Verb-less attributions ("30.09.2017, 18.30, "Name" <addr>:", Russian/Gmail variants) end in "<addr>:".
 _ADDRESS_COLON_END = re.compile(r"@[\w-]+(?:\.[\w-]+)+\s*(?:>|&gt;)\s*\)?\s*[:：]\s*$")
-# Words an attribution starts with ("On", "Am", "Le", "Op", "Em", "Il", ...) or a leading date.
+# ">:" alone is the tail of an address wrapped out of an attribution ("<addr\n>:"), not a quote.
 _ADDRESS_TAIL = re.compile(r"^\s*>\s*[:：]\s*$")
+# Words an attribution starts with ("On", "Am", "Le", "Op", "Em", "Il", ...) or a leading date.
 _STARTER = re.compile(r"^\s*(?:(?:on|am|le|op|em|el|il|in data|w dniu|dnia|den|dne|på)\b|\d)", re.IGNORECASE)
 # Lotus Notes / some webmailers put the name first: "Jonas Weber schrieb am 03.11.2026 10:15:".
 _VERB_THEN_DATE = re.compile(r"(?<!\w)(?:schrieb|wrote)\s+(?:am|on)\s+\S*\d", re.IGNORECASE)
@@ -300,7 +301,6 @@ def _is_attribution(block: str) -> bool:
 
 
 def _is_quoted(line: str) -> bool:
-    # ">:" alone is the tail of an address wrapped out of an attribution ("<addr\n>:"), not a quote.
     return line.lstrip().startswith(">") and not _ADDRESS_TAIL.match(line)
 
 

@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 
 bash scripts/services.sh || exit 1
+bash scripts/install-dovecot.sh || exit 1
 
 "$VENV/bin/ruff" check . || exit 1
 "$VENV/bin/klimabot" kb check || exit 1

@@ -40,7 +40,10 @@ async def claim_due_messages(session: AsyncSession, *, limit: int = 100) -> list
     await session.commit()
     pending = (
         await session.exec(
-            select(TelegramOutbox).where(col(TelegramOutbox.state) == "pending").order_by(col(TelegramOutbox.id)).limit(limit)
+            select(TelegramOutbox)
+            .where(col(TelegramOutbox.state) == "pending")
+            .order_by(col(TelegramOutbox.id))
+            .limit(limit)
         )
     ).all()
     blocked: set[int] = set()
@@ -58,7 +61,13 @@ async def claim_due_messages(session: AsyncSession, *, limit: int = 100) -> list
         if result.rowcount == 1:
             claimed.append(
                 ChatDelivery(
-                    record.id, record.chat_id, record.ticket_id, record.kind, record.text, record.document_name, record.document
+                    record.id,
+                    record.chat_id,
+                    record.ticket_id,
+                    record.kind,
+                    record.text,
+                    record.document_name,
+                    record.document,
                 )
             )
         else:
@@ -66,7 +75,9 @@ async def claim_due_messages(session: AsyncSession, *, limit: int = 100) -> list
     return claimed
 
 
-async def record_chat_delivery(session: AsyncSession, *, message_id: int, outcome: str, error: str | None = None) -> str:
+async def record_chat_delivery(
+    session: AsyncSession, *, message_id: int, outcome: str, error: str | None = None
+) -> str:
     """`sent`, `failed` (the user blocked the bot, the chat is gone) or `retry`; returns the new state."""
     record = await session.get(TelegramOutbox, message_id, populate_existing=True)
     record.last_error = error

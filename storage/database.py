@@ -43,7 +43,10 @@ def create_engine(url: str) -> AsyncEngine:
     """An async engine; SQLite gets WAL and a busy timeout so concurrent writers wait instead of failing."""
     ensure_sqlite_folder(url)
     if is_sqlite(url):
-        engine = create_async_engine(async_url(url), connect_args={"timeout": 30})
+        # many updates are handled at once; each briefly needs a connection (SQLite serialises writes anyway)
+        engine = create_async_engine(
+            async_url(url), connect_args={"timeout": 30}, pool_size=20, max_overflow=40, pool_timeout=60
+        )
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):

@@ -43,7 +43,7 @@ async def running_bot(settings: Settings, **api_options):
 
 
 @pytest.fixture
-async def bot_chat(database_url):
+async def bot_chat(database_url, tmp_path):
     """A running bot on the parametrised database (SQLite and PostgreSQL)."""
-    async with running_bot(Settings(database_url=database_url)) as running:
+    async with running_bot(Settings(database_url=database_url, mail_sink_dir=tmp_path / "mail")) as running:
         yield running

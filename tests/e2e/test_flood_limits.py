@@ -15,8 +15,10 @@ QUESTIONS = [
 
 
 async def test_a_burst_of_200_users_is_answered_completely_under_a_strict_flood_limit(tmp_path):
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'flood.db'}")
-    async with running_bot(settings, flood_limit=True, global_per_second=30, per_chat_per_second=1) as running:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'flood.db'}", mail_sink_dir=tmp_path / "sink")
+    async with running_bot(
+        settings, flood_limit=True, global_per_second=30, per_chat_per_second=1
+    ) as running:
         api = running.api
         started = time.monotonic()
         for user in range(1, USERS + 1):
@@ -37,7 +39,7 @@ async def test_a_burst_of_200_users_is_answered_completely_under_a_strict_flood_
 async def test_a_429_from_telegram_is_retried_after_retry_after(tmp_path):
     from bot.local_api import FaultRule
 
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'retry.db'}")
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'retry.db'}", mail_sink_dir=tmp_path / "sink")
     async with running_bot(settings) as running:
         api = running.api
         api.add_fault(FaultRule(method="sendMessage", kind="429", count=2, retry_after=1))

@@ -347,3 +347,20 @@ def test_a_person_writing_about_delivery_is_not_a_bounce():
         b"Die Unterlagen konnte nicht zugestellt werden, sagt die Post.\r\n",
     )
     assert not parse_email(raw).is_bounce
+
+
+def test_hostile_mime_nesting_deeper_than_the_stdlib_recursion_limit_does_not_raise():
+    body = b""
+    for level in range(2000):
+        body += b'Content-Type: multipart/mixed; boundary="b%d"\r\n\r\n--b%d\r\n' % (level, level)
+    body += b"Content-Type: text/plain\r\n\r\ninnen\r\n" + b"".join(
+        b"--b%d--\r\n" % i for i in reversed(range(2000))
+    )
+    result = parse_email(_message("From: a@example.org\nSubject: tief\nMIME-Version: 1.0", body))
+    assert result.subject == "tief"
+
+
+def test_hostile_nested_comments_in_address_headers_do_not_raise():
+    raw = b"From: " + b"(" * 20000 + b"a@example.org\r\nTo: " + b"<" * 5000 + b"\r\nSubject: x\r\n\r\nhi"
+    result = parse_email(raw)
+    assert result.subject == "x" and result.text == "hi"

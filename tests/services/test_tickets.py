@@ -103,7 +103,7 @@ async def test_an_advisor_reply_is_relayed_to_telegram_and_intern_notes_are_not(
         )
         relayed = (await session.exec(select(TelegramOutbox).order_by(TelegramOutbox.id))).all()
         messages = (await session.exec(select(TicketMessage).where(TicketMessage.author == "advisor"))).all()
-    assert [r.kind for r in relayed] == ["text", "document"]
+    assert [r.kind for r in relayed] == ["reply", "document"]
     assert "Klimarichtlinie &lt;b&gt;!&lt;/b&gt;" in relayed[0].text and "prüfen" not in relayed[0].text
     assert ticket.state == "answered" and ticket.answered_by == "anna@example.org"
     assert [m.internal for m in messages] == [True, False]
