@@ -25,12 +25,10 @@ from bot.relay import run_relay_worker
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
 from handlers import build_router
-from knowledge.model import load_entries
-from knowledge.retriever import Retriever
 from mail.handling import InboxContext
 from mail.outbox import Sender, run_outbox_worker
 from services.advisors import AdvisorDirectory, load_advisors
-from services.answering import AnsweringService
+from services.answering import AnsweringService, load_answering_service
 from services.municipalities import MunicipalityDirectory, load_municipalities
 from services.tickets import TicketConfig
 from storage.database import create_engine, session_factory
@@ -80,10 +78,7 @@ class Runtime:
 
 def build_answering(settings: Settings) -> AnsweringService:
     """Load the knowledge base and build the answering policy (invalid entries are skipped and logged)."""
-    entries, problems = load_entries(settings.knowledge_dir)
-    for problem in problems:
-        log.error("knowledge entry %s skipped: %s", problem.path.name, problem.message)
-    return AnsweringService(Retriever(entries))
+    return load_answering_service(settings.knowledge_dir)
 
 
 def build_ticket_config(settings: Settings) -> TicketConfig:

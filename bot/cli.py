@@ -36,6 +36,18 @@ def _parser() -> argparse.ArgumentParser:
     gaps.add_argument("--days", type=int, default=90, help="look back this many days (default 90)")
     db = commands.add_parser("db", help="database tools").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="apply the schema migrations")
+    tickets = commands.add_parser("tickets", help="advisor tickets").add_subparsers(
+        dest="tickets_command", required=True
+    )
+    listing = tickets.add_parser("list", help="open tickets (oldest first)")
+    listing.add_argument("--all", action="store_true", help="include answered and closed tickets")
+    close = tickets.add_parser("close", help="close a ticket and tell the requester")
+    close.add_argument("reference", help="e.g. KK-2026-0042")
+    close.add_argument("--by", default="cli", help="who closes it (shown to colleagues)")
+    mail = commands.add_parser("mail", help="the e-mail channel").add_subparsers(
+        dest="mail_command", required=True
+    )
+    mail.add_parser("status", help="outbox counts and failed or bounced mails")
     return parser
 
 
@@ -54,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         "ask": _cmd_ask,
         "kb": _cmd_kb,
         "db": _cmd_db,
+        "tickets": _cmd_tickets,
+        "mail": _cmd_mail,
     }[args.command]
     try:
         return handler(settings, args) or 0
@@ -84,10 +98,11 @@ def _cmd_try(settings: Settings, _args) -> int:
 
 
 def _cmd_ask(settings: Settings, args) -> int:
-    from bot.app import build_answering
+    # deliberately not via bot.app: importing aiogram would double the start-up time of `ask`
+    from services.answering import load_answering_service
     from services.presenting import render_plain
 
-    answering = build_answering(settings)
+    answering = load_answering_service(settings.knowledge_dir)
     questions = (line.rstrip("\n") for line in sys.stdin) if args.question == "-" else iter([args.question])
     for question in questions:
         if not question.strip():
@@ -160,6 +175,68 @@ def _cmd_db(settings: Settings, _args) -> int:
 
     upgrade_database(settings.database_url)
     print("Datenbank ist auf dem neuesten Stand.")
+    return 0
+
+
+async def _with_session(settings: Settings, work):
+    from storage.database import create_engine, session_factory
+    from storage.migrate import migrate
+
+    await migrate(settings.database_url)
+    engine = create_engine(settings.database_url)
+    try:
+        async with session_factory(engine)() as session:
+            return await work(session)
+    finally:
+        await engine.dispose()
+
+
+def _cmd_tickets(settings: Settings, args) -> int:
+    from bot.app import build_ticket_config
+    from services.tickets import ACTIVE_STATES, TicketNotFound, TicketState, close_ticket, list_tickets
+
+    if args.tickets_command == "list":
+        states = (*ACTIVE_STATES, TicketState.CLOSED) if args.all else ACTIVE_STATES
+        rows = asyncio.run(
+            _with_session(settings, lambda session: list_tickets(session, states=states, limit=500))
+        )
+        if not rows:
+            print("Keine offenen Anfragen.")
+        for ticket in rows:
+            who = ticket.municipality_name or ticket.requester_email or "?"
+            print(
+                f"{ticket.reference}  {ticket.state:<9} {ticket.channel:<8} {who[:28]:<28} {ticket.subject[:60]}"
+            )
+        return 0
+    config = build_ticket_config(settings)
+    try:
+        ticket = asyncio.run(
+            _with_session(
+                settings, lambda session: close_ticket(session, config, reference=args.reference, by=args.by)
+            )
+        )
+    except TicketNotFound:
+        print(f"Keine Anfrage mit der Nummer {args.reference}.", file=sys.stderr)
+        return 1
+    print(f"{ticket.reference} ist geschlossen; die anfragende Person wird benachrichtigt.")
+    return 0
+
+
+def _cmd_mail(settings: Settings, _args) -> int:
+    from services.mail_outbox import list_problem_mails, outbox_summary
+
+    async def work(session):
+        return await outbox_summary(session), await list_problem_mails(session)
+
+    summary, problems = asyncio.run(_with_session(settings, work))
+    print(
+        "Postausgang: "
+        + (", ".join(f"{state} {count}" for state, count in sorted(summary.items())) or "leer")
+    )
+    for mail in problems:
+        print(
+            f"{mail.state:<8} {mail.created_at:%Y-%m-%d %H:%M}  {mail.primary_recipient:<32} {mail.purpose:<16} {mail.last_error or ''}"
+        )
     return 0
 
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 
-from knowledge.model import Entry
+from knowledge.model import Entry, load_entries
 from knowledge.retriever import Retriever
 from services.intents import Intent, classify, strip_mail_framing
 
 MAX_QUESTION_CHARS = 2000
+log = logging.getLogger(__name__)
 
 
 class AnswerKind(StrEnum):
@@ -140,3 +143,11 @@ class AnsweringService:
         if entry is None:
             return None
         return self.present_entry(question or entry.title, entry)
+
+
+def load_answering_service(knowledge_dir: Path) -> AnsweringService:
+    """Load the knowledge base and build the policy; invalid entries are skipped and logged."""
+    entries, problems = load_entries(knowledge_dir)
+    for problem in problems:
+        log.error("knowledge entry %s skipped: %s", problem.path.name, problem.message)
+    return AnsweringService(Retriever(entries))

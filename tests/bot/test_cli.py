@@ -31,3 +31,36 @@ def test_a_wrong_setting_exits_with_code_2_and_names_the_variable(monkeypatch, c
     monkeypatch.setenv("KLIMABOT_DATABASE_URL", "oracle://x")
     assert main(["ask", "x"]) == 2
     assert "KLIMABOT_DATABASE_URL" in capsys.readouterr().err
+
+
+def test_tickets_can_be_listed_and_closed_from_the_cli(tmp_path, monkeypatch, capsys):
+    import asyncio
+
+    from bot.app import build_ticket_config
+    from bot.settings import Settings
+    from services.tickets import NewTicket, open_ticket
+    from storage.database import create_engine, session_factory
+    from storage.migrate import upgrade_database
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("KLIMABOT_DATABASE_URL", url)
+    upgrade_database(url)
+
+    async def open_one():
+        engine = create_engine(url)
+        async with session_factory(engine)() as session:
+            ticket = await open_ticket(
+                session, build_ticket_config(Settings()), NewTicket(channel="telegram", question="Frage?", chat_id=5)
+            )
+        await engine.dispose()
+        return ticket.reference
+
+    reference = asyncio.run(open_one())
+    assert main(["tickets", "list"]) == 0
+    assert reference in capsys.readouterr().out
+    assert main(["tickets", "close", reference]) == 0
+    assert main(["tickets", "close", "KK-1999-0001"]) == 1
+    assert main(["tickets", "list"]) == 0
+    assert "Keine offenen Anfragen" in capsys.readouterr().out
+    assert main(["mail", "status"]) == 0
+    assert "pending" in capsys.readouterr().out
