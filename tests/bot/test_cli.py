@@ -50,7 +50,9 @@ def test_tickets_can_be_listed_and_closed_from_the_cli(tmp_path, monkeypatch, ca
         engine = create_engine(url)
         async with session_factory(engine)() as session:
             ticket = await open_ticket(
-                session, build_ticket_config(Settings()), NewTicket(channel="telegram", question="Frage?", chat_id=5)
+                session,
+                build_ticket_config(Settings()),
+                NewTicket(channel="telegram", question="Frage?", chat_id=5),
             )
         await engine.dispose()
         return ticket.reference
