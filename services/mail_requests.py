@@ -11,7 +11,14 @@ from knowledge.markup import visible_text
 from services import ticket_texts as texts
 from services.answering import Answer
 from services.outgoing import OutgoingMail, new_message_id, queue_mail
-from services.tickets import BOT_ANSWERER, MAX_REFERENCES, TicketConfig, TicketState, allocate_reference
+from services.tickets import (
+    BOT_ANSWERER,
+    MAX_REFERENCES,
+    TicketConfig,
+    TicketState,
+    allocate_reference,
+    queue_in_thread,
+)
 from storage.tables import OutboxMail, ProcessedMail, Ticket, TicketMessage
 from storage.types import utcnow
 
@@ -121,17 +128,7 @@ async def answer_by_mail(
         references=references,
         auto_submitted="auto-replied",
     )
-    queue_mail(session, mail, purpose="auto_answer", ticket_id=ticket.id)
-    session.add(
-        TicketMessage(
-            ticket_id=ticket.id,
-            direction="out",
-            author="bot",
-            channel="email",
-            message_id=mail.message_id,
-            body=mail.text,
-        )
-    )
+    queue_in_thread(session, ticket, mail, purpose="auto_answer")
     mark_processed(session, message_key=message_key, outcome="auto_answer", ticket_id=ticket.id)
     await session.commit()
     return ticket

@@ -126,6 +126,21 @@ def _advisor_mail(
     )
 
 
+def queue_in_thread(session: AsyncSession, ticket: Ticket, mail: OutgoingMail, *, purpose: str) -> None:
+    """Queue a mail of this ticket and keep its Message-ID in the thread, so replies find the ticket."""
+    queue_mail(session, mail, purpose=purpose, ticket_id=ticket.id)
+    session.add(
+        TicketMessage(
+            ticket_id=ticket.id,
+            direction="out",
+            author="bot",
+            channel="email",
+            message_id=mail.message_id,
+            body=mail.text,
+        )
+    )
+
+
 async def _thread_ids(session: AsyncSession, ticket_id: int) -> list[str]:
     rows = await session.exec(
         select(TicketMessage.message_id)
@@ -171,17 +186,7 @@ async def open_ticket(session: AsyncSession, config: TicketConfig, new: NewTicke
     if new.linked_ticket_id:
         body = f"(Folgeanfrage zu einer abgeschlossenen Anfrage, Ticket-ID {new.linked_ticket_id})\n\n" + body
     mail = _advisor_mail(config, ticket, body)
-    queue_mail(session, mail, purpose="escalation", ticket_id=ticket.id)
-    session.add(
-        TicketMessage(
-            ticket_id=ticket.id,
-            direction="out",
-            author="bot",
-            channel="email",
-            message_id=mail.message_id,
-            body=body,
-        )
-    )
+    queue_in_thread(session, ticket, mail, purpose="escalation")
     if ticket.requester_email and new.acknowledge:
         incoming_refs = (*new.incoming_references, new.incoming_message_id) if new.incoming_message_id else ()
         copy = OutgoingMail(
@@ -193,17 +198,7 @@ async def open_ticket(session: AsyncSession, config: TicketConfig, new: NewTicke
             references=tuple(r for r in incoming_refs if r)[-MAX_REFERENCES:],
             auto_submitted="auto-replied" if new.channel == "email" else None,
         )
-        queue_mail(session, copy, purpose="acknowledgement", ticket_id=ticket.id)
-        session.add(
-            TicketMessage(
-                ticket_id=ticket.id,
-                direction="out",
-                author="bot",
-                channel="email",
-                message_id=copy.message_id,
-                body=copy.text,
-            )
-        )
+        queue_in_thread(session, ticket, copy, purpose="acknowledgement")
     await session.commit()
     return ticket
 
@@ -241,17 +236,7 @@ async def add_requester_message(
         )
         ticket.answered_by = None
     mail = _advisor_mail(config, ticket, body, in_reply_to=thread[-1] if thread else None, references=thread)
-    queue_mail(session, mail, purpose="follow_up", ticket_id=ticket.id)
-    session.add(
-        TicketMessage(
-            ticket_id=ticket.id,
-            direction="out",
-            author="bot",
-            channel="email",
-            message_id=mail.message_id,
-            body=body,
-        )
-    )
+    queue_in_thread(session, ticket, mail, purpose="follow_up")
     now = utcnow()
     if ticket.state != TicketState.WAITING:
         ticket.waiting_since = now
@@ -337,17 +322,7 @@ async def record_advisor_reply(
                 MailAttachment(name, "application/octet-stream", data) for name, data in reply.attachments
             ),
         )
-        queue_mail(session, mail, purpose="advisor_reply", ticket_id=ticket.id)
-        session.add(
-            TicketMessage(
-                ticket_id=ticket.id,
-                direction="out",
-                author="bot",
-                channel="email",
-                message_id=mail.message_id,
-                body=mail.text,
-            )
-        )
+        queue_in_thread(session, ticket, mail, purpose="advisor_reply")
     ticket.state = TicketState.ANSWERED
     ticket.answered_by = reply.advisor_address
     ticket.waiting_since = None
