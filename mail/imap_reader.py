@@ -160,6 +160,9 @@ def _imap_errors(action: str) -> Iterator[None]:
     except ImapError:
         raise
     except imap_exceptions.LoginError as exc:
+        # imapclient reports a connection dropped during LOGIN as a LoginError too.
+        if isinstance(exc.__context__, imap_exceptions.IMAPClientAbortError | OSError):
+            raise ImapConnectionError(f"{action}: connection lost: {exc}") from exc
         raise ImapAuthError(f"{action}: login refused: {exc}") from exc
     # abort is a subclass of IMAPClientError, so it has to come first.
     except (imap_exceptions.IMAPClientAbortError, OSError, EOFError) as exc:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import email.policy
 import os
-import pwd
 import shutil
 import signal
 import socket
@@ -107,8 +106,8 @@ def port_open(port: int, timeout: float = 0.2) -> bool:
 def greets(port: int, timeout: float = 1.0) -> bool:
     """Whether an IMAP server on 127.0.0.1:port sends its `* OK` greeting (RFC 3501 7.1.1)."""
     try:
-        with socket.create_connection((HOST, port), timeout=timeout) as probe:
-            return probe.makefile("rb").readline(1024).startswith(b"* OK")
+        with socket.create_connection((HOST, port), timeout=timeout) as probe, probe.makefile("rb") as stream:
+            return stream.readline(1024).startswith(b"* OK")
     except OSError:
         return False
 
@@ -188,6 +187,8 @@ class DovecotServer:
         imap_capability: str | None = None,
     ) -> None:
         """Write the config; `imap_capability` replaces the post-login CAPABILITY list (to hide IDLE/MOVE)."""
+        if os.geteuid() != 0:
+            raise PermissionError("the test Dovecot runs as root (its login processes drop privileges)")
         self.host = HOST
         self.port = free_port()
         self.root = Path(tempfile.mkdtemp(prefix="klimabot-dovecot-"))
@@ -198,15 +199,10 @@ class DovecotServer:
         self.log = self.root / "dovecot.log"
         self.pid_file = self.root / "run" / "master.pid"
         self._users: dict[str, str] = {}
-        if os.geteuid() == 0:
-            internal_user, internal_group, login_user = "dovecot", "dovecot", "dovenull"
-        else:
-            # Unprivileged runs can only use their own account for everything.
-            me = pwd.getpwuid(os.geteuid()).pw_name
-            internal_user, internal_group, login_user = me, me, me
-        self._mail_owner = internal_user
+        # The master runs as root and drops to these accounts, which the Debian package creates.
+        internal_user, internal_group, login_user = "dovecot", "dovecot", "dovenull"
         (self.root / "mail").mkdir()
-        self._chown(self.root / "mail")
+        shutil.chown(self.root / "mail", user=internal_user, group=internal_group)
         capability_line = f"imap_capability = {imap_capability}" if imap_capability else ""
         self.config.write_text(
             CONFIG.format(
@@ -325,10 +321,6 @@ class DovecotServer:
     def user(self, name: str) -> MailUser:
         """An existing account by name."""
         return MailUser(name, self._users[name])
-
-    def _chown(self, path: Path) -> None:
-        if os.geteuid() == 0:
-            shutil.chown(path, user=self._mail_owner, group=self._mail_owner)
 
     # -- a mail client's view --------------------------------------------------------------------
 
