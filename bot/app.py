@@ -29,6 +29,7 @@ from mail.handling import InboxContext
 from mail.outbox import Sender, run_outbox_worker
 from services.advisors import AdvisorDirectory, load_advisors
 from services.answering import AnsweringService, load_answering_service
+from services.booking.config import BookingConfig, BookingPolicy, booking_schedules
 from services.municipalities import MunicipalityDirectory, load_municipalities
 from services.tickets import TicketConfig
 from storage.database import create_engine, session_factory
@@ -40,6 +41,8 @@ EXAMPLE_ADVISORS = Path(__file__).resolve().parents[1] / "advisors.example.yaml"
 
 COMMANDS = [
     BotCommand(command="start", description="Begrüßung und Hauptmenü"),
+    BotCommand(command="termin", description="Initialberatung buchen"),
+    BotCommand(command="termine", description="Meine Termine: absagen oder verschieben"),
     BotCommand(command="hilfe", description="Was ich für Sie tun kann"),
     BotCommand(command="help", description="Hilfe"),
 ]
@@ -55,6 +58,7 @@ class Runtime:
     answering: AnsweringService
     tickets: TicketConfig
     municipalities: MunicipalityDirectory
+    booking: BookingConfig
     mail_wake: asyncio.Event = field(default_factory=asyncio.Event)
     relay_wake: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -97,15 +101,28 @@ def build_ticket_config(settings: Settings) -> TicketConfig:
     return TicketConfig(inbox_address=settings.inbox_address, advisors=advisors)
 
 
+def build_booking_config(settings: Settings, tickets: TicketConfig) -> BookingConfig:
+    """Consultation hours of the advisors (same advisors file); a wrong entry stops start-up naming the line."""
+    return BookingConfig(
+        inbox_address=settings.inbox_address,
+        schedules=booking_schedules(tickets.advisors, str(settings.advisors_file)),
+        policy=BookingPolicy(
+            lead_working_days=settings.booking_lead_working_days,
+            horizon_days=7 * settings.booking_horizon_weeks,
+        ),
+    )
+
+
 async def build_runtime(settings: Settings, *, apply_migrations: bool = True) -> Runtime:
     """Migrate the database, open the engine, load the knowledge base, advisors and municipalities."""
     tickets = build_ticket_config(settings)
+    booking = build_booking_config(settings, tickets)
     if apply_migrations:
         await migrate(settings.database_url)
     engine = create_engine(settings.database_url)
     answering = await asyncio.to_thread(build_answering, settings)
     municipalities = await asyncio.to_thread(load_municipalities)
-    return Runtime(settings, engine, session_factory(engine), answering, tickets, municipalities)
+    return Runtime(settings, engine, session_factory(engine), answering, tickets, municipalities, booking)
 
 
 def build_bot(settings: Settings, token: str | None = None) -> Bot:
@@ -136,6 +153,7 @@ def build_dispatcher(runtime: Runtime, storage: BaseStorage | None = None) -> Di
         settings=runtime.settings,
         tickets=runtime.tickets,
         municipalities=runtime.municipalities,
+        booking=runtime.booking,
         mail_wake=runtime.mail_wake,
     )
     dp.update.outer_middleware(DbSessionMiddleware(runtime.sessions))

@@ -9,11 +9,16 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import make_url
 
+from services.booking.bookings import due_reminders, mark_reminded
+from services.booking.formatting import format_label, format_slot, topic_label
 from services.sla import send_sla_reminders
+from storage.tables import TelegramOutbox
+from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
 SLA_CHECK_MINUTES = 15
+REMINDER_CHECK_MINUTES = 1
 # apscheduler 3 skips a run that is late by more than misfire_grace_time (default 1 s); a job that
 # was due while the bot was down should still run once after the restart
 MISFIRE_GRACE_SECONDS = 6 * 3600
@@ -37,6 +42,15 @@ def sync_jobstore_url(database_url: str) -> str:
     return url.set(drivername=driver).render_as_string(hide_password=False)
 
 
+def reminder_text(booking, kind) -> str:
+    """The Telegram reminder of a booking."""
+    when = "morgen" if str(kind).endswith("24h") or "day" in str(kind).lower() else "in einer Stunde"
+    return (
+        f"⏰ Erinnerung: Ihre Initialberatung ({topic_label(booking.topic)}, {format_label(booking.format)}) "
+        f"ist {when} – {format_slot(booking.start_utc)}. Absagen oder verschieben: /termine"
+    )
+
+
 async def run_sla_check() -> int:
     """Job: remind the advisors of tickets waiting longer than the SLA."""
     runtime = CONTEXT.runtime
@@ -50,6 +64,26 @@ async def run_sla_check() -> int:
     return count
 
 
+async def run_booking_reminders(now=None) -> int:
+    """Job: queue the 24 h and 1 h reminders that are due; each fires once (claimed by compare-and-set)."""
+    runtime = CONTEXT.runtime
+    if runtime is None:
+        return 0
+    sent = 0
+    async with runtime.sessions() as session:
+        for booking, kind in await due_reminders(session, now=now or utcnow()):
+            if booking.telegram_chat_id is None:
+                await mark_reminded(session, booking_id=booking.id, kind=kind)
+                continue
+            if await mark_reminded(session, booking_id=booking.id, kind=kind):
+                session.add(TelegramOutbox(chat_id=booking.telegram_chat_id, kind="text", text=reminder_text(booking, kind)))
+                await session.commit()
+                sent += 1
+    if sent:
+        runtime.relay_wake.set()
+    return sent
+
+
 def build_scheduler(runtime) -> AsyncIOScheduler:
     """A scheduler whose jobs survive restarts (stored in the application database)."""
     CONTEXT.runtime = runtime
@@ -57,6 +91,13 @@ def build_scheduler(runtime) -> AsyncIOScheduler:
         jobstores={"default": SQLAlchemyJobStore(url=sync_jobstore_url(runtime.settings.database_url))},
         job_defaults={"coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS, "max_instances": 1},
         timezone="Europe/Berlin",
+    )
+    scheduler.add_job(
+        "bot.scheduler:run_booking_reminders",
+        "interval",
+        minutes=REMINDER_CHECK_MINUTES,
+        id="booking-reminders",
+        replace_existing=True,
     )
     scheduler.add_job(
         "bot.scheduler:run_sla_check",

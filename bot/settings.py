@@ -51,6 +51,10 @@ class Settings(BaseSettings):
         default=Path("var/mail-sink"), description="local chat: where mails are written"
     )
     attachment_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    booking_lead_working_days: int = Field(
+        default=2, ge=0, le=30, description="earliest booking: working days ahead"
+    )
+    booking_horizon_weeks: int = Field(default=8, ge=1, le=52, description="latest booking: weeks ahead")
     imap_poll_seconds: float = Field(default=30.0, gt=0, le=3600, description="polling without IDLE")
 
     @field_validator("telegram_token", mode="before")

@@ -41,10 +41,12 @@ def _label(text: str) -> str:
     return text if len(text) <= BUTTON_CHARS else text[: BUTTON_CHARS - 1] + "…"
 
 
-def main_menu() -> InlineKeyboardMarkup:
-    """The main menu; it lists only what works."""
+def main_menu(*, booking: bool = False) -> InlineKeyboardMarkup:
+    """The main menu; it lists only what works (booking only when advisors have consultation hours)."""
     builder = InlineKeyboardBuilder()
     builder.button(text="❓ Frage stellen", callback_data=MenuCb(action="ask"))
+    if booking:
+        builder.button(text="📅 Initialberatung buchen", callback_data=MenuCb(action="book"))
     builder.button(text="📚 Themen durchstöbern", callback_data=MenuCb(action="topics"))
     builder.button(text="👤 Fachstelle kontaktieren", callback_data=MenuCb(action="contact"))
     builder.button(text="ℹ️ Hilfe", callback_data=MenuCb(action="help"))
@@ -72,7 +74,9 @@ def entries_menu(entries: list[Entry]) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def answer_keyboard(answer: Answer, question_id: int | None) -> InlineKeyboardMarkup | None:
+def answer_keyboard(
+    answer: Answer, question_id: int | None, *, booking: bool = False
+) -> InlineKeyboardMarkup | None:
     """Buttons under a reply: related questions, 👍/👎, suggestions, the advisor offer."""
     builder = InlineKeyboardBuilder()
     rows: list[int] = []
@@ -91,9 +95,13 @@ def answer_keyboard(answer: Answer, question_id: int | None) -> InlineKeyboardMa
             builder.button(text=_label(entry.title), callback_data=EntryCb(entry_id=entry.id))
             rows.append(1)
     elif answer.kind is AnswerKind.HELP:
-        return main_menu()
+        return main_menu(booking=booking)
     if answer.offer_advisor and not (answer.kind is AnswerKind.ESCALATE and answer.reason == "human"):
         builder.button(text="👤 Fachstelle kontaktieren", callback_data=MenuCb(action="contact"))
+        rows.append(1)
+    if booking and answer.kind is AnswerKind.ANSWER and answer.entry and answer.entry.consult:
+        # where rules depend on the case, a consultation fits
+        builder.button(text="📅 Initialberatung buchen", callback_data=MenuCb(action="book"))
         rows.append(1)
     if answer.kind is AnswerKind.ESCALATE:
         builder.button(text="📚 Themen durchstöbern", callback_data=MenuCb(action="topics"))

@@ -11,9 +11,12 @@ from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import texts
+from handlers.booking import start_booking
 from handlers.keyboards import EntryCb, FeedbackCb, answer_keyboard, main_menu, without_feedback
+from handlers.start import booking_open
 from handlers.tickets import forward_to_ticket, owning_ticket, start_escalation
 from services.answering import Answer, AnsweringService, AnswerKind
+from services.booking.config import BookingConfig
 from services.presenting import render_html
 from services.question_log import UnknownQuestion, record_feedback, record_question
 from services.tickets import TicketConfig
@@ -26,20 +29,22 @@ def user_ref(user_id: int) -> str:
     return f"tg:{user_id}"
 
 
-async def _reply(message: Message, answer: Answer, session: AsyncSession, contact: str) -> None:
+async def _reply(
+    message: Message, answer: Answer, session: AsyncSession, contact: str, booking: bool = False
+) -> None:
     question_id = await record_question(
         session, channel="telegram", user_ref=user_ref(message.chat.id), answer=answer
     )
     await message.answer(
         render_html(answer, contact=contact),
-        reply_markup=answer_keyboard(answer, question_id),
+        reply_markup=answer_keyboard(answer, question_id, booking=booking),
         disable_web_page_preview=True,
     )
 
 
-async def on_unknown_command(message: Message) -> None:
+async def on_unknown_command(message: Message, booking: BookingConfig) -> None:
     """A command the bot does not know: show what it can do."""
-    await message.answer(texts.UNKNOWN_COMMAND, reply_markup=main_menu())
+    await message.answer(texts.UNKNOWN_COMMAND, reply_markup=main_menu(booking=booking_open(booking)))
 
 
 async def on_question(
@@ -50,6 +55,7 @@ async def on_question(
     contact: str,
     tickets: TicketConfig,
     mail_wake: asyncio.Event,
+    booking: BookingConfig,
 ) -> None:
     """Answer a free-text question, suggest close matches, or hand over to the Fachstelle."""
     ticket = await owning_ticket(session, message.chat.id)
@@ -57,13 +63,17 @@ async def on_question(
         await forward_to_ticket(message, state, session, tickets, ticket, mail_wake)
         return
     answer = answering.answer(message.text)
+    if answer.kind is AnswerKind.ESCALATE and answer.reason == "booking" and booking_open(booking):
+        await record_question(session, channel="telegram", user_ref=user_ref(message.chat.id), answer=answer)
+        await start_booking(message, state, booking, session)
+        return
     if answer.kind is AnswerKind.ESCALATE and answer.reason == "human":
         await record_question(session, channel="telegram", user_ref=user_ref(message.chat.id), answer=answer)
         await start_escalation(message, state)
         return
     if answer.kind is not AnswerKind.HELP:
         await _remember_turn(state, message.text, answer)
-    await _reply(message, answer, session, contact)
+    await _reply(message, answer, session, contact, booking_open(booking))
 
 
 async def _remember_turn(state: FSMContext, question: str, answer: Answer) -> None:

@@ -12,6 +12,7 @@ from handlers.keyboards import MenuCb, TopicCb, entries_menu, main_menu, topics_
 from handlers.tickets import start_escalation
 from knowledge.model import TOPICS
 from services.answering import AnsweringService
+from services.booking.config import BookingConfig
 from services.presenting import HELP_TEXT
 
 
@@ -20,16 +21,23 @@ def _topics_with_entries(answering: AnsweringService) -> list[str]:
     return [topic for topic in TOPICS if topic in present]
 
 
-async def cmd_start(message: Message, state: FSMContext) -> None:
+def booking_open(booking: BookingConfig) -> bool:
+    """True when at least one advisor offers consultation hours."""
+    return bool(booking.schedules.offered_topics())
+
+
+async def cmd_start(message: Message, state: FSMContext, booking: BookingConfig) -> None:
     """Welcome, privacy notice and main menu (an unfinished hand-over is dropped)."""
     if await state.get_state() is not None:
         await state.set_state(None)
-    await message.answer(f"{texts.WELCOME}\n\n{texts.PRIVACY}", reply_markup=main_menu())
+    await message.answer(
+        f"{texts.WELCOME}\n\n{texts.PRIVACY}", reply_markup=main_menu(booking=booking_open(booking))
+    )
 
 
-async def cmd_help(message: Message) -> None:
+async def cmd_help(message: Message, booking: BookingConfig) -> None:
     """What the bot can do, with the main menu."""
-    await message.answer(HELP_TEXT, reply_markup=main_menu())
+    await message.answer(HELP_TEXT, reply_markup=main_menu(booking=booking_open(booking)))
 
 
 async def on_menu_ask(callback: CallbackQuery) -> None:
@@ -38,10 +46,10 @@ async def on_menu_ask(callback: CallbackQuery) -> None:
     await callback.message.answer(texts.ASK_PROMPT)
 
 
-async def on_menu_help(callback: CallbackQuery) -> None:
+async def on_menu_help(callback: CallbackQuery, booking: BookingConfig) -> None:
     """Show the help text and the main menu again."""
     await callback.answer()
-    await callback.message.answer(HELP_TEXT, reply_markup=main_menu())
+    await callback.message.answer(HELP_TEXT, reply_markup=main_menu(booking=booking_open(booking)))
 
 
 async def on_menu_topics(callback: CallbackQuery, answering: AnsweringService) -> None:

@@ -15,6 +15,7 @@ class Intent(StrEnum):
     SMALLTALK = "smalltalk"
     HUMAN = "human"
     CASE_SPECIFIC = "case_specific"
+    BOOKING = "booking"
 
 
 _GREETING_LINE = re.compile(
@@ -81,6 +82,18 @@ _CASE_SPECIFIC = re.compile(
 )
 
 
+_BOOKING = re.compile(
+    r"(\b(beratungs|gespraechs|besprechungs)?termin\w*\b[^.?!]{0,60}\b(buchen|vereinbaren|ausmachen|reservieren|"
+    r"bekommen|kriegen|machen)\b)|"
+    r"(\b(buchen|vereinbaren|reservieren|ausmachen)\b[^.?!]{0,40}\b(termin|beratung|initialberatung|erstberatung)\w*)|"
+    r"(\b(haette|haetten|moechte|moechten|brauche|brauchen|wuerde|wuerden)\b[^.?!]{0,30}\b(gern|gerne)?\b[^.?!]{0,20}"
+    r"\b(einen|ein|eine)\s+(beratungs|gespraechs)?termin\b)|"
+    r"(\b(initialberatung|erstberatung|beratungstermin)\s+(buchen|vereinbaren|anfragen)\b)|"
+    r"^\s*(termin|beratungstermin|termin buchen|initialberatung buchen)[\s!?.]*$|"
+    r"\bbook\b[^.?!]{0,30}\b(appointment|consultation|meeting)\b"
+)
+
+
 def strip_mail_framing(text: str) -> str:
     """Drop greeting lines, a leading greeting and the signature of an e-mail-style message."""
     lines = text.strip().splitlines()
@@ -103,6 +116,8 @@ def classify(text: str) -> Intent:
     folded = " ".join(fold(text).split())
     if not folded or _SMALLTALK.match(folded.strip(" !?.")):
         return Intent.SMALLTALK
+    if _BOOKING.search(folded):
+        return Intent.BOOKING
     if _HUMAN.search(folded):
         return Intent.HUMAN
     if _CASE_SPECIFIC.search(folded):

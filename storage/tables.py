@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Column, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
@@ -171,3 +171,69 @@ class ProcessedMail(SQLModel, table=True):
     reason: str = Field(default="", max_length=500)
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
     processed_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class ReferenceSequence(SQLModel, table=True):
+    """The last number handed out per prefix and year (IB-2026-0007); updated with a compare-and-set."""
+
+    __tablename__ = "reference_sequence"
+
+    prefix: str = Field(primary_key=True, max_length=8)
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last_number: int = 0
+
+
+class Booking(SQLModel, table=True):
+    """An initial consultation (Initialberatung) of a municipality with one advisor, in one grid slot."""
+
+    __tablename__ = "booking"
+    __table_args__ = (
+        # a slot is held by at most one active booking; a cancelled booking frees it
+        Index(
+            "uq_booking_active_slot",
+            "advisor_email",
+            "start_utc",
+            unique=True,
+            sqlite_where=text("state = 'active'"),
+            postgresql_where=text("state = 'active'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=20, unique=True)
+    advisor_email: str = Field(max_length=320, index=True)
+    topic: str = Field(max_length=32)
+    start_utc: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    end_utc: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    format: str = Field(max_length=16)
+    municipality_ags: str | None = Field(default=None, max_length=8)
+    municipality_name: str = Field(max_length=200)
+    contact_name: str = Field(max_length=200)
+    contact_email: str = Field(max_length=320)
+    contact_phone: str | None = Field(default=None, max_length=64)
+    note: str = Field(default="", max_length=500)
+    telegram_chat_id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, nullable=True, index=True)
+    )
+    state: str = Field(default="active", max_length=16, index=True)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    cancelled_at: dt.datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    cancelled_by: str | None = Field(default=None, max_length=320)
+    rescheduled_from_id: int | None = Field(default=None, foreign_key="booking.id")
+    reminded_24h_at: dt.datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    reminded_1h_at: dt.datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    ics_uid: str = Field(max_length=255)
+    ics_sequence: int = 0
+
+
+class AdvisorAbsence(SQLModel, table=True):
+    """Whole days (first to last, Berlin dates, inclusive) on which an advisor offers no slots."""
+
+    __tablename__ = "advisor_absence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    advisor_email: str = Field(max_length=320, index=True)
+    first_day: dt.date
+    last_day: dt.date
+    note: str | None = Field(default=None, max_length=200)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

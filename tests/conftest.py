@@ -26,6 +26,9 @@ TABLES_TO_CLEAR = (
     "ticket",
     "reference_counter",
     "mail_checkpoint",
+    "advisor_absence",
+    "booking",
+    "reference_sequence",
 )
 
 

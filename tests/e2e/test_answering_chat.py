@@ -16,6 +16,7 @@ async def test_start_shows_welcome_privacy_notice_and_a_working_menu(bot_chat):
     assert "Datenschutz" in message.text
     assert message.button_labels() == [
         "❓ Frage stellen",
+        "📅 Initialberatung buchen",
         "📚 Themen durchstöbern",
         "👤 Fachstelle kontaktieren",
         "ℹ️ Hilfe",

@@ -1,0 +1,173 @@
+"""Booking an Initialberatung through the real bot: the whole conversation, wrong input, back, /termine."""
+
+import email
+from email import policy
+
+import pytest
+from icalendar import Calendar
+from sqlmodel import select
+
+from bot.settings import Settings
+from storage.database import create_engine, session_factory
+from storage.tables import Booking
+from tests.e2e.conftest import running_bot
+
+USER = 7301
+ADVISORS = """advisors:
+  - name: Anna Berater
+    email: anna@example.org
+    topics: [klimaschutz, klimaanpassung, foerderung, thg-bilanz, sonstiges]
+    formats: [phone, video]
+    hours:
+      mon: ["09:00-12:00"]
+      tue: ["09:00-12:00"]
+      wed: ["09:00-12:00"]
+      thu: ["09:00-12:00"]
+      fri: ["09:00-12:00"]
+"""
+
+
+@pytest.fixture
+async def booking_bot(tmp_path):
+    advisors = tmp_path / "advisors.yaml"
+    advisors.write_text(ADVISORS, encoding="utf-8")
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'bot.db'}",
+        advisors_file=advisors,
+        inbox_address="fachstelle@example.org",
+        mail_sink_dir=tmp_path / "sink",
+    )
+    async with running_bot(settings) as running:
+        yield running
+
+
+def last(api):
+    messages = api.bot_messages(USER)
+    return messages[-1] if messages else None
+
+
+async def until(api, text):
+    def shown():
+        message = last(api)
+        return message is not None and (text in message.text or text in " ".join(message.button_labels()))
+
+    return await api.wait_for(shown, timeout=8)
+
+
+async def press(api, label_start):
+    labels = last(api).button_labels()
+    label = next(label for label in labels if label.startswith(label_start))
+    api.user_presses_button(USER, label)
+
+
+async def _bookings(settings):
+    engine = create_engine(settings.database_url)
+    async with session_factory(engine)() as session:
+        rows = (await session.exec(select(Booking).order_by(Booking.id))).all()
+    await engine.dispose()
+    return rows
+
+
+async def test_booking_from_start_to_confirmation_with_wrong_input_and_back(booking_bot):
+    api, settings = booking_bot.api, booking_bot.settings
+    api.user_sends(USER, "/start")
+    await until(api, "📅 Initialberatung buchen")
+    api.user_sends(USER, "ich hätte gern einen Beratungstermin")
+    await until(api, "Zu welchem Thema")
+    await press(api, "Förderung")
+    await until(api, "Für welche Kommune")
+    api.user_sends(USER, "Atlantis")
+    await until(api, "nicht gefunden")
+    api.user_sends(USER, "marburg")
+    await until(api, "✅ Marburg")
+    await press(api, "✅ Marburg")
+    await until(api, "Wie heißen Sie")
+    api.user_sends(USER, "Erika Muster")
+    await until(api, "E-Mail-Adresse")
+    api.user_sends(USER, "erika-at-marburg")
+    await until(api, "nicht nach einer E-Mail-Adresse")
+    api.user_sends(USER, "erika@marburg.de")
+    await until(api, "Telefonnummer")
+    await press(api, "⬅️ Zurück")  # back keeps what was entered
+    await until(api, "✅ erika@marburg.de")
+    await press(api, "✅ erika@marburg.de")
+    await until(api, "Ohne Telefonnummer")
+    await press(api, "Ohne Telefonnummer")
+    await until(api, "Wie möchten Sie beraten werden")
+    assert "Vor Ort" not in " ".join(last(api).button_labels())  # only the formats the advisor offers
+    await press(api, "Videokonferenz")
+    await until(api, "Freie Termine")
+    day_labels = [label for label in last(api).button_labels() if "frei" in label]
+    assert day_labels and not any(label.startswith(("Sa.", "So.")) for label in day_labels)
+    await press(api, day_labels[0])
+    await until(api, "Freie Uhrzeiten")
+    times = [label for label in last(api).button_labels() if ":" in label]
+    assert times[0] == "09:00"
+    await press(api, times[0])
+    await until(api, "Worüber möchten Sie sprechen")
+    api.user_sends(USER, "Trinkbrunnen am Marktplatz fördern")
+    await until(api, "Bitte prüfen Sie Ihre Buchung")
+    summary = last(api).text
+    assert "09:00" in summary and "Uhr" in summary and "Marburg" in summary and "Videokonferenz" in summary
+    await press(api, "✅ Verbindlich buchen")
+    await until(api, "Gebucht!")
+    assert "IB-" in last(api).text
+
+    (booking,) = await _bookings(settings)
+    assert booking.state == "active" and booking.contact_email == "erika@marburg.de"
+    sink = sorted((settings.mail_sink_dir).glob("*.eml"))
+    assert len(sink) == 2
+    invitations = []
+    for path in sink:
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        for part in message.walk():
+            if part.get_content_type() == "text/calendar":
+                invitations.append(Calendar.from_ical(part.get_payload(decode=True)))
+    assert [str(cal["METHOD"]) for cal in invitations] == ["REQUEST", "REQUEST"]
+
+
+async def test_my_bookings_can_be_moved_and_cancelled(booking_bot):
+    api, settings = booking_bot.api, booking_bot.settings
+    api.user_sends(USER, "/termin")
+    await until(api, "Zu welchem Thema")
+    await press(api, "Klimaschutz")
+    await until(api, "Für welche Kommune")
+    api.user_sends(USER, "Wöllstadt")
+    await until(api, "✅ Wöllstadt")
+    await press(api, "✅ Wöllstadt")
+    await until(api, "Wie heißen Sie")
+    api.user_sends(USER, "Max Muster")
+    await until(api, "E-Mail-Adresse")
+    api.user_sends(USER, "max@woellstadt.de")
+    await until(api, "Telefonnummer")
+    api.user_sends(USER, "06034 1234")
+    await until(api, "Wie möchten Sie")
+    await press(api, "Telefon")
+    await until(api, "Freie Termine")
+    await press(api, [label for label in last(api).button_labels() if "frei" in label][0])
+    await until(api, "Freie Uhrzeiten")
+    await press(api, "10:")
+    await until(api, "Worüber")
+    await press(api, "Ohne Notiz")
+    await until(api, "Bitte prüfen")
+    await press(api, "✅ Verbindlich buchen")
+    await until(api, "Gebucht!")
+
+    api.user_sends(USER, "/termine")
+    await until(api, "🔁 Verschieben")
+    await press(api, "🔁 Verschieben")
+    await until(api, "Freie Termine")
+    await press(api, [label for label in last(api).button_labels() if "frei" in label][-1])
+    await until(api, "Freie Uhrzeiten")
+    await press(api, "11:")
+    await until(api, "Bitte prüfen")
+    await press(api, "✅ Verschieben bestätigen")
+    await until(api, "Verschoben")
+    old, new = await _bookings(settings)
+    assert old.state == "cancelled" and new.state == "active" and new.start_utc != old.start_utc
+
+    api.user_sends(USER, "/termine")
+    await until(api, "❌ Absagen")
+    await press(api, "❌ Absagen")
+    await until(api, "abgesagt")
+    assert all(b.state == "cancelled" for b in await _bookings(settings))
