@@ -44,6 +44,27 @@ def _parser() -> argparse.ArgumentParser:
     close = tickets.add_parser("close", help="close a ticket and tell the requester")
     close.add_argument("reference", help="e.g. KK-2026-0042")
     close.add_argument("--by", default="cli", help="who closes it (shown to colleagues)")
+    absence = commands.add_parser("absence", help="advisor absences (no slots offered then)").add_subparsers(
+        dest="absence_command", required=True
+    )
+    add = absence.add_parser("add", help="record an absence")
+    add.add_argument("advisor", help="the advisor's e-mail address")
+    add.add_argument("first_day", type=_date, help="first day (YYYY-MM-DD or TT.MM.JJJJ)")
+    add.add_argument("last_day", type=_date, nargs="?", help="last day, inclusive (default: first day)")
+    add.add_argument("--note", default=None)
+    absence_list = absence.add_parser("list", help="current and future absences")
+    absence_list.add_argument("--advisor", default=None)
+    remove = absence.add_parser("remove", help="delete an absence by its id")
+    remove.add_argument("absence_id", type=int)
+    booking = commands.add_parser("booking", help="consultation bookings").add_subparsers(
+        dest="booking_command", required=True
+    )
+    booking_list = booking.add_parser("list", help="coming bookings")
+    booking_list.add_argument("--advisor", default=None, help="only this advisor's bookings (e-mail)")
+    booking_list.add_argument("--week", action="store_true", help="only the next 7 days")
+    booking_cancel = booking.add_parser("cancel", help="cancel a booking; both sides get a cancellation")
+    booking_cancel.add_argument("reference", help="e.g. IB-2026-0007")
+    booking_cancel.add_argument("--by", default="fachstelle")
     mail = commands.add_parser("mail", help="the e-mail channel").add_subparsers(
         dest="mail_command", required=True
     )
@@ -60,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Konfigurationsfehler – {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if settings.log_level != "DEBUG":
+        logging.getLogger("alembic").setLevel(logging.WARNING)  # migration chatter on every command
     handler = {
         "run": _cmd_run,
         "try": _cmd_try,
@@ -67,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         "kb": _cmd_kb,
         "db": _cmd_db,
         "tickets": _cmd_tickets,
+        "absence": _cmd_absence,
+        "booking": _cmd_booking,
         "mail": _cmd_mail,
     }[args.command]
     try:
@@ -219,6 +244,121 @@ def _cmd_tickets(settings: Settings, args) -> int:
         print(f"Keine Anfrage mit der Nummer {args.reference}.", file=sys.stderr)
         return 1
     print(f"{ticket.reference} ist geschlossen; die anfragende Person wird benachrichtigt.")
+    return 0
+
+
+def _date(text: str):
+    """A date as YYYY-MM-DD or TT.MM.JJJJ (argparse type)."""
+    import datetime as dt
+
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f"kein Datum: {text!r} (Beispiel: 2026-12-24 oder 24.12.2026)")
+
+
+def _booking_config(settings: Settings):
+    from bot.app import build_booking_config, build_ticket_config
+
+    return build_booking_config(settings, build_ticket_config(settings))
+
+
+def _cmd_absence(settings: Settings, args) -> int:
+    from services.booking.absences import add_absence, list_absences, remove_absence
+    from services.booking.domain import AbsenceNotFound, InvalidAbsence
+    from services.booking.formatting import format_slot
+
+    try:
+        if args.absence_command == "add":
+            config = _booking_config(settings)
+            added = asyncio.run(
+                _with_session(
+                    settings,
+                    lambda session: add_absence(
+                        session,
+                        config,
+                        advisor_email=args.advisor,
+                        first_day=args.first_day,
+                        last_day=args.last_day or args.first_day,
+                        note=args.note,
+                    ),
+                )
+            )
+            absence = added.absence
+            print(
+                f"Abwesenheit {absence.id}: {absence.advisor_email} {absence.first_day:%d.%m.%Y}–{absence.last_day:%d.%m.%Y}"
+            )
+            for booking in added.conflicting_bookings:
+                print(
+                    f"  Achtung: gebuchter Termin {booking.reference} am {format_slot(booking.start_utc)} bleibt bestehen"
+                )
+        elif args.absence_command == "list":
+            rows = asyncio.run(
+                _with_session(settings, lambda session: list_absences(session, advisor_email=args.advisor))
+            )
+            if not rows:
+                print("Keine Abwesenheiten.")
+            for absence in rows:
+                note = f"  ({absence.note})" if absence.note else ""
+                print(
+                    f"{absence.id:>4}  {absence.advisor_email:<32} {absence.first_day:%d.%m.%Y}–{absence.last_day:%d.%m.%Y}{note}"
+                )
+        else:
+            asyncio.run(
+                _with_session(settings, lambda session: remove_absence(session, absence_id=args.absence_id))
+            )
+            print(f"Abwesenheit {args.absence_id} gelöscht.")
+    except (InvalidAbsence, AbsenceNotFound) as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cmd_booking(settings: Settings, args) -> int:
+    import datetime as dt
+
+    from services.booking.bookings import cancel_booking, list_bookings
+    from services.booking.domain import BookingNotFound
+    from services.booking.formatting import format_label, format_slot, topic_label
+
+    if args.booking_command == "list":
+        today = dt.date.today()
+        rows = asyncio.run(
+            _with_session(
+                settings,
+                lambda session: list_bookings(
+                    session,
+                    advisor_email=args.advisor,
+                    first_day=today,
+                    last_day=today + dt.timedelta(days=7) if args.week else None,
+                ),
+            )
+        )
+        if not rows:
+            print("Keine gebuchten Termine.")
+        for booking in rows:
+            print(
+                f"{booking.reference}  {format_slot(booking.start_utc):<28} {booking.advisor_email:<28} "
+                f"{topic_label(booking.topic):<20} {format_label(booking.format):<14} "
+                f"{booking.municipality_name or ''} – {booking.contact_name} <{booking.contact_email}>"
+            )
+            if booking.note:
+                print(f"      Notiz: {booking.note}")
+        return 0
+    config = _booking_config(settings)
+    try:
+        booking = asyncio.run(
+            _with_session(
+                settings,
+                lambda session: cancel_booking(session, config, reference=args.reference, by=args.by),
+            )
+        )
+    except BookingNotFound:
+        print(f"Keine Buchung mit der Nummer {args.reference}.", file=sys.stderr)
+        return 1
+    print(f"{booking.reference} ist abgesagt; beide Seiten bekommen eine Absage mit Kalender-Storno.")
     return 0
 
 

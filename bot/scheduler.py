@@ -76,7 +76,11 @@ async def run_booking_reminders(now=None) -> int:
                 await mark_reminded(session, booking_id=booking.id, kind=kind)
                 continue
             if await mark_reminded(session, booking_id=booking.id, kind=kind):
-                session.add(TelegramOutbox(chat_id=booking.telegram_chat_id, kind="text", text=reminder_text(booking, kind)))
+                session.add(
+                    TelegramOutbox(
+                        chat_id=booking.telegram_chat_id, kind="text", text=reminder_text(booking, kind)
+                    )
+                )
                 await session.commit()
                 sent += 1
     if sent:

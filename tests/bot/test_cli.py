@@ -66,3 +66,21 @@ def test_tickets_can_be_listed_and_closed_from_the_cli(tmp_path, monkeypatch, ca
     assert "Keine offenen Anfragen" in capsys.readouterr().out
     assert main(["mail", "status"]) == 0
     assert "pending" in capsys.readouterr().out
+
+
+def test_absences_and_bookings_from_the_cli(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("KLIMABOT_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.chdir(tmp_path)  # no advisors.yaml here: the example file is used
+    assert (
+        main(["absence", "add", "anna.berater@example.org", "24.12.2026", "2026-12-31", "--note", "Urlaub"])
+        == 0
+    )
+    assert main(["absence", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "24.12.2026–31.12.2026" in listed and "Urlaub" in listed
+    assert main(["absence", "add", "nobody@example.org", "2026-12-24"]) == 1
+    assert main(["absence", "remove", "1"]) == 0
+    assert main(["absence", "remove", "1"]) == 1
+    assert main(["booking", "list", "--week"]) == 0
+    assert "Keine gebuchten Termine" in capsys.readouterr().out
+    assert main(["booking", "cancel", "IB-2026-9999"]) == 1
