@@ -17,6 +17,7 @@ from handlers.start import booking_open
 from handlers.tickets import forward_to_ticket, owning_ticket, start_escalation
 from services.answering import Answer, AnsweringService, AnswerKind
 from services.booking.config import BookingConfig
+from services.intents import wants_booking
 from services.presenting import render_html
 from services.question_log import UnknownQuestion, record_feedback, record_question
 from services.tickets import TicketConfig
@@ -62,11 +63,10 @@ async def on_question(
     if ticket is not None:
         await forward_to_ticket(message, state, session, tickets, ticket, mail_wake)
         return
-    answer = answering.answer(message.text)
-    if answer.kind is AnswerKind.ESCALATE and answer.reason == "booking" and booking_open(booking):
-        await record_question(session, channel="telegram", user_ref=user_ref(message.chat.id), answer=answer)
+    if wants_booking(message.text) and booking_open(booking):
         await start_booking(message, state, booking, session)
         return
+    answer = answering.answer(message.text)
     if answer.kind is AnswerKind.ESCALATE and answer.reason == "human":
         await record_question(session, channel="telegram", user_ref=user_ref(message.chat.id), answer=answer)
         await start_escalation(message, state)

@@ -85,8 +85,6 @@ class AnsweringService:
             return Answer(original, AnswerKind.HELP, "smalltalk")
         if intent is Intent.HUMAN:
             return Answer(original, AnswerKind.ESCALATE, "human")
-        if intent is Intent.BOOKING:
-            return Answer(original, AnswerKind.ESCALATE, "booking")
         hits = self.retriever.search(cleaned, limit=5)
         considered = tuple(hit.entry for hit in hits[:3])
         if intent is Intent.CASE_SPECIFIC:

@@ -15,7 +15,6 @@ class Intent(StrEnum):
     SMALLTALK = "smalltalk"
     HUMAN = "human"
     CASE_SPECIFIC = "case_specific"
-    BOOKING = "booking"
 
 
 _GREETING_LINE = re.compile(
@@ -116,10 +115,13 @@ def classify(text: str) -> Intent:
     folded = " ".join(fold(text).split())
     if not folded or _SMALLTALK.match(folded.strip(" !?.")):
         return Intent.SMALLTALK
-    if _BOOKING.search(folded):
-        return Intent.BOOKING
     if _HUMAN.search(folded):
         return Intent.HUMAN
     if _CASE_SPECIFIC.search(folded):
         return Intent.CASE_SPECIFIC
     return Intent.QUESTION
+
+
+def wants_booking(text: str) -> bool:
+    """True when the message asks to book a consultation ("ich hätte gern einen Beratungstermin")."""
+    return bool(_BOOKING.search(" ".join(fold(strip_mail_framing(text)).split())))

@@ -79,11 +79,6 @@ def render_html(answer: Answer, *, contact: str) -> str:
             return _human_text(contact)
         if answer.reason == "case_specific":
             return _case_text(contact)
-        if answer.reason == "booking":
-            return (
-                "Eine Initialberatung buchen Sie im Telegram-Chat mit /termin – dort sehen Sie die freien Termine "
-                f"der Beraterinnen und Berater. Oder schreiben Sie der Fachstelle: {_mail_link(contact)}"
-            )
         return _no_match_text(contact)
     entry = answer.entry
     parts = [f"<b>{html.escape(entry.title)}</b>", entry.answer.strip()]
