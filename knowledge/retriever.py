@@ -56,8 +56,11 @@ class Retriever:
         self.by_id = {entry.id: entry for entry in self.entries}
         lexicon = lexicon if lexicon is not None else load_lexicon()
         self.analyzer = Analyzer(lexicon, corpus_words(_entry_texts(self.entries)))
-        freqs: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        postings: dict[str, dict[int, float]] = defaultdict(dict)
         doc_len: list[float] = []
+        # Few distinct frequencies occur; sharing them means that the contributions replacing them
+        # below are allocated term by term, and a query reads each posting list from close memory.
+        shared: dict[float, float] = {}
         for doc, entry in enumerate(self.entries):
             tf: Counter[str] = Counter()
             for field, weight in FIELD_WEIGHTS.items():
@@ -66,22 +69,20 @@ class Retriever:
                         tf[term] += weight
             doc_len.append(sum(tf.values()))
             for term, freq in tf.items():
-                freqs[term].append((doc, freq))
+                postings[term][doc] = shared.setdefault(freq, freq)
         count = max(len(self.entries), 1)
         avg_len = (sum(doc_len) / count) or 1.0
         self._idf = {
             term: math.log(1 + (count - len(posts) + 0.5) / (len(posts) + 0.5))
-            for term, posts in freqs.items()
+            for term, posts in postings.items()
         }
-        # The index never changes after the build, so each posting's BM25 contribution (idf x
-        # normalised tf) is computed once here, with the same arithmetic a query would do.
-        self._postings: dict[str, dict[int, float]] = {
-            term: {
-                doc: self._idf[term] * (freq * (K1 + 1) / (freq + K1 * (1 - B + B * doc_len[doc] / avg_len)))
-                for doc, freq in posts
-            }
-            for term, posts in freqs.items()
-        }
+        # The index never changes after the build, so each posting's term frequency is replaced by its
+        # BM25 contribution (idf x normalised tf), with the same arithmetic a query would do.
+        for term, posts in postings.items():
+            idf = self._idf[term]
+            for doc, freq in posts.items():
+                posts[doc] = idf * (freq * (K1 + 1) / (freq + K1 * (1 - B + B * doc_len[doc] / avg_len)))
+        self._postings = dict(postings)
         # the most a term can add to any document, the bound that lets `_contenders` prune
         self._max_contribution = {term: max(posts.values()) for term, posts in self._postings.items()}
         # Unknown words are often names, fillers or English; they weigh like a fairly common word so
@@ -98,8 +99,8 @@ class Retriever:
         words = self.analyzer.query(text)
         if not words:
             return []
-        # per query word: the postings of its index terms (in the order of `word.terms`, which decides
-        # ties like the insertion order of the former accumulator did) and its coverage weight
+        # per query word: its indexed terms, in `word.terms` order (which breaks ties between equal
+        # scores, see `_top_bm25`), and its coverage weight
         word_terms: list[list[str]] = []
         weights: list[float] = []
         max_idfs: list[float] = []
@@ -151,16 +152,15 @@ class Retriever:
                     if first_match is None:
                         first_match = (index, next(i for i, p in enumerate(posts) if doc in p))
             scored.append((-bm25, first_match, doc, bm25, matched_weight, matched_words))
-        # equal scores keep the order in which the query's words and terms first reach each document
+        # equal scores keep the order in which the query's words, then their terms, first reach a document
         return [row[2:] for row in heapq.nsmallest(CANDIDATES, scored)]
 
     def _contenders(self, word_terms: list[list[str]]) -> list[int]:
-        """Documents that may be among the CANDIDATES best by BM25; all others provably are not.
-
-        MaxScore, term at a time: terms go by descending max contribution. Once the CANDIDATES-th best
-        partial score is more than the remaining terms could give a document not seen yet, no new
-        documents are admitted, and seen ones that can no longer reach that score are dropped.
-        """
+        """Documents that may be among the CANDIDATES best by BM25; all others provably are not."""
+        # MaxScore, term at a time: terms go by descending max contribution. Once the CANDIDATES-th best
+        # partial score is more than the remaining terms could give a document not seen yet, no new
+        # documents are admitted, and seen ones that can no longer reach that score are dropped. Most
+        # postings belong to common terms (klima, kommun), which come last and are then mostly skipped.
         steps = sorted(
             (
                 (self._max_contribution[term], index, term)
