@@ -43,6 +43,7 @@ COMMANDS = [
     BotCommand(command="start", description="Begrüßung und Hauptmenü"),
     BotCommand(command="termin", description="Initialberatung buchen"),
     BotCommand(command="termine", description="Meine Termine: absagen oder verschieben"),
+    BotCommand(command="bericht", description="Maßnahmenbericht melden oder fortsetzen"),
     BotCommand(command="hilfe", description="Was ich für Sie tun kann"),
     BotCommand(command="help", description="Hilfe"),
 ]

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import booking, questions, start, tickets
+from handlers import booking, questions, reports, start, tickets
 
 
 def build_router() -> Router:
     """The root router: commands and menus first, free text and the catch-all last."""
     root = Router(name="klimabot")
     root.include_routers(
-        start.build_router(), booking.build_router(), tickets.build_router(), questions.build_router()
+        start.build_router(),
+        booking.build_router(),
+        reports.build_router(),
+        tickets.build_router(),
+        questions.build_router(),
     )
     return root

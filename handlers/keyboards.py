@@ -47,6 +47,7 @@ def main_menu(*, booking: bool = False) -> InlineKeyboardMarkup:
     builder.button(text="❓ Frage stellen", callback_data=MenuCb(action="ask"))
     if booking:
         builder.button(text="📅 Initialberatung buchen", callback_data=MenuCb(action="book"))
+    builder.button(text="📝 Maßnahmen melden", callback_data=MenuCb(action="report"))
     builder.button(text="📚 Themen durchstöbern", callback_data=MenuCb(action="topics"))
     builder.button(text="👤 Fachstelle kontaktieren", callback_data=MenuCb(action="contact"))
     builder.button(text="ℹ️ Hilfe", callback_data=MenuCb(action="help"))

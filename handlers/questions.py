@@ -13,11 +13,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers import texts
 from handlers.booking import start_booking
 from handlers.keyboards import EntryCb, FeedbackCb, answer_keyboard, main_menu, without_feedback
+from handlers.reports import cmd_bericht
 from handlers.start import booking_open
 from handlers.tickets import forward_to_ticket, owning_ticket, start_escalation
 from services.answering import Answer, AnsweringService, AnswerKind
 from services.booking.config import BookingConfig
-from services.intents import wants_booking
+from services.intents import wants_booking, wants_report
 from services.presenting import render_html
 from services.question_log import UnknownQuestion, record_feedback, record_question
 from services.tickets import TicketConfig
@@ -62,6 +63,9 @@ async def on_question(
     ticket = await owning_ticket(session, message.chat.id)
     if ticket is not None:
         await forward_to_ticket(message, state, session, tickets, ticket, mail_wake)
+        return
+    if wants_report(message.text):
+        await cmd_bericht(message, state, session)
         return
     if wants_booking(message.text) and booking_open(booking):
         await start_booking(message, state, booking, session)

@@ -125,3 +125,16 @@ def classify(text: str) -> Intent:
 def wants_booking(text: str) -> bool:
     """True when the message asks to book a consultation ("ich hätte gern einen Beratungstermin")."""
     return bool(_BOOKING.search(" ".join(fold(strip_mail_framing(text)).split())))
+
+
+_REPORT = re.compile(
+    r"\b(massnahmen?|bericht|jahresbericht|massnahmenbericht|berichtspflicht)\b[^.?!]{0,40}"
+    r"\b(melden|abgeben|einreichen|eintragen|erfassen|berichten|ausfuellen|machen)\b|"
+    r"^\s*(bericht|massnahmen melden|bericht abgeben)[\s!?.]*$"
+)
+
+
+def wants_report(text: str) -> bool:
+    """True when the message asks to report measures ("ich will unsere Maßnahmen melden")."""
+    folded = " ".join(fold(strip_mail_framing(text)).split())
+    return bool(_REPORT.search(folded)) and not folded.rstrip().endswith("?")

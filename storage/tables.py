@@ -237,3 +237,94 @@ class AdvisorAbsence(SQLModel, table=True):
     last_day: dt.date
     note: str | None = Field(default=None, max_length=200)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class MeasureReport(SQLModel, table=True):
+    """The yearly measure report of one municipality: its state and the working copy being answered.
+
+    The working copy (reporter, measures, the measure being answered) is saved after every answer, so a
+    conversation can stop any time and continue days later on any instance. Submissions live in
+    `ReportVersion`; `version_count` is moved by compare-and-set so concurrent submits never share a number.
+    """
+
+    __tablename__ = "measure_report"
+    __table_args__ = (UniqueConstraint("ags", "year", name="uq_measure_report_ags_year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ags: str = Field(max_length=8)  # looked up through the unique (ags, year) index
+    municipality_name: str = Field(max_length=200)
+    year: int = Field(index=True)
+    state: str = Field(default="draft", max_length=16, index=True)
+    version_count: int = 0
+    reporter_json: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    measures_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    current_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    next_step: str = Field(default="", max_length=64)
+    owner_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, index=True))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    submitted_at: dt.datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class ReportVersion(SQLModel, table=True):
+    """One submission of a report, never changed afterwards; an amendment adds the next version."""
+
+    __tablename__ = "report_version"
+    __table_args__ = (UniqueConstraint("report_id", "version", name="uq_report_version_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="measure_report.id", index=True)
+    version: int
+    submitted_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    reporter_name: str = Field(max_length=200)
+    reporter_email: str = Field(max_length=320)
+    reporter_role: str = Field(default="", max_length=200)
+    measures_json: str = Field(sa_column=Column(Text, nullable=False))
+    channel: str = Field(max_length=16)
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+
+
+class ReportAttachment(SQLModel, table=True):
+    """A photo or PDF of one measure of a report, with its bytes (at most 10 MB, checked by the service)."""
+
+    __tablename__ = "report_attachment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="measure_report.id", index=True)
+    measure_index: int
+    filename: str = Field(max_length=255)
+    content_type: str = Field(max_length=100)
+    size: int
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class ReportContact(SQLModel, table=True):
+    """A Telegram chat that reports for a municipality: whom the yearly report campaign reminds."""
+
+    __tablename__ = "report_contact"
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    ags: str = Field(max_length=8, index=True)
+    municipality_name: str = Field(max_length=200)
+    no_reminders: bool = False
+    first_seen_at: dt.datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    last_seen_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    last_contacted_at: dt.datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+
+
+class ReportCampaignSend(SQLModel, table=True):
+    """A reminder of the report campaign sent to a chat; the unique key keeps each from going out twice."""
+
+    __tablename__ = "report_campaign_send"
+    __table_args__ = (UniqueConstraint("chat_id", "year", "kind", name="uq_report_campaign_send"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    year: int
+    kind: str = Field(max_length=16)
+    sent_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

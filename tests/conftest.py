@@ -29,6 +29,11 @@ TABLES_TO_CLEAR = (
     "advisor_absence",
     "booking",
     "reference_sequence",
+    "report_campaign_send",
+    "report_contact",
+    "report_attachment",
+    "report_version",
+    "measure_report",
 )
 
 
