@@ -35,12 +35,12 @@ def last(api):
     return messages[-1] if messages else None
 
 
-async def until(api, text, timeout=8):
+async def until(api, text):
     def shown():
         message = last(api)
         return message is not None and (text in message.text or text in " ".join(message.button_labels()))
 
-    return await api.wait_for(shown, timeout=timeout)
+    return await api.wait_for(shown, timeout=8)
 
 
 def asked_key(api):
@@ -64,7 +64,7 @@ async def answer_until_summary(api, *, stop_after=None):
         else:
             api.user_presses_button(USER, PRESSED[key])
         await api.wait_for(lambda c=count: len(api.bot_messages(USER)) > c, timeout=8)
-        await api.wait_for(lambda: asked_key(api) != key or "Ihre Maßnahme" in last(api).text, timeout=8)
+        await api.wait_for(lambda k=key: asked_key(api) != k or "Ihre Maßnahme" in last(api).text, timeout=8)
         if stop_after == key:
             return
     raise AssertionError("the conversation did not reach the summary")
