@@ -65,6 +65,18 @@ def _parser() -> argparse.ArgumentParser:
     booking_cancel = booking.add_parser("cancel", help="cancel a booking; both sides get a cancellation")
     booking_cancel.add_argument("reference", help="e.g. IB-2026-0007")
     booking_cancel.add_argument("--by", default="fachstelle")
+    reports = commands.add_parser("reports", help="yearly measure reports").add_subparsers(
+        dest="reports_command", required=True
+    )
+    export = reports.add_parser(
+        "export", help="one row per measure (CSV) or with a municipality sheet (XLSX)"
+    )
+    export.add_argument("--year", type=int, required=True)
+    export.add_argument("--format", choices=("csv", "xlsx"), default="xlsx")
+    export.add_argument("--out", type=Path, help="file to write (default massnahmen-YEAR.FORMAT)")
+    status = reports.add_parser("status", help="which municipalities submitted, have a draft, or nothing")
+    status.add_argument("--year", type=int, required=True)
+    status.add_argument("--members", type=Path, help="CSV with columns ags,name: the members to list")
     mail = commands.add_parser("mail", help="the e-mail channel").add_subparsers(
         dest="mail_command", required=True
     )
@@ -92,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         "tickets": _cmd_tickets,
         "absence": _cmd_absence,
         "booking": _cmd_booking,
+        "reports": _cmd_reports,
         "mail": _cmd_mail,
     }[args.command]
     try:
@@ -359,6 +372,55 @@ def _cmd_booking(settings: Settings, args) -> int:
         print(f"Keine Buchung mit der Nummer {args.reference}.", file=sys.stderr)
         return 1
     print(f"{booking.reference} ist abgesagt; beide Seiten bekommen eine Absage mit Kalender-Storno.")
+    return 0
+
+
+def _progress(done: int, total: int) -> None:
+    """A one-line progress bar on stderr for long exports."""
+    width = 30
+    filled = width * done // total if total else width
+    print(
+        f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} Maßnahmen",
+        end="",
+        file=sys.stderr,
+        flush=True,
+    )
+    if done >= total:
+        print(file=sys.stderr)
+
+
+def _cmd_reports(settings: Settings, args) -> int:
+    import csv
+
+    from services import reports
+    from services.report_export import write_csv, write_xlsx
+
+    if args.reports_command == "export":
+        rows = asyncio.run(
+            _with_session(settings, lambda session: reports.export_rows(session, year=args.year))
+        )
+        out = args.out or Path(f"massnahmen-{args.year}.{args.format}")
+        if args.format == "csv":
+            count = write_csv(rows, out)
+        else:
+            count = write_xlsx(rows, out, progress=_progress)
+        print(f"{count} Maßnahmen aus {len(rows)} Berichten nach {out} geschrieben.")
+        return 0
+    members = None
+    if args.members:
+        with args.members.open(encoding="utf-8") as stream:
+            members = [(row["ags"], row["name"]) for row in csv.DictReader(stream)]
+    rows = asyncio.run(
+        _with_session(
+            settings, lambda session: reports.report_status(session, year=args.year, members=members)
+        )
+    )
+    labels = {"submitted": "abgegeben", "draft": "Entwurf", "none": "nichts"}
+    for row in rows:
+        version = f" (Version {row.version})" if row.version else ""
+        print(f"{row.ags:<9} {row.name[:40]:<40} {labels.get(row.state, row.state)}{version}")
+    counts = {state: sum(1 for row in rows if row.state == state) for state in labels}
+    print(f"abgegeben {counts['submitted']}, Entwurf {counts['draft']}, nichts {counts['none']}")
     return 0
 
 

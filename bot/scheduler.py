@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 
@@ -11,7 +12,9 @@ from sqlalchemy.engine import make_url
 
 from services.booking.bookings import due_reminders, mark_reminded
 from services.booking.formatting import format_label, format_slot, topic_label
+from services.reports import campaign_targets, record_campaign_send
 from services.sla import send_sla_reminders
+from services.working_time import BERLIN
 from storage.tables import TelegramOutbox
 from storage.types import utcnow
 
@@ -88,6 +91,49 @@ async def run_booking_reminders(now=None) -> int:
     return sent
 
 
+CAMPAIGN_TEXTS = {
+    "first": (
+        "📝 Erinnerung: Der Maßnahmenbericht {year} für {name} fehlt noch. Mit /bericht melden Sie Ihre "
+        "Klimaschutz- und Anpassungsmaßnahmen in wenigen Minuten – Sie können jederzeit unterbrechen."
+    ),
+    "follow_up": (
+        "📝 Noch einmal zur Erinnerung: Der Maßnahmenbericht {year} für {name} ist noch nicht abgegeben. "
+        "Mit /bericht geht es los."
+    ),
+}
+
+
+async def run_report_campaign(now=None) -> int:
+    """Job: on and after the campaign date, remind contacts whose municipality has not reported (once, then one follow-up)."""
+    runtime = CONTEXT.runtime
+    settings = runtime.settings if runtime else None
+    if settings is None or not settings.report_campaign_date:
+        return 0
+    now = now or utcnow()
+    start = dt.date.fromisoformat(settings.report_campaign_date)
+    if now.astimezone(BERLIN).date() < start:
+        return 0
+    year = settings.report_campaign_year or start.year - 1
+    follow_up_after = dt.timedelta(weeks=settings.report_followup_weeks)
+    sent = 0
+    async with runtime.sessions() as session:
+        for kind in ("first", "follow_up"):
+            for contact in await campaign_targets(
+                session, year=year, kind=kind, now=now, follow_up_after=follow_up_after
+            ):
+                if not await record_campaign_send(
+                    session, chat_id=contact.chat_id, year=year, kind=kind, now=now
+                ):
+                    continue
+                text = CAMPAIGN_TEXTS[kind].format(year=year, name=contact.municipality_name)
+                session.add(TelegramOutbox(chat_id=contact.chat_id, kind="report_reminder", text=text))
+                await session.commit()
+                sent += 1
+    if sent:
+        runtime.relay_wake.set()  # the relay paces the messages to Telegram's limits
+    return sent
+
+
 def build_scheduler(runtime) -> AsyncIOScheduler:
     """A scheduler whose jobs survive restarts (stored in the application database)."""
     CONTEXT.runtime = runtime
@@ -101,6 +147,13 @@ def build_scheduler(runtime) -> AsyncIOScheduler:
         "interval",
         minutes=REMINDER_CHECK_MINUTES,
         id="booking-reminders",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        "bot.scheduler:run_report_campaign",
+        "interval",
+        hours=1,
+        id="report-campaign",
         replace_existing=True,
     )
     scheduler.add_job(

@@ -55,6 +55,11 @@ class Settings(BaseSettings):
         default=2, ge=0, le=30, description="earliest booking: working days ahead"
     )
     booking_horizon_weeks: int = Field(default=8, ge=1, le=52, description="latest booking: weeks ahead")
+    report_campaign_date: str | None = Field(
+        default=None, description="YYYY-MM-DD: from this day on, remind contacts who have not reported"
+    )
+    report_campaign_year: int | None = Field(default=None, description="reporting year of the campaign")
+    report_followup_weeks: int = Field(default=4, ge=1, le=52, description="weeks until the one follow-up")
     imap_poll_seconds: float = Field(default=30.0, gt=0, le=3600, description="polling without IDLE")
 
     @field_validator("telegram_token", mode="before")
@@ -91,6 +96,19 @@ class Settings(BaseSettings):
             return None
         if not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("expected redis://host:port/db")
+        return value
+
+    @field_validator("report_campaign_date")
+    @classmethod
+    def _campaign_date(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        import datetime as dt
+
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError("expected a date like 2027-03-01") from None
         return value
 
     @field_validator("log_level")

@@ -169,3 +169,12 @@ def flow_keyboard(*buttons: tuple[str, str, str], back: bool = True) -> InlineKe
     builder.button(text="✖️ Abbrechen", callback_data=FlowCb(action="cancel"))
     builder.adjust(*([1] * len(buttons)), 2 if back else 1)
     return builder.as_markup()
+
+
+def report_reminder_keyboard() -> InlineKeyboardMarkup:
+    """Under a report reminder: start the report, or stop the reminders."""
+    builder = InlineKeyboardBuilder()
+    builder.button(text="📝 Bericht starten", callback_data=MenuCb(action="report"))
+    builder.button(text="🔕 Nicht mehr erinnern", callback_data=MenuCb(action="no_reminders"))
+    builder.adjust(1)
+    return builder.as_markup()

@@ -472,9 +472,19 @@ async def on_menu_report(callback: CallbackQuery, state: FSMContext, session: As
     await cmd_bericht(callback.message, state, session)
 
 
+async def on_no_reminders(callback: CallbackQuery, session: AsyncSession) -> None:
+    """„Nicht mehr erinnern“ under a campaign reminder."""
+    await report_service.set_no_reminders(session, chat_id=callback.message.chat.id, value=True)
+    await callback.answer("Alles klar – keine Erinnerungen mehr.", show_alert=False)
+    await callback.message.answer(
+        "Sie bekommen keine Berichts-Erinnerungen mehr. Mit /bericht können Sie jederzeit melden."
+    )
+
+
 def build_router() -> Router:
     """A fresh router with the report conversation (before free-text answering)."""
     router = Router(name=__name__)
+    router.callback_query.register(on_no_reminders, MenuCb.filter(F.action == "no_reminders"))
     router.message.register(cmd_bericht, Command("bericht"))
     router.callback_query.register(on_menu_report, MenuCb.filter(F.action == "report"))
     router.message.register(on_municipality_text, Reporting.municipality, F.text)

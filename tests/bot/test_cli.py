@@ -84,3 +84,22 @@ def test_absences_and_bookings_from_the_cli(tmp_path, monkeypatch, capsys):
     assert main(["booking", "list", "--week"]) == 0
     assert "Keine gebuchten Termine" in capsys.readouterr().out
     assert main(["booking", "cancel", "IB-2026-9999"]) == 1
+
+
+def test_reports_export_and_status_from_the_cli(tmp_path, monkeypatch, capsys):
+    import openpyxl
+
+    monkeypatch.setenv("KLIMABOT_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    out = tmp_path / "export.xlsx"
+    assert main(["reports", "export", "--year", "2026", "--format", "xlsx", "--out", str(out)]) == 0
+    assert "0 Maßnahmen" in capsys.readouterr().out
+    workbook = openpyxl.load_workbook(out)
+    assert {"Maßnahmen", "Kommunen"} <= set(workbook.sheetnames)
+    assert (
+        main(["reports", "export", "--year", "2026", "--format", "csv", "--out", str(tmp_path / "e.csv")])
+        == 0
+    )
+    members = tmp_path / "members.csv"
+    members.write_text("ags,name\n06440025,Wöllstadt\n", encoding="utf-8")
+    assert main(["reports", "status", "--year", "2026", "--members", str(members)]) == 0
+    assert "Wöllstadt" in capsys.readouterr().out
