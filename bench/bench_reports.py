@@ -1,0 +1,197 @@
+"""Report benchmarks: many users filing full reports at once through the local Bot API, and a 5,000-measure export.
+
+Run: .venv/bin/python bench/bench_reports.py [--users 200] [--measures 10] [--quick]
+Telegram's own limits (30 messages/s overall, 1/s per chat) would make 200 × 10 measures take about
+20 minutes whatever the bot does, so this benchmark lifts the pacing (and the local server does not
+enforce limits) to measure the bot itself; the flood-limit behaviour is proven in tests/e2e.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import statistics
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.settings import Settings  # noqa: E402
+from services.report_export import ReportRow, write_xlsx  # noqa: E402
+from services.report_fields import MEASURE_FIELDS, REPORT_FIELDS, YearMonth  # noqa: E402
+from tests.e2e.conftest import running_bot  # noqa: E402
+
+QUESTIONS = {field.question: field.key for field in (*MEASURE_FIELDS, *REPORT_FIELDS)}
+TYPED = {
+    "reporter_name": "Erika Muster",
+    "reporter_email": "erika@example.org",
+    "reporter_role": "Klimaschutz",
+    "title": "LED-Straßenbeleuchtung",
+    "start": "03/2025",
+    "end": "11/2025",
+    "cost": "12.500,50 €",
+    "funding_amount": "5.000",
+    "co2_saving": "ca. 10 t",
+    "description": "Umrüstung auf LED.",
+}
+PRESSED = {
+    "area": "Klimaschutz",
+    "action_field": "Mobilität",
+    "status": "abgeschlossen",
+    "funding": "Hessische Klimarichtlinie",
+    "link": "Überspringen",
+    "attachment": "Überspringen",
+}
+
+
+def distinct_municipalities(count: int) -> list[str]:
+    """Names that each match one municipality exactly, so every simulated user files its own report."""
+    from services.municipalities import load_municipalities
+
+    directory = load_municipalities()
+    names = []
+    for municipality in directory:
+        match = directory.best(municipality.short_name)
+        if match is not None and match.ags == municipality.ags and not municipality.is_landkreis:
+            names.append(municipality.short_name)
+        if len(names) == count:
+            break
+    return names
+
+
+async def one_user(api, user: int, municipality: str, measures: int, latencies: list[float]) -> bool:
+    """File a whole report as one user; every answer's latency is recorded."""
+
+    def last():
+        messages = api.bot_messages(user)
+        return messages[-1] if messages else None
+
+    async def act(action) -> None:
+        count = len(api.bot_messages(user))
+        sent = time.perf_counter()
+        action()
+        await api.wait_for(lambda: len(api.bot_messages(user)) > count, timeout=120)
+        await asyncio.sleep(0)
+        latencies.append(time.perf_counter() - sent)
+
+    def press(prefix: str):
+        label = next(label for label in last().button_labels() if label.startswith(prefix))
+        return lambda: api.user_presses_button(user, label)
+
+    await act(lambda: api.user_sends(user, "/bericht"))
+    await act(lambda: api.user_sends(user, municipality))
+    await act(press("✅"))
+    await act(press("2025"))
+    for number in range(measures):
+        for _ in range(30):
+            message = last()
+            if "Ihre Maßnahme" in message.text:
+                break
+            key = next((k for q, k in QUESTIONS.items() if q in message.text), None)
+            if key is None:  # e.g. an intro line before the question: wait for the next message
+                await api.wait_for(lambda m=message: last() is not m, timeout=120)
+                continue
+            if key in TYPED:
+                await act(lambda k=key: api.user_sends(user, TYPED[k]))
+            else:
+                await act(press(PRESSED[key]))
+            await api.wait_for(
+                lambda k=key: (
+                    next((kk for q, kk in QUESTIONS.items() if q in last().text), None) != k
+                    or "Ihre Maßnahme" in last().text
+                ),
+                timeout=120,
+            )
+        await act(press("✅ Maßnahme speichern"))
+        if number < measures - 1:
+            await act(press("➕ Maßnahme hinzufügen"))
+    await act(press("🔎 Bericht prüfen"))
+    await act(press("📨 Absenden"))
+    await api.wait_for(lambda: "Version" in last().text, timeout=120)
+    return "Version 1" in last().text
+
+
+async def chat_benchmark(folder: Path, users: int, measures: int) -> tuple[float, list[float], int]:
+    """Run `users` simultaneous report conversations."""
+    settings = Settings(
+        database_url=f"sqlite:///{folder / 'reports.db'}",
+        inbox_address="fachstelle@example.org",
+        mail_sink_dir=folder / "sink",
+        flood_global_per_second=1000,
+        flood_per_chat_per_second=100,
+    )
+    latencies: list[float] = []
+    names = distinct_municipalities(users)
+    async with running_bot(settings) as running:
+        started = time.perf_counter()
+        results = await asyncio.gather(
+            *(one_user(running.api, 20_000 + n, names[n], measures, latencies) for n in range(users))
+        )
+        total = time.perf_counter() - started
+    return total, latencies, sum(results)
+
+
+def export_benchmark(folder: Path, measures: int) -> float:
+    """Seconds to write an XLSX with `measures` measures over 400 municipalities."""
+    measure = {
+        "title": "LED-Straßenbeleuchtung",
+        "area": "klimaschutz",
+        "action_field": "mobilitaet",
+        "status": "abgeschlossen",
+        "start": YearMonth(2025, 3),
+        "end": YearMonth(2025, 11),
+        "cost": Decimal("12500.50"),
+        "funding": "hessen",
+        "funding_amount": Decimal("5000"),
+        "co2_saving": Decimal("10"),
+        "description": "Umrüstung auf LED.",
+    }
+    per_report = measures // 400
+    rows = [
+        ReportRow(
+            f"0641{n:04d}",
+            f"Kommune {n}",
+            2025,
+            1,
+            "submitted",
+            dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+            "Erika Muster",
+            measures=tuple(dict(measure) for _ in range(per_report)),
+        )
+        for n in range(400)
+    ]
+    started = time.perf_counter()
+    write_xlsx(rows, folder / "export.xlsx")
+    return time.perf_counter() - started
+
+
+async def main() -> None:
+    """Run both benchmarks and print a Markdown table."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--measures", type=int, default=10)
+    parser.add_argument("--quick", action="store_true", help="20 users with 2 measures each")
+    args = parser.parse_args()
+    users, measures = (20, 2) if args.quick else (args.users, args.measures)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        export_seconds = export_benchmark(folder, 5000)
+        total, latencies, submitted = await chat_benchmark(folder, users, measures)
+    latencies.sort()
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    print("| benchmark | result |")
+    print("| --- | --- |")
+    print(
+        f"| {users} users filing a report of {measures} measures at once (local Bot API, pacing lifted) | "
+        f"{submitted}/{users} submitted in {total:.1f} s; {len(latencies)} answers, time per answer "
+        f"p50 {statistics.median(latencies) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms |"
+    )
+    print(f"| XLSX export of 5,000 measures (400 municipalities) | {export_seconds:.1f} s |")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
