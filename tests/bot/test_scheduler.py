@@ -27,7 +27,7 @@ async def test_the_sla_job_survives_a_restart_and_reminds_once(database_url, tmp
     second.start(paused=True)
     jobs = second.get_jobs()
     second.shutdown(wait=False)
-    assert sorted(job.id for job in jobs) == ["booking-reminders", "sla-check"]
+    assert sorted(job.id for job in jobs) == ["booking-reminders", "report-campaign", "sla-check"]
 
     async with runtime.sessions() as session:
         ticket = await open_ticket(

@@ -17,6 +17,7 @@ async def test_start_shows_welcome_privacy_notice_and_a_working_menu(bot_chat):
     assert message.button_labels() == [
         "❓ Frage stellen",
         "📅 Initialberatung buchen",
+        "📝 Maßnahmen melden",
         "📚 Themen durchstöbern",
         "👤 Fachstelle kontaktieren",
         "ℹ️ Hilfe",
