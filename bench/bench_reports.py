@@ -106,9 +106,8 @@ async def one_user(api, user: int, municipality: str, measures: int, latencies: 
                 ),
                 timeout=120,
             )
-        await act(press("✅ Maßnahme speichern"))
         if number < measures - 1:
-            await act(press("➕ Maßnahme hinzufügen"))
+            await act(press("➕ Weitere Maßnahme"))
     await act(press("🔎 Bericht prüfen"))
     await act(press("📨 Absenden"))
     await api.wait_for(lambda: "Version" in last().text, timeout=120)

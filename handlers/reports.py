@@ -279,7 +279,7 @@ async def _show_measure_summary(message: Message, state: FSMContext, draft) -> N
             f"<b>{html.escape(label)}:</b> {html.escape(value)}"
             for label, value in summary_lines(draft.current)
         ]
-        buttons = [("✏️ Bearbeiten", "edit", ""), ("✅ Maßnahme speichern", "keep", "")]
+        buttons = [("✏️ Bearbeiten", "edit", ""), ("➕ Weitere Maßnahme", "new", ""), ("🔎 Bericht prüfen", "review", "")]
         await message.answer(
             "<b>Ihre Maßnahme:</b>\n" + "\n".join(lines)[:MAX_MESSAGE], reply_markup=_keyboard(*buttons)
         )
@@ -378,19 +378,19 @@ async def on_button(
     elif action == "editfield" and value in MEASURE_FIELD_BY_KEY:
         await state.update_data(r_edit=value)
         await _ask_next(message, state, session)
-    elif action == "keep":
+    elif action == "new":
+        draft = await _load(session, state)
+        if draft.current:
+            draft.measures.append(draft.current)  # the finished measure is kept before the next one starts
+        draft.current = {}
+        await report_service.save_draft(session, draft)
+        await _ask_next(message, state, session)
+    elif action == "review":
         draft = await _load(session, state)
         if draft.current:
             draft.measures.append(draft.current)
             draft.current = None
             await report_service.save_draft(session, draft)
-        await _show_measure_summary(message, state, draft)
-    elif action == "new":
-        draft = await _load(session, state)
-        draft.current = {}
-        await report_service.save_draft(session, draft)
-        await _ask_next(message, state, session)
-    elif action == "review":
         await _show_review(message, state, session)
     elif action == "submit":
         await _submit(message, state, session, settings, mail_wake)
