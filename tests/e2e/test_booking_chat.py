@@ -10,6 +10,7 @@ from sqlmodel import select
 from bot.settings import Settings
 from storage.database import create_engine, session_factory
 from storage.tables import Booking
+from tests.e2e.chat import last_message, wait_until_shown
 from tests.e2e.conftest import running_bot
 
 USER = 7301
@@ -42,16 +43,11 @@ async def booking_bot(tmp_path):
 
 
 def last(api):
-    messages = api.bot_messages(USER)
-    return messages[-1] if messages else None
+    return last_message(api, USER)
 
 
 async def until(api, text):
-    def shown():
-        message = last(api)
-        return message is not None and (text in message.text or text in " ".join(message.button_labels()))
-
-    return await api.wait_for(shown, timeout=8)
+    return await wait_until_shown(api, USER, text)
 
 
 async def press(api, label_start):

@@ -5,6 +5,7 @@ from email import policy
 
 from bot.settings import Settings
 from services.report_fields import MEASURE_FIELDS, REPORT_FIELDS
+from tests.e2e.chat import last_message, wait_until_shown
 from tests.e2e.conftest import running_bot
 
 USER = 8801
@@ -31,16 +32,11 @@ PRESSED = {
 
 
 def last(api):
-    messages = api.bot_messages(USER)
-    return messages[-1] if messages else None
+    return last_message(api, USER)
 
 
 async def until(api, text):
-    def shown():
-        message = last(api)
-        return message is not None and (text in message.text or text in " ".join(message.button_labels()))
-
-    return await api.wait_for(shown, timeout=8)
+    return await wait_until_shown(api, USER, text)
 
 
 def asked_key(api):

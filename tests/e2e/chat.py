@@ -1,0 +1,19 @@
+"""Small helpers for driving one simulated user through a conversation with the bot."""
+
+from __future__ import annotations
+
+
+def last_message(api, user: int):
+    """The bot's newest message in the user's chat, or None."""
+    messages = api.bot_messages(user)
+    return messages[-1] if messages else None
+
+
+async def wait_until_shown(api, user: int, text: str, seconds: float = 8):
+    """Wait until the newest message shows `text` in its text or on a button."""
+
+    def shown():
+        message = last_message(api, user)
+        return message is not None and (text in message.text or text in " ".join(message.button_labels()))
+
+    return await api.wait_for(shown, timeout=seconds)
