@@ -213,7 +213,15 @@ async def serve(settings: Settings, *, token: str | None = None, ready: asyncio.
         await bot.set_my_commands(COMMANDS)
         if ready is not None:
             ready.set()
-        polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=10))
+        polling = asyncio.create_task(
+            dp.start_polling(
+                bot,
+                handle_signals=False,
+                polling_timeout=10,
+                # each update needs database connections; a bound keeps a burst from exhausting the pool
+                tasks_concurrency_limit=settings.max_concurrent_updates,
+            )
+        )
         try:
             await asyncio.shield(polling)
         except asyncio.CancelledError:

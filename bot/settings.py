@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     flood_global_per_second: float = Field(default=30.0, gt=0, le=1000)
     flood_per_chat_per_second: float = Field(default=1.0, gt=0, le=100)
     log_level: str = Field(default="INFO")
+    max_concurrent_updates: int = Field(
+        default=40,
+        ge=1,
+        le=1000,
+        description="Telegram updates handled at the same time (bounds DB connections)",
+    )
 
     imap_host: str | None = Field(default=None, description="IMAP server of the advisory mailbox")
     imap_port: int = Field(default=993, gt=0, lt=65536)

@@ -45,7 +45,7 @@ def create_engine(url: str) -> AsyncEngine:
     if is_sqlite(url):
         # many updates are handled at once; each briefly needs a connection (SQLite serialises writes anyway)
         engine = create_async_engine(
-            async_url(url), connect_args={"timeout": 30}, pool_size=20, max_overflow=40, pool_timeout=60
+            async_url(url), connect_args={"timeout": 30}, pool_size=20, max_overflow=80, pool_timeout=60
         )
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -57,7 +57,9 @@ def create_engine(url: str) -> AsyncEngine:
             cursor.close()
 
         return engine
-    return create_async_engine(async_url(url), pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_async_engine(
+        async_url(url), pool_size=20, max_overflow=60, pool_timeout=60, pool_pre_ping=True
+    )
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
