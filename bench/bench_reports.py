@@ -114,10 +114,12 @@ async def one_user(api, user: int, municipality: str, measures: int, latencies: 
     return "Version 1" in last().text
 
 
-async def chat_benchmark(folder: Path, users: int, measures: int) -> tuple[float, list[float], int]:
+async def chat_benchmark(
+    folder: Path, users: int, measures: int, database_url: str | None = None
+) -> tuple[float, list[float], int]:
     """Run `users` simultaneous report conversations."""
     settings = Settings(
-        database_url=f"sqlite:///{folder / 'reports.db'}",
+        database_url=database_url or f"sqlite:///{folder / 'reports.db'}",
         inbox_address="fachstelle@example.org",
         mail_sink_dir=folder / "sink",
         flood_global_per_second=1000,
@@ -174,12 +176,15 @@ async def main() -> None:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--measures", type=int, default=10)
     parser.add_argument("--quick", action="store_true", help="20 users with 2 measures each")
+    parser.add_argument(
+        "--database-url", help="e.g. postgresql://postgres@127.0.0.1/bench (an empty database)"
+    )
     args = parser.parse_args()
     users, measures = (20, 2) if args.quick else (args.users, args.measures)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         export_seconds = export_benchmark(folder, 5000)
-        total, latencies, submitted = await chat_benchmark(folder, users, measures)
+        total, latencies, submitted = await chat_benchmark(folder, users, measures, args.database_url)
     latencies.sort()
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
     print("| benchmark | result |")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from services.booking.bookings import due_reminders, mark_reminded
@@ -52,6 +53,14 @@ def reminder_text(booking, kind) -> str:
         f"⏰ Erinnerung: Ihre Initialberatung ({topic_label(booking.topic)}, {format_label(booking.format)}) "
         f"ist {when} – {format_slot(booking.start_utc)}. Absagen oder verschieben: /termine"
     )
+
+
+def _jobstore_engine(database_url: str):
+    """A synchronous engine for the job store; SQLite waits for busy writers instead of failing after 5 s."""
+    url = sync_jobstore_url(database_url)
+    if url.startswith("sqlite"):
+        return create_engine(url, connect_args={"timeout": 30})
+    return create_engine(url, pool_pre_ping=True)
 
 
 async def run_sla_check() -> int:
@@ -138,7 +147,7 @@ def build_scheduler(runtime) -> AsyncIOScheduler:
     """A scheduler whose jobs survive restarts (stored in the application database)."""
     CONTEXT.runtime = runtime
     scheduler = AsyncIOScheduler(
-        jobstores={"default": SQLAlchemyJobStore(url=sync_jobstore_url(runtime.settings.database_url))},
+        jobstores={"default": SQLAlchemyJobStore(engine=_jobstore_engine(runtime.settings.database_url))},
         job_defaults={"coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS, "max_instances": 1},
         timezone="Europe/Berlin",
     )
