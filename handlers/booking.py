@@ -16,9 +16,10 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.inputs import is_email_address
 from handlers.keyboards import MenuCb
 from services.booking import bookings as booking_service
-from services.booking.availability import Slot, free_week
+from services.booking.availability import Slot, free_week, next_free_slots
 from services.booking.config import FORMATS, TOPICS, BookingConfig
 from services.booking.domain import BookingNotActive, BookingNotFound, SlotTaken
 from services.booking.formatting import format_day, format_slot, format_slot_range, format_time, format_week
@@ -27,7 +28,6 @@ from storage.tables import Booking
 
 SLOTS_PER_PAGE = 8
 MAX_NOTE_CHARS = 500
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 _PHONE = re.compile(r"^\+?[0-9 ()/\-]{6,25}$")
 FLOW_KEYS = (
     "b_topic",
@@ -296,7 +296,7 @@ async def on_text(
         await state.update_data(b_name=text, known_name=text)
         await _ask(message, state, Booking_.email, booking, session)
     elif current == Booking_.email.state:
-        if not _EMAIL.match(text) or len(text) > 254:
+        if not is_email_address(text):
             await message.answer(
                 "Das sieht nicht nach einer E-Mail-Adresse aus (Beispiel: <i>name@gemeinde.de</i>)."
             )
@@ -477,7 +477,10 @@ async def _book(
                 "eine Stunde vorher hier im Chat. Mit /termine können Sie absagen oder verschieben."
             )
     except SlotTaken:
-        alternatives = await booking_service_next(session, booking, data["b_topic"], slot)
+        alternatives = await next_free_slots(
+            session, booking, topic=data["b_topic"], after=slot.start_utc, limit=5
+        )
+        await session.commit()
         await state.update_data(
             b_slots=[_slot_data(s) for s in alternatives], b_page=0, b_day=slot.day.isoformat()
         )
@@ -497,17 +500,6 @@ async def _book(
     mail_wake.set()
     await _clear(state)
     await callback.message.answer(done)
-
-
-async def booking_service_next(
-    session: AsyncSession, booking: BookingConfig, topic: str, taken: Slot
-) -> list[Slot]:
-    """The next free slots after one that was just taken."""
-    from services.booking.availability import next_free_slots
-
-    slots = await next_free_slots(session, booking, topic=topic, after=taken.start_utc, limit=5)
-    await session.commit()
-    return slots
 
 
 async def _clear(state: FSMContext) -> None:

@@ -279,7 +279,11 @@ async def _show_measure_summary(message: Message, state: FSMContext, draft) -> N
             f"<b>{html.escape(label)}:</b> {html.escape(value)}"
             for label, value in summary_lines(draft.current)
         ]
-        buttons = [("✏️ Bearbeiten", "edit", ""), ("➕ Weitere Maßnahme", "new", ""), ("🔎 Bericht prüfen", "review", "")]
+        buttons = [
+            ("✏️ Bearbeiten", "edit", ""),
+            ("➕ Weitere Maßnahme", "new", ""),
+            ("🔎 Bericht prüfen", "review", ""),
+        ]
         await message.answer(
             "<b>Ihre Maßnahme:</b>\n" + "\n".join(lines)[:MAX_MESSAGE], reply_markup=_keyboard(*buttons)
         )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import re
 
 from aiogram import F, Router
 from aiogram.filters import StateFilter
@@ -13,6 +12,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.inputs import is_email_address
 from handlers.keyboards import FlowCb, TicketCb, flow_keyboard, forwarded_keyboard
 from services.municipalities import MunicipalityDirectory
 from services.ticket_texts import RESPONSE_EXPECTATION
@@ -28,7 +28,6 @@ from storage.tables import Ticket
 
 MIN_QUESTION_CHARS = 10
 MAX_QUESTION_CHARS = 2000
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 FLOW_KEYS = ("esc_question", "esc_ags", "esc_municipality", "esc_email")
 
 
@@ -129,7 +128,7 @@ async def on_municipality_text(
 async def on_email_text(message: Message, state: FSMContext) -> None:
     """Validate the e-mail address for the copy."""
     address = (message.text or "").strip()
-    if not _EMAIL.match(address) or len(address) > 254:
+    if not is_email_address(address):
         await message.answer(
             "Das sieht nicht nach einer E-Mail-Adresse aus (Beispiel: <i>name@gemeinde.de</i>). Bitte noch einmal – "
             "oder tippen Sie auf „Ohne E-Mail“.",
