@@ -10,12 +10,14 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
+from knowledge.intents import INTENTS_FILE, load_intent_examples
 from knowledge.lexicon import SYNONYMS_FILE, load_lexicon
 from knowledge.markup import html_problems, visible_text
 from knowledge.model import ENTRIES_DIR, Entry, load_entries
-from knowledge.text import content_words
+from knowledge.text import content_words, fold
 
 MAX_ANSWER_CHARS = 900
+MIN_EXAMPLES = 15
 MAX_TITLE_BUTTON_CHARS = 60
 NEAR_DUPLICATE = 92
 _FACT_LINE = re.compile(r"^- \[(F\d{3})\] (.*)$", re.MULTILINE)
@@ -42,6 +44,7 @@ def check_knowledge(
     today: dt.date | None = None,
     facts: dict[str, str] | None = None,
     synonyms: Path = SYNONYMS_FILE,
+    intents_file: Path = INTENTS_FILE,
 ) -> tuple[list[Entry], list[Finding]]:
     """Every finding for the entries in `directory`; `facts` enables the source-tracing checks."""
     today = today or dt.date.today()
@@ -63,6 +66,7 @@ def check_knowledge(
     for entry in entries:
         findings.extend(_check_entry(entry, ids, today, facts))
     findings.extend(_near_duplicate_questions(entries))
+    findings.extend(_examples_with_two_labels(entries, intents_file))
     return entries, findings
 
 
@@ -79,6 +83,10 @@ def _check_entry(
     length = len(visible_text(entry.answer).strip())
     if length > MAX_ANSWER_CHARS:
         error(f"answer has {length} visible characters (at most {MAX_ANSWER_CHARS})")
+    if len(entry.examples) < MIN_EXAMPLES:
+        error(
+            f"{len(entry.examples)} examples (at least {MIN_EXAMPLES}: the model learns the entry from them)"
+        )
     if len(entry.title) > MAX_TITLE_BUTTON_CHARS:
         found.append(Finding("warning", entry.id, f"title longer than {MAX_TITLE_BUTTON_CHARS} characters"))
     for ref in entry.related:
@@ -110,6 +118,30 @@ def _check_entry(
 
 def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
+
+
+def _examples_with_two_labels(entries: list[Entry], intents_file: Path) -> list[Finding]:
+    """One wording under two entries (or an entry and an intent) teaches the model a contradiction."""
+    findings: list[Finding] = []
+    try:
+        intents = load_intent_examples(intents_file)
+    except ValueError as exc:
+        return [Finding("error", intents_file.name, str(exc))]
+    for intent, examples in intents.items():
+        if len(examples) < MIN_EXAMPLES:
+            findings.append(
+                Finding("error", intents_file.name, f"{intent}: fewer than {MIN_EXAMPLES} examples")
+            )
+    owner: dict[str, str] = {}
+    labelled = [(entry.id, text) for entry in entries for text in (*entry.questions, *entry.examples)]
+    labelled += [(intent.label, text) for intent, examples in intents.items() for text in examples]
+    for label, text in labelled:
+        key = " ".join(fold(text).split()).strip(" ?!.")
+        first = owner.setdefault(key, label)
+        if first != label:
+            where = label if not label.startswith("intent:") else intents_file.name
+            findings.append(Finding("error", where, f"example {text!r} is also an example of {first}"))
+    return findings
 
 
 def _near_duplicate_questions(entries: list[Entry]) -> list[Finding]:

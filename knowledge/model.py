@@ -49,6 +49,10 @@ class Entry(BaseModel):
     topic: str
     questions: list[str] = Field(min_length=3)
     keywords: list[str] = Field(default_factory=list)
+    examples: list[str] = Field(
+        default_factory=list,
+        description="how real users ask it (typos, dialect, indirect, jargon, English); the model learns from them",
+    )
     answer: str = Field(min_length=20)
     sources: list[Source] = Field(min_length=1)
     related: list[str] = Field(default_factory=list)
@@ -66,7 +70,7 @@ class Entry(BaseModel):
             raise ValueError(f"unknown topic {value!r}; allowed: {', '.join(TOPICS)}")
         return value
 
-    @field_validator("questions", "keywords")
+    @field_validator("questions", "keywords", "examples")
     @classmethod
     def _no_blank_items(cls, value: list[str]) -> list[str]:
         cleaned = [item.strip() for item in value]

@@ -11,6 +11,7 @@ id: {id}
 title: Ein Titel für {id}
 topic: aktionsplan
 questions: ["{q1}", "Zweite Frage zu {id}?", "Dritte Frage zu {id}?"]
+examples: {examples}
 answer: "{answer}"
 sources:
   - url: https://example.org/x
@@ -28,6 +29,7 @@ def _write(folder, entry_id, **fields):
         "q1": f"Erste Frage zu {entry_id}?",
         "answer": "Sie haben sechs Monate Zeit für den Aktionsplan.",
         "related": "[]",
+        "examples": "[" + ", ".join(f'"Beispiel {n} zu {entry_id}"' for n in range(15)) + "]",
         "review_by": "2027-12-31",
     } | fields
     (folder / f"{entry_id}.yaml").write_text(textwrap.dedent(GOOD.format(**values)), encoding="utf-8")
@@ -39,7 +41,7 @@ def _facts():
 
 def test_the_real_knowledge_base_has_no_errors():
     facts = load_fact_sheet(SHARED / "knowledge-facts.md")
-    entries, findings = check_knowledge(facts=facts, today=dt.date(2026, 11, 25))
+    entries, findings = check_knowledge(facts=facts, today=dt.date.today())
     errors = [f for f in findings if f.level == "error"]
     assert len(entries) >= 60
     assert errors == []
@@ -65,9 +67,24 @@ def test_broken_entries_are_reported(tmp_path):
     errors = {(f.where, f.message.split(":")[0].split(" ")[0]) for f in findings if f.level == "error"}
     where = {f.where for f in findings if f.level == "error"}
     assert {"html-kaputt", "zu-lang", "falsche-zahl", "toter-link", "doppelt", "kein-yaml.yaml"} <= where
-    assert "gut-eins" not in where or ("gut-eins", "question") in errors
+    assert "gut-eins" not in where or {("gut-eins", "question"), ("gut-eins", "example")} & errors
     warnings = {f.where for f in findings if f.level == "warning"}
     assert "ueberfaellig" in warnings
+
+
+def test_entries_with_too_few_examples_or_an_example_of_another_entry_are_reported(tmp_path):
+    _write(tmp_path, "gut-eins")
+    _write(tmp_path, "zu-wenig", examples='["nur eins"]')
+    _write(
+        tmp_path, "geteilt", examples="[" + ", ".join(f'"Beispiel {n} zu gut-eins"' for n in range(15)) + "]"
+    )
+    _, findings = check_knowledge(tmp_path, facts=_facts(), today=dt.date(2026, 11, 25))
+    messages = {(f.where, f.message.split(" (")[0]) for f in findings if f.level == "error"}
+    assert ("zu-wenig", "1 examples") in messages
+    shared = [(where, text) for where, text in messages if "is also an example of" in text]
+    assert shared and all(
+        {where, text.rsplit(" ", 1)[-1]} == {"geteilt", "gut-eins"} for where, text in shared
+    )
 
 
 def test_the_cli_exits_non_zero_on_errors(tmp_path, monkeypatch, capsys):
