@@ -83,7 +83,7 @@ class Runtime:
 
 def build_answering(settings: Settings) -> AnsweringService:
     """Load the knowledge base and build the answering policy (invalid entries are skipped and logged)."""
-    return load_answering_service(settings.knowledge_dir)
+    return load_answering_service(settings.knowledge_dir, settings.model_file)
 
 
 def build_ticket_config(settings: Settings) -> TicketConfig:

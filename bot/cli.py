@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.settings import Settings, SettingsError, load_settings
 
+GAP_TEXT_WIDTH = 100
 FACTS_CANDIDATES = (
     Path("../shared/knowledge-facts.md"),
     Path(__file__).resolve().parents[2] / "shared/knowledge-facts.md",
@@ -31,6 +32,12 @@ def _parser() -> argparse.ArgumentParser:
     check = kb.add_parser("check", help="validate all entries (non-zero exit on errors)")
     check.add_argument(
         "--facts", type=Path, help="fact sheet for source tracing (default: ../shared/knowledge-facts.md)"
+    )
+    train = kb.add_parser(
+        "train", help="train the question model from the examples and show its cross-validation"
+    )
+    train.add_argument(
+        "--confusions", action="store_true", help="list held-out examples the model gave to another entry"
     )
     gaps = kb.add_parser("gaps", help="unanswered and down-voted questions for curators")
     gaps.add_argument("--days", type=int, default=90, help="look back this many days (default 90)")
@@ -140,7 +147,7 @@ def _cmd_ask(settings: Settings, args) -> int:
     from services.answering import load_answering_service
     from services.presenting import render_plain
 
-    answering = load_answering_service(settings.knowledge_dir)
+    answering = load_answering_service(settings.knowledge_dir, settings.model_file)
     questions = (line.rstrip("\n") for line in sys.stdin) if args.question == "-" else iter([args.question])
     for question in questions:
         if not question.strip():
@@ -166,6 +173,8 @@ def _cmd_ask(settings: Settings, args) -> int:
 def _cmd_kb(settings: Settings, args) -> int:
     if args.kb_command == "check":
         return _kb_check(settings, args.facts)
+    if args.kb_command == "train":
+        return _kb_train(settings, show_confusions=args.confusions)
     return asyncio.run(_kb_gaps(settings, args.days))
 
 
@@ -184,6 +193,39 @@ def _kb_check(settings: Settings, facts_path: Path | None) -> int:
     return 1 if errors else 0
 
 
+def _kb_train(settings: Settings, *, show_confusions: bool = False) -> int:
+    from knowledge.model import load_entries
+    from knowledge.training import FOLDS, save_trained, train
+
+    entries, problems = load_entries(settings.knowledge_dir)
+    for problem in problems:
+        print(f"FEHLER  {problem.path.name}: {problem.message}")
+    try:
+        trained = train(entries)
+    except ValueError as exc:
+        print(f"FEHLER  {exc}")
+        return 1
+    save_trained(trained, settings.model_file)
+    report, limits = trained.report, trained.limits
+    print(
+        f"Modell trainiert in {trained.seconds:.1f} s: {report.examples} Beispiele, {report.labels} Einträge "
+        f"und Absichten → {settings.model_file}\n"
+        f"Kreuzvalidierung ({FOLDS} Teile): richtig auf Platz 1 {report.top1:.1%}, "
+        f"unter den ersten 3 {report.top3:.1%}; beantwortet richtig {report.answered_right:.1%}, "
+        f"falsch {report.answered_wrong:.1%}\n"
+        f"Grenzen: antworten ab {limits.answer_agreed:.2f} (Suche stimmt zu) bzw. {limits.answer_alone:.2f}, "
+        f"Vorschläge ab {limits.suggest:.2f}, "
+        f"Small Talk/Weiterleitung ab {limits.intent:.2f}"
+    )
+    if show_confusions:
+        for confusion in trained.confusions:
+            print(
+                f"{confusion.label}: „{confusion.text}“ → {confusion.predicted} ({confusion.probability:.0%})"
+            )
+        print(f"{len(trained.confusions)} Beispiele wirken eher wie ein anderer Eintrag.")
+    return 0 if not problems else 1
+
+
 async def _kb_gaps(settings: Settings, days: int) -> int:
     from services.question_log import list_gaps
     from storage.database import create_engine, session_factory
@@ -199,13 +241,20 @@ async def _kb_gaps(settings: Settings, days: int) -> int:
     if not gaps:
         print(f"Keine offenen Fragen und keine 👎 in den letzten {days} Tagen.")
         return 0
+    print(f"{'Art':<13} {'Anzahl':>6}  {'zuletzt':<10}  {'zuerst':<10}  Frage (neueste Fassung)")
     for gap in gaps:
-        when = gap.last_seen.strftime("%Y-%m-%d")
-        if gap.kind == "unanswered":
-            print(f"unbeantwortet  {gap.count:>3}×  {when}  {gap.question}")
-        else:
-            print(f"👎 {gap.entry_id:<28} {when}  {gap.question}")
+        label = "unbeantwortet" if gap.kind == "unanswered" else f"👎 {gap.entry_id}"
+        more = f"  (+{len(gap.variants)} ähnliche)" if gap.variants else ""
+        print(
+            f"{label:<13} {gap.count:>5}×  {gap.last_seen:%Y-%m-%d}  {gap.first_seen:%Y-%m-%d}  "
+            f"{_shorten(gap.question)}{more}"
+        )
     return 0
+
+
+def _shorten(text: str, width: int = GAP_TEXT_WIDTH) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1].rstrip() + "…"
 
 
 def _cmd_db(settings: Settings, _args) -> int:

@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     database_url: str = Field(default="sqlite:///var/klimabot.db", description="plain SQLAlchemy URL")
     redis_url: str | None = Field(default=None, description="keep conversation state in Redis instead")
     knowledge_dir: Path = Field(default=ENTRIES_DIR, description="folder of the knowledge entries")
+    model_file: Path = Field(
+        default=Path("var/question-model.npz"),
+        description="the trained question model; retrained when the entries or examples change",
+    )
     fachstelle_email: str = Field(default="klimakommunen@lea-hessen.de", description="shown as human contact")
     flood_global_per_second: float = Field(default=30.0, gt=0, le=1000)
     flood_per_chat_per_second: float = Field(default=1.0, gt=0, le=100)

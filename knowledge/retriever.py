@@ -14,9 +14,9 @@ from knowledge.lexicon import Lexicon, load_lexicon
 from knowledge.model import Entry
 from knowledge.text import content_words
 
-# How much each field of an entry counts. Titles and keywords are written to be found; the
-# answer text mentions many side topics and so counts little.
-FIELD_WEIGHTS = {"title": 2.0, "questions": 1.0, "keywords": 1.5, "answer": 0.25}
+# How much each field of an entry counts. Titles and keywords are written to be found; the many
+# examples (dialect, typos, English) each count little, as does the answer with its side topics.
+FIELD_WEIGHTS = {"title": 2.0, "questions": 1.0, "keywords": 1.5, "examples": 0.3, "answer": 0.25}
 K1 = 1.2
 B = 0.6
 CANDIDATES = 20
@@ -253,6 +253,8 @@ def _field_texts(entry: Entry, field: str) -> list[str]:
         return list(entry.questions)
     if field == "keywords":
         return list(entry.keywords)
+    if field == "examples":
+        return list(entry.examples)
     return [entry.answer]
 
 
@@ -261,4 +263,5 @@ def _entry_texts(entries: list[Entry]):
         yield entry.title
         yield from entry.questions
         yield from entry.keywords
+        yield from entry.examples
         yield entry.answer

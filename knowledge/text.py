@@ -45,6 +45,8 @@ _stemmer = snowballstemmer.stemmer("german")
 def fold(text: str) -> str:
     """Lower-case, spell umlauts out (ä→ae, ß→ss) and drop other accents."""
     text = text.casefold().translate(_UMLAUTS)
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

@@ -4,16 +4,32 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
+from knowledge.features import standard_text
+from knowledge.intents import MessageIntent, intent_of_label
 from knowledge.model import Entry, load_entries
+from knowledge.question_model import Prediction
 from knowledge.retriever import Retriever
-from services.intents import Intent, classify, strip_mail_framing
+from knowledge.text import content_words, fold
+from knowledge.training import Limits, TrainedModel, load_or_train
+from services.intents import Intent, classify
+from services.reading import read_message
 
 MAX_QUESTION_CHARS = 2000
+# "Meinten Sie …?" only when the runner-up is nearly as likely as the best entry.
+CLOSE_RUNNER_UP = 0.5
+# A message of one content word ("Förderung", "Frist") names a topic, not a question: it gets choices.
+MIN_ANSWER_WORDS = 2
+VAGUE_SUGGESTION = 0.05
+# "wie wird man Klima-Kommune": one topic word, but clearly a question
+_QUESTION_WORD = re.compile(
+    r"\b(wie|was|wer|wo|wann|warum|wieso|welche\w*|wieviel\w*|wohin|woher|how|what|who|where|when|which|why)\b"
+)
 log = logging.getLogger(__name__)
 
 
@@ -24,15 +40,6 @@ class AnswerKind(StrEnum):
     SUGGEST = "suggest"
     ESCALATE = "escalate"
     HELP = "help"
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Confidence limits, calibrated on tests/eval (see tests/test_eval.py for the measured numbers)."""
-
-    answer_score: float = 0.60
-    answer_margin: float = 0.03
-    suggest_score: float = 0.48
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,10 @@ class Answer:
     related: tuple[Entry, ...] = ()
     considered: tuple[Entry, ...] = field(default=(), repr=False)
     overdue: bool = False
+    # small talk: which kind (greeting, thanks, ...), so that the reply fits
+    intent: MessageIntent | None = None
+    # the question was written in English; the answer stays German and says so
+    english: bool = False
 
     @property
     def answered(self) -> bool:
@@ -58,7 +69,9 @@ class Answer:
     @property
     def offer_advisor(self) -> bool:
         """True when a human advisor should be offered alongside."""
-        if self.kind in (AnswerKind.SUGGEST, AnswerKind.ESCALATE):
+        if self.kind is AnswerKind.SUGGEST or (
+            self.kind is AnswerKind.ESCALATE and self.reason != "offtopic"
+        ):
             return True
         return self.kind is AnswerKind.ANSWER and (self.overdue or bool(self.entry and self.entry.consult))
 
@@ -69,51 +82,109 @@ class AnsweringService:
     def __init__(
         self,
         retriever: Retriever,
-        thresholds: Thresholds | None = None,
+        trained: TrainedModel,
         today: Callable[[], dt.date] = dt.date.today,
     ):
         self.retriever = retriever
-        self.thresholds = thresholds or Thresholds()
+        self.trained = trained
+        self.model = trained.model
+        self.limits: Limits = trained.limits
         self._today = today
 
     def answer(self, question: str) -> Answer:
-        """Decide how to respond to a free-text question."""
+        """Decide how to respond to a free-text message."""
         original = question.strip()
-        cleaned = strip_mail_framing(original[:MAX_QUESTION_CHARS])
-        intent = classify(cleaned)
-        if intent is Intent.SMALLTALK:
-            return Answer(original, AnswerKind.HELP, "smalltalk")
-        if intent is Intent.HUMAN:
-            return Answer(original, AnswerKind.ESCALATE, "human")
-        hits = self.retriever.search(cleaned, limit=5)
-        considered = tuple(hit.entry for hit in hits[:3])
-        if intent is Intent.CASE_SPECIFIC:
-            return Answer(original, AnswerKind.ESCALATE, "case_specific", considered=considered)
-        if not hits:
-            return Answer(original, AnswerKind.ESCALATE, "no_match")
-        best = hits[0]
-        margin = best.score - hits[1].score if len(hits) > 1 else best.score
-        limits = self.thresholds
-        confident = best.score >= limits.answer_score and margin >= limits.answer_margin
-        if confident:
-            return self.present_entry(
-                original, best.entry, score=best.score, margin=margin, considered=considered
+        reading = read_message(original[:MAX_QUESTION_CHARS])
+        text = reading.question
+        if not any(ch.isalnum() for ch in text):
+            # emoji only, "?", "👍": a friendly reply with the menu
+            intent = MessageIntent.CAPABILITIES if "?" in text else MessageIntent.ACKNOWLEDGEMENT
+            return Answer(original, AnswerKind.HELP, "smalltalk", intent=intent)
+        predictions = self.model.predict(text, context=reading.context, limit=8)
+        entries = [(self.retriever.by_id[p.label], p) for p in predictions if p.label in self.retriever.by_id]
+        considered = tuple(entry for entry, _ in entries[:3])
+        intent = self._intent(text, predictions[0])
+        if intent is not None and intent.is_smalltalk:
+            return Answer(original, AnswerKind.HELP, "smalltalk", intent=intent)
+        if intent is MessageIntent.HUMAN:
+            return Answer(original, AnswerKind.ESCALATE, "human", english=reading.english)
+        if intent is MessageIntent.CASE:
+            return Answer(
+                original, AnswerKind.ESCALATE, "case_specific", considered=considered, english=reading.english
             )
-        if best.score >= limits.suggest_score or best.covers_question:
-            floor = min(best.score, limits.suggest_score) * 0.85
-            suggestions = tuple(hit.entry for hit in hits if hit.score >= floor)[:3]
+        if (
+            intent is MessageIntent.OFFTOPIC
+            or not entries
+            or entries[0][1].similarity < self.limits.min_score
+        ):
+            return Answer(
+                original, AnswerKind.ESCALATE, "offtopic", considered=considered, english=reading.english
+            )
+        best_entry, best = entries[0]
+        runner_up = entries[1][1].probability if len(entries) > 1 else 0.0
+        margin = best.probability - runner_up
+        vague = self._concepts(text) < MIN_ANSWER_WORDS and not _QUESTION_WORD.search(fold(text))
+        if not vague:
+            hits = self.retriever.search(standard_text(text), limit=1)
+            agrees = bool(hits) and hits[0].entry.id == best_entry.id
+            if self.limits.answers(best.probability, retriever_agrees=agrees):
+                answer = self.present_entry(
+                    original, best_entry, score=best.probability, margin=margin, considered=considered
+                )
+                return replace(answer, english=reading.english)
+        close = [
+            entry
+            for entry, p in entries[:3]
+            if p.probability >= self.limits.suggest and p.probability >= CLOSE_RUNNER_UP * best.probability
+        ]
+        if vague:
+            close = [
+                entry for entry, p in entries[:3] if p.probability >= VAGUE_SUGGESTION * best.probability
+            ]
+        if len(close) >= 2 or (vague and close):
             return Answer(
                 original,
                 AnswerKind.SUGGEST,
-                "unsure",
-                score=best.score,
+                "vague" if vague else "unsure",
+                score=best.probability,
                 margin=margin,
-                suggestions=suggestions,
+                suggestions=tuple(close),
                 considered=considered,
+                english=reading.english,
             )
         return Answer(
-            original, AnswerKind.ESCALATE, "no_match", score=best.score, margin=margin, considered=considered
+            original,
+            AnswerKind.ESCALATE,
+            "no_match",
+            score=best.probability,
+            margin=margin,
+            considered=considered,
+            english=reading.english,
         )
+
+    def _concepts(self, text: str) -> int:
+        """Content words of a message, a known compound written apart ("THG Bilanz") counting once."""
+        words = content_words(text.replace("-", " "))
+        known = self.retriever.analyzer.known_words
+        count, i = 0, 0
+        while i < len(words):
+            i += 2 if i + 1 < len(words) and words[i] + words[i + 1] in known else 1
+            count += 1
+        return count
+
+    def _intent(self, text: str, best: Prediction) -> MessageIntent | None:
+        """The non-question intent of a message: the precise rules first, then the model."""
+        rule = classify(text)
+        if rule is Intent.HUMAN:
+            return MessageIntent.HUMAN
+        if rule is Intent.CASE_SPECIFIC:
+            return MessageIntent.CASE
+        intent = intent_of_label(best.label)
+        if rule is Intent.SMALLTALK:
+            return intent if intent is not None and intent.is_smalltalk else MessageIntent.CAPABILITIES
+        if intent is not None and best.probability >= self.limits.intent:
+            return intent
+        return None
 
     def present_entry(
         self,
@@ -145,9 +216,9 @@ class AnsweringService:
         return self.present_entry(question or entry.title, entry)
 
 
-def load_answering_service(knowledge_dir: Path) -> AnsweringService:
-    """Load the knowledge base and build the policy; invalid entries are skipped and logged."""
+def load_answering_service(knowledge_dir: Path, model_file: Path | None = None) -> AnsweringService:
+    """Load the knowledge base and its model (trained now when the stored one is missing or stale)."""
     entries, problems = load_entries(knowledge_dir)
     for problem in problems:
         log.error("knowledge entry %s skipped: %s", problem.path.name, problem.message)
-    return AnsweringService(Retriever(entries))
+    return AnsweringService(Retriever(entries), load_or_train(entries, model_file))

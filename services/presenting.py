@@ -7,6 +7,7 @@ import html
 import re
 from urllib.parse import urlparse
 
+from knowledge.intents import MessageIntent
 from knowledge.markup import visible_text
 from services.answering import Answer, AnswerKind
 
@@ -19,6 +20,20 @@ HELP_TEXT = (
     "• <i>Muss der Aktionsplan beschlossen werden?</i>\n"
     "• <i>Welches Tool nehmen wir für die THG-Bilanz?</i>"
 )
+
+
+# Short Sie-form replies to small talk; the menu below them shows what the bot can do.
+SMALLTALK_REPLIES = {
+    MessageIntent.GREETING: "Guten Tag! Schön, dass Sie da sind. Was möchten Sie wissen? "
+    "Schreiben Sie Ihre Frage einfach in eigenen Worten – oder wählen Sie unten ein Thema.",
+    MessageIntent.THANKS: "Gern geschehen! Wenn noch etwas offen ist, fragen Sie einfach.",
+    MessageIntent.GOODBYE: "Auf Wiedersehen und alles Gute! Sie können jederzeit wieder schreiben.",
+    MessageIntent.IDENTITY: "Ich bin der digitale Assistent der Fachstelle Klima-Kommunen – ein Programm, "
+    "kein Mensch. Ich antworte aus einer geprüften Wissensbasis mit Quellen; wenn ich unsicher bin, "
+    "verbinde ich Sie mit den Beraterinnen und Beratern der Fachstelle.",
+    MessageIntent.ACKNOWLEDGEMENT: "Gern! Wenn Sie noch eine Frage haben, schreiben Sie sie einfach.",
+}
+ENGLISH_NOTE = "<i>(You wrote in English – here is the answer in German.)</i>"
 
 
 def _no_match_text(contact: str) -> str:
@@ -41,6 +56,16 @@ def _case_text(contact: str) -> str:
         "Zum Stand einzelner Anträge, Berichte oder Vorgänge Ihrer Kommune kann ich nichts sagen – "
         "darauf habe ich keinen Zugriff, und eine Vermutung wäre nicht hilfreich.\n\n"
         f"Bitte wenden Sie sich dafür direkt an die Fachstelle: {_mail_link(contact)}"
+    )
+
+
+def _offtopic_text(contact: str) -> str:
+    return (
+        "Dazu kann ich Ihnen leider nichts sagen – ich kenne mich nur mit den Themen des Bündnisses "
+        "„Hessen aktiv: Die Klima-Kommunen“ aus: Mitgliedschaft, Aktionsplan, THG-Bilanz, Berichte, "
+        "Förderung und Klimaanpassung.\n\n"
+        f"Für alles andere ist die Fachstelle nicht der richtige Ansprechpartner; bei Fragen zum Bündnis "
+        f"erreichen Sie sie unter {_mail_link(contact)}."
     )
 
 
@@ -68,7 +93,13 @@ def _de_date(day: dt.date) -> str:
 def render_html(answer: Answer, *, contact: str) -> str:
     """The message for Telegram (HTML parse mode); user text is escaped, entries are trusted HTML."""
     if answer.kind is AnswerKind.HELP:
-        return HELP_TEXT
+        return SMALLTALK_REPLIES.get(answer.intent, HELP_TEXT) if answer.intent else HELP_TEXT
+    if answer.english:
+        return f"{ENGLISH_NOTE}\n\n{_render_german(answer, contact=contact)}"
+    return _render_german(answer, contact=contact)
+
+
+def _render_german(answer: Answer, *, contact: str) -> str:
     if answer.kind is AnswerKind.SUGGEST:
         return (
             "Ich bin mir nicht ganz sicher, was Sie meinen. <b>Meinten Sie …?</b>\n"
@@ -79,6 +110,8 @@ def render_html(answer: Answer, *, contact: str) -> str:
             return _human_text(contact)
         if answer.reason == "case_specific":
             return _case_text(contact)
+        if answer.reason == "offtopic":
+            return _offtopic_text(contact)
         return _no_match_text(contact)
     entry = answer.entry
     parts = [f"<b>{html.escape(entry.title)}</b>", entry.answer.strip()]

@@ -71,12 +71,13 @@ async def test_off_topic_and_case_questions_get_the_advisor_offer_and_are_stored
     assert "Quelle:" not in reply.text
     api.user_sends(USER, "Wer hat die Fußball-Bundesliga gewonnen?")
     messages = await api.wait_for_messages(USER, 2)
-    assert "keine verlässliche Antwort" in messages[1].text
+    assert "leider nichts sagen" in messages[1].text
+    assert "📚 Themen durchstöbern" in messages[1].button_labels()
     engine = create_engine(bot_chat.settings.database_url)
     async with session_factory(engine)() as session:
         asked = (await session.exec(select(AskedQuestion).order_by(AskedQuestion.id))).all()
     await engine.dispose()
-    assert [(a.answered, a.reason) for a in asked] == [(False, "case_specific"), (False, "no_match")]
+    assert [(a.answered, a.reason) for a in asked] == [(False, "case_specific"), (False, "offtopic")]
 
 
 async def test_wish_for_a_human_gets_the_advisor_offer_not_an_answer(bot_chat):
@@ -84,6 +85,27 @@ async def test_wish_for_a_human_gets_the_advisor_offer_not_an_answer(bot_chat):
     api.user_sends(USER, "ich möchte mit jemandem sprechen")
     (reply,) = await api.wait_for_messages(USER, 1)
     assert "Fachstelle" in reply.text and "Quelle:" not in reply.text
+
+
+async def test_small_talk_gets_a_short_friendly_reply_with_the_menu(bot_chat):
+    api = bot_chat.api
+    for count, text in enumerate(("Ei gude, wie?", "Danke!", "👍", "Good morning!"), start=1):
+        api.user_sends(USER, text)
+        messages = await api.wait_for_messages(USER, count)
+    assert messages[0].text.startswith("Guten Tag!")
+    assert messages[1].text.startswith("Gern geschehen")
+    for message in messages:
+        assert "keine verlässliche Antwort" not in message.text
+        assert "Schreiben Sie Ihre Frage einfach in eigenen Worten, zum Beispiel" not in message.text
+        assert "❓ Frage stellen" in message.button_labels()
+
+
+async def test_an_english_question_is_answered_in_german_with_a_note(bot_chat):
+    api = bot_chat.api
+    api.user_sends(USER, "How long do we have to submit the action plan after signing the charter?")
+    (reply,) = await api.wait_for_messages(USER, 1)
+    assert reply.text.startswith("(You wrote in English – here is the answer in German.)")
+    assert "sechs Monate" in reply.text and "Quelle:" in reply.text
 
 
 async def test_greetings_and_help_show_the_menu(bot_chat):

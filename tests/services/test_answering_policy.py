@@ -12,7 +12,7 @@ CONTACT = "klimakommunen@lea-hessen.de"
 
 def _service(today: dt.date) -> AnsweringService:
     service = build_answering(Settings())
-    return AnsweringService(service.retriever, today=lambda: today)
+    return AnsweringService(service.retriever, service.trained, today=lambda: today)
 
 
 def test_an_entry_past_review_by_is_answered_with_a_warning_and_the_advisor_offer():

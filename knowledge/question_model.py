@@ -1,0 +1,334 @@
+"""The question model: which entry (or small-talk/escalation intent) a message asks for, with a probability.
+
+A linear classifier over TF-IDF features (word stems, word pairs, character n-grams). Each label starts
+as the normalised centroid of its examples' vectors (a Rocchio classifier) and is then sharpened by a
+few epochs of the multi-class passive-aggressive algorithm (Crammer et al., 2006), with averaged
+weights: every example that is not separated from its closest rival by a margin moves the two labels
+apart on that example's features. The weights are stored sparse (features x labels), so scoring is one
+sparse product that touches only a message's features. A softmax with a temperature fitted by
+cross-validation (`knowledge/training.py`) turns scores into probabilities.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from knowledge.features import feature_counts
+
+# Features found in more than this share of all labels' examples say nothing about the topic.
+MAX_LABEL_SHARE = 0.5
+# A feature seen in a single example (mostly a typo's n-grams) teaches nothing that generalises.
+MIN_EXAMPLES = 2
+# Passive-aggressive refinement: epochs over the examples and the largest step (PA-I's C).
+EPOCHS = 3
+BATCH = 64
+AGGRESSIVENESS = 1.0
+# The refinement works on a dense features x labels matrix; beyond this many cells (a knowledge base of
+# thousands of entries) the model keeps the plain centroids.
+MAX_DENSE_CELLS = 30_000_000
+# Weights closer to zero than this are dropped from the stored sparse matrix.
+PRUNE_BELOW = 1e-4
+FORMAT_VERSION = 3
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One label and the model's probability that the message asks for it."""
+
+    label: str
+    probability: float
+    similarity: float
+
+
+@dataclass
+class Featurized:
+    """Training examples as TF-IDF rows over one vocabulary: built once, shared by all folds."""
+
+    labels: list[str]
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+    rows: list[tuple[np.ndarray, np.ndarray]]
+    label_of_row: np.ndarray
+
+    def matrix(self, subset: Sequence[int] | None = None) -> sparse.csr_matrix:
+        """The rows (all, or those in `subset`) as one sparse examples x features matrix."""
+        rows = self.rows if subset is None else [self.rows[i] for i in subset]
+        return _stack(rows, len(self.vocabulary))
+
+
+def featurize(examples: Sequence[tuple[str, str]]) -> Featurized:
+    """Vocabulary, IDF and the normalised vector of every (text, label) example."""
+    labels = sorted({label for _, label in examples})
+    label_index = {label: i for i, label in enumerate(labels)}
+    counted = [feature_counts(text) for text, _ in examples]
+    label_df: dict[str, set[int]] = {}
+    example_df: Counter[str] = Counter()
+    for counts, (_, label) in zip(counted, examples, strict=True):
+        example_df.update(counts.keys())
+        for feature in counts:
+            label_df.setdefault(feature, set()).add(label_index[label])
+    limit = max(2, MAX_LABEL_SHARE * len(labels))
+    vocabulary = {
+        feature: i
+        for i, feature in enumerate(
+            sorted(f for f, seen in label_df.items() if len(seen) <= limit and example_df[f] >= MIN_EXAMPLES)
+        )
+    }
+    doc_freq = np.zeros(len(vocabulary))
+    for counts in counted:
+        for feature in counts:
+            j = vocabulary.get(feature)
+            if j is not None:
+                doc_freq[j] += 1
+    idf = np.log((1 + len(counted)) / (1 + doc_freq)) + 1.0
+    rows = [_tfidf(counts, vocabulary, idf) for counts in counted]
+    label_of_row = np.array([label_index[label] for _, label in examples], dtype=np.int64)
+    return Featurized(labels, vocabulary, idf, rows, label_of_row)
+
+
+class QuestionModel:
+    """A trained model; build with `QuestionModel.fit` or `QuestionModel.load`."""
+
+    def __init__(
+        self,
+        labels: list[str],
+        vocabulary: dict[str, int],
+        idf: np.ndarray,
+        weights: sparse.csr_matrix,
+        temperature: float,
+        fingerprint: str = "",
+    ):
+        self.labels = labels
+        self.vocabulary = vocabulary
+        self.idf = idf
+        self.weights = weights  # features x labels
+        self.temperature = temperature
+        self.fingerprint = fingerprint
+        self._index = {label: i for i, label in enumerate(labels)}
+
+    # -- training --------------------------------------------------------------------------
+
+    @classmethod
+    def fit(
+        cls, examples: Sequence[tuple[str, str]], *, temperature: float = 0.05, fingerprint: str = ""
+    ) -> QuestionModel:
+        """Learn from (text, label) pairs."""
+        return cls.from_featurized(featurize(examples), temperature=temperature, fingerprint=fingerprint)
+
+    @classmethod
+    def from_featurized(
+        cls,
+        data: Featurized,
+        *,
+        subset: Sequence[int] | None = None,
+        temperature: float = 0.05,
+        fingerprint: str = "",
+        epochs: int = EPOCHS,
+        seed: int = 0,
+    ) -> QuestionModel:
+        """Learn from featurized examples (all of them, or the rows in `subset`)."""
+        chosen = range(len(data.rows)) if subset is None else subset
+        rows = [data.rows[i] for i in chosen]
+        label_of_row = data.label_of_row[list(chosen)]
+        weights = _centroids(rows, label_of_row, len(data.vocabulary), len(data.labels))
+        if epochs and len(data.vocabulary) * len(data.labels) <= MAX_DENSE_CELLS:
+            dense = _refine(weights.toarray(), rows, label_of_row, epochs, seed)
+            dense[np.abs(dense) < PRUNE_BELOW] = 0.0
+            weights = sparse.csr_matrix(dense)
+        return cls(data.labels, data.vocabulary, data.idf, weights, temperature, fingerprint)
+
+    def score_vector(self, indices: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Scores of every label for one TF-IDF vector of this model's vocabulary."""
+        if not len(indices):
+            return np.zeros(len(self.labels))
+        return np.asarray(self.weights[indices].T @ values).ravel()
+
+    # -- scoring ---------------------------------------------------------------------------
+
+    def similarities(self, text: str, *, context: str = "", context_weight: float = 0.5) -> np.ndarray:
+        """Cosine similarity of the message to every label (context sentences count less)."""
+        counts = feature_counts(text)
+        if context:
+            for feature, count in feature_counts(context).items():
+                counts[feature] = counts.get(feature, 0) + context_weight * count
+        return self.score_vector(*_tfidf(counts, self.vocabulary, self.idf))
+
+    def probabilities(self, similarities: np.ndarray) -> np.ndarray:
+        """Softmax of the similarities at the fitted temperature."""
+        if not similarities.any():
+            return np.full(len(self.labels), 1.0 / max(len(self.labels), 1))
+        scaled = (similarities - similarities.max()) / self.temperature
+        weights = np.exp(scaled)
+        return weights / weights.sum()
+
+    def predict(self, text: str, *, context: str = "", limit: int = 5) -> list[Prediction]:
+        """The most probable labels, best first."""
+        sims = self.similarities(text, context=context)
+        probs = self.probabilities(sims)
+        if len(probs) > limit:
+            candidates = np.argpartition(-probs, limit)[:limit]
+            top = candidates[np.argsort(-probs[candidates], kind="stable")]
+        else:
+            top = np.argsort(-probs, kind="stable")[:limit]
+        return [Prediction(self.labels[i], float(probs[i]), float(sims[i])) for i in top]
+
+    def label_index(self, label: str) -> int | None:
+        """Column of a label, or None when the model does not know it."""
+        return self._index.get(label)
+
+    # -- persistence -----------------------------------------------------------------------
+
+    def save(self, path: Path, *, meta: str = "") -> None:
+        """Write the model (and a caller's metadata string) as a NumPy archive, no pickle."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        features = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
+        tmp = path.with_name(path.name + ".tmp")
+        with open(tmp, "wb") as out:
+            np.savez(
+                out,
+                version=np.array(FORMAT_VERSION),
+                labels=np.array(self.labels),
+                features=np.array(features),
+                idf=self.idf,
+                data=self.weights.data,
+                indices=self.weights.indices,
+                indptr=self.weights.indptr,
+                shape=np.array(self.weights.shape),
+                temperature=np.array(self.temperature),
+                fingerprint=np.array(self.fingerprint),
+                meta=np.array(meta),
+            )
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> tuple[QuestionModel, str]:
+        """Read a model and its metadata written by `save`; ValueError when unreadable or outdated."""
+        try:
+            with np.load(path, allow_pickle=False) as archive:
+                if int(archive["version"]) != FORMAT_VERSION:
+                    raise ValueError("model format changed")
+                features = archive["features"].tolist()
+                centroids = sparse.csr_matrix(
+                    (archive["data"], archive["indices"], archive["indptr"]), shape=tuple(archive["shape"])
+                )
+                model = cls(
+                    archive["labels"].tolist(),
+                    {feature: i for i, feature in enumerate(features)},
+                    archive["idf"],
+                    centroids,
+                    float(archive["temperature"]),
+                    str(archive["fingerprint"]),
+                )
+                return model, str(archive["meta"])
+        except (OSError, KeyError, ValueError, EOFError) as exc:
+            raise ValueError(f"model {path} unreadable: {exc}") from exc
+
+
+def _tfidf(
+    counts: dict[str, float], vocabulary: dict[str, int], idf: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sparse L2-normalised TF-IDF vector (indices, values) with sublinear term frequency."""
+    pairs = [(vocabulary[f], c) for f, c in counts.items() if f in vocabulary]
+    if not pairs:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    indices = np.fromiter((i for i, _ in pairs), dtype=np.int64, count=len(pairs))
+    tf = np.fromiter((1.0 + math.log(c) if c >= 1 else c for _, c in pairs), dtype=float, count=len(pairs))
+    values = tf * idf[indices]
+    norm = np.linalg.norm(values)
+    return indices, values / norm if norm else values
+
+
+def _stack(rows: Sequence[tuple[np.ndarray, np.ndarray]], width: int) -> sparse.csr_matrix:
+    """Sparse vectors as the rows of one CSR matrix."""
+    if not rows:
+        return sparse.csr_matrix((0, width))
+    return sparse.csr_matrix(
+        (
+            np.concatenate([values for _, values in rows]),
+            np.concatenate([indices for indices, _ in rows]),
+            np.concatenate([[0], np.cumsum([len(indices) for indices, _ in rows])]),
+        ),
+        shape=(len(rows), width),
+    )
+
+
+def _refine(
+    weights: np.ndarray,
+    rows: list[tuple[np.ndarray, np.ndarray]],
+    label_of_row: np.ndarray,
+    epochs: int,
+    seed: int,
+) -> np.ndarray:
+    """Averaged multi-class passive-aggressive (PA-I) epochs starting from the centroids.
+
+    The examples are taken in small batches, each judged against the weights before the batch: the
+    same updates as example by example, applied with a few sparse products instead of a Python loop.
+    """
+    if weights.shape[1] < 2 or not rows:
+        return weights
+    matrix = _stack(rows, weights.shape[0])
+    # averaging trick: the mean of all intermediate weights is w - u / steps
+    accumulated = np.zeros_like(weights)
+    norms = np.array([float(values @ values) for _, values in rows])
+    rng = np.random.default_rng(seed)
+    step = 1
+    for _ in range(epochs):
+        order = rng.permutation(len(rows))
+        shuffled = matrix[order]
+        for start in range(0, len(order), BATCH):
+            batch = order[start : start + BATCH]
+            scores = shuffled[start : start + BATCH] @ weights
+            positions = np.arange(len(batch))
+            truth = label_of_row[batch]
+            true_scores = scores[positions, truth].copy()
+            scores[positions, truth] = -np.inf
+            rivals = scores.argmax(axis=1)
+            losses = 1.0 - (true_scores - scores[positions, rivals])
+            wrong = np.flatnonzero((losses > 0.0) & (norms[batch] > 0.0))
+            if len(wrong):
+                taus = np.minimum(AGGRESSIVENESS, losses[wrong] / (2.0 * norms[batch[wrong]]))
+                features = np.concatenate([rows[batch[k]][0] for k in wrong])
+                deltas = np.concatenate([tau * rows[batch[k]][1] for k, tau in zip(wrong, taus, strict=True)])
+                lengths = [len(rows[batch[k]][0]) for k in wrong]
+                width = weights.shape[1]
+                cells = np.concatenate(
+                    [
+                        features * width + np.repeat(truth[wrong], lengths),
+                        features * width + np.repeat(rivals[wrong], lengths),
+                    ]
+                )
+                unique_cells, inverse = np.unique(cells, return_inverse=True)
+                change = np.bincount(
+                    inverse, weights=np.concatenate([deltas, -deltas]), minlength=len(unique_cells)
+                )
+                weights.flat[unique_cells] += change
+                accumulated.flat[unique_cells] += step * change
+            step += 1
+    return weights - accumulated / step
+
+
+def _centroids(
+    rows: Iterable[tuple[np.ndarray, np.ndarray]], label_of_row: np.ndarray, n_features: int, n_labels: int
+) -> sparse.csr_matrix:
+    """features x labels matrix of L2-normalised mean vectors."""
+    data, row_idx, col_idx = [], [], []
+    for (indices, values), label in zip(rows, label_of_row, strict=True):
+        data.append(values)
+        row_idx.append(indices)
+        col_idx.append(np.full(len(indices), label))
+    if not data:
+        return sparse.csr_matrix((n_features, n_labels))
+    summed = sparse.csc_matrix(
+        (np.concatenate(data), (np.concatenate(row_idx), np.concatenate(col_idx))),
+        shape=(n_features, n_labels),
+    )
+    norms = np.sqrt(np.asarray(summed.multiply(summed).sum(axis=0)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.csr_matrix(summed @ sparse.diags(1.0 / norms))

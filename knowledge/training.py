@@ -1,0 +1,347 @@
+"""Trains the question model from the curated examples and chooses its limits by cross-validation.
+
+Nothing here looks at an evaluation set: the softmax temperature and the answer/suggest limits come
+from k-fold predictions on the examples of the entries and intents themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from knowledge import features
+from knowledge.features import standard_text
+from knowledge.intents import INTENTS_FILE, MessageIntent, load_intent_examples
+from knowledge.model import Entry
+from knowledge.question_model import FORMAT_VERSION, Featurized, QuestionModel, featurize
+from knowledge.retriever import Retriever
+
+log = logging.getLogger(__name__)
+
+FOLDS = 4
+SEED = 20261203
+TEMPERATURES = (0.02, 0.03, 0.05, 0.07, 0.1, 0.14, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0)
+# One confident wrong answer costs as much as this many right ones: a wrong answer misleads a
+# municipality, a missing one only sends it to the Fachstelle.
+WRONG_ANSWER_COST = 4.0
+# Examples whose retriever agreement is measured (the retriever costs about a millisecond a question).
+AGREEMENT_SAMPLE = 1000
+AGREEMENT_GROUPS = 2
+NEVER = 1.01
+CONFUSION_PROBABILITY = 0.5
+MIN_SCORE_PERCENTILE = 2
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Probability limits of the answering policy, chosen by cross-validation.
+
+    Where the model's best entry is also the lexical retriever's best, the model is right far more
+    often (about 95 % against 50 % on held-out examples), so an answer needs less probability.
+    """
+
+    answer_agreed: float
+    answer_alone: float
+    suggest: float
+    intent: float
+    # raw model score below which a message is too far from every entry to be answered (off topic)
+    min_score: float = 0.0
+
+    def answers(self, probability: float, *, retriever_agrees: bool) -> bool:
+        """True when a best entry of this probability is answered directly."""
+        return probability >= (self.answer_agreed if retriever_agrees else self.answer_alone)
+
+
+@dataclass(frozen=True)
+class CrossValidation:
+    """What k-fold prediction on the curated examples measured."""
+
+    examples: int
+    labels: int
+    top1: float
+    top3: float
+    answered_right: float
+    answered_wrong: float
+    temperature: float
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    """The model, its limits and how it was measured."""
+
+    model: QuestionModel
+    limits: Limits
+    report: CrossValidation
+    seconds: float
+    # held-out examples the model gave to another label with high probability (for curators)
+    confusions: tuple[Confusion, ...] = ()
+
+
+@dataclass(frozen=True)
+class Confusion:
+    """An example that, held out, the model gave confidently to another entry or intent."""
+
+    text: str
+    label: str
+    predicted: str
+    probability: float
+
+
+def training_examples(
+    entries: Sequence[Entry], intents: dict[MessageIntent, list[str]]
+) -> list[tuple[str, str]]:
+    """(text, label) pairs: every entry's title, questions and examples; every intent's examples."""
+    pairs = []
+    for entry in entries:
+        for text in (entry.title, *entry.questions, *entry.examples):
+            pairs.append((text, entry.id))
+    for intent, examples in intents.items():
+        pairs.extend((text, intent.label) for text in examples)
+    return pairs
+
+
+def fingerprint(entries: Sequence[Entry], intents: dict[MessageIntent, list[str]]) -> str:
+    """Changes whenever the examples, the entries or the feature code change."""
+    digest = hashlib.sha256(f"v{FORMAT_VERSION}".encode())
+    digest.update(Path(features.__file__).read_bytes())
+    for text, label in training_examples(entries, intents):
+        digest.update(f"{label}\t{text}\n".encode())
+    return digest.hexdigest()[:24]
+
+
+def fold_of_rows(count: int, folds: int = FOLDS, seed: int = SEED) -> np.ndarray:
+    """The cross-validation fold of every example row (shuffled, reproducible)."""
+    order = list(range(count))
+    random.Random(seed).shuffle(order)
+    fold_of = np.zeros(count, dtype=np.int64)
+    for position, row in enumerate(order):
+        fold_of[row] = position % folds
+    return fold_of
+
+
+def cross_validated_predictions(data: Featurized, fold_of: np.ndarray) -> np.ndarray:
+    """For every example, the label scores of a model trained without its fold."""
+    scores = np.zeros((len(data.rows), len(data.labels)))
+    matrix = data.matrix()
+    for fold in range(int(fold_of.max()) + 1):
+        model = QuestionModel.from_featurized(data, subset=np.flatnonzero(fold_of != fold).tolist())
+        held_out = np.flatnonzero(fold_of == fold)
+        scores[held_out] = np.asarray((matrix[held_out] @ model.weights).todense())
+    return scores
+
+
+def _softmax(sims: np.ndarray, temperature: float) -> np.ndarray:
+    scaled = (sims - sims.max(axis=1, keepdims=True)) / temperature
+    weights = np.exp(scaled)
+    return weights / weights.sum(axis=1, keepdims=True)
+
+
+def fit_temperature(truth: list[str], sims: np.ndarray, labels: list[str]) -> float:
+    """The temperature whose probabilities have the lowest log loss on held-out predictions."""
+    target = np.array([labels.index(t) for t in truth])
+    best, best_loss = TEMPERATURES[0], float("inf")
+    for temperature in TEMPERATURES:
+        probs = _softmax(sims, temperature)
+        loss = -np.mean(np.log(np.clip(probs[np.arange(len(target)), target], 1e-12, 1.0)))
+        if loss < best_loss:
+            best, best_loss = temperature, loss
+    return best
+
+
+def _best_limit(probability: np.ndarray, correct: np.ndarray) -> float:
+    """The limit maximising right answers minus weighted wrong ones (NEVER when no limit gains)."""
+    best_limit, best_gain = NEVER, 0.0
+    for limit in np.arange(0.20, 1.0, 0.01):
+        answered = probability >= limit
+        gain = np.sum(answered & correct) - WRONG_ANSWER_COST * np.sum(answered & ~correct)
+        if gain > best_gain:
+            best_limit, best_gain = round(float(limit), 2), gain
+    return best_limit
+
+
+def choose_limits(
+    truth: np.ndarray,
+    probs: np.ndarray,
+    raw_top: np.ndarray,
+    labels: list[str],
+    sample: np.ndarray,
+    agrees: np.ndarray,
+) -> tuple[Limits, float, float]:
+    """Limits from held-out probabilities; `sample` rows have a retriever agreement flag in `agrees`."""
+    top = probs.argmax(axis=1)
+    top_p = probs.max(axis=1)
+    correct = top == truth
+    is_intent = np.array([label.startswith("intent:") for label in labels])
+    entry_rows = sample[~is_intent[truth[sample]] & ~is_intent[top[sample]]]
+    agreed = agrees[np.searchsorted(sample, entry_rows)]
+    limits = Limits(
+        answer_agreed=_best_limit(top_p[entry_rows][agreed], correct[entry_rows][agreed]),
+        answer_alone=_best_limit(top_p[entry_rows][~agreed], correct[entry_rows][~agreed]),
+        suggest=0.0,
+        intent=0.5,
+    )
+    answered = np.array(
+        [limits.answers(top_p[i], retriever_agrees=a) for i, a in zip(entry_rows, agreed, strict=True)],
+        dtype=bool,
+    )
+    n = max(len(entry_rows), 1)
+    right = float(np.sum(answered & correct[entry_rows])) / n
+    wrong = float(np.sum(answered & ~correct[entry_rows])) / n
+    # intents: the lowest limit at which intent predictions are still at least 97 % right
+    intent_limit = 0.5
+    predicted_intent = is_intent[top]
+    for limit in np.arange(0.20, 0.96, 0.01):
+        chosen = predicted_intent & (top_p >= limit)
+        if chosen.sum() and np.mean(correct[chosen]) >= 0.97:
+            intent_limit = round(float(limit), 2)
+            break
+    # "Meinten Sie …?": entries at least this likely are offered when none can be answered
+    suggest = round(max(0.10, min(limits.answer_agreed, limits.answer_alone) / 3), 2)
+    # the raw score that all but the lowest few percent of rightly recognised questions reach
+    right_entries = ~is_intent[truth] & correct
+    min_score = (
+        float(np.percentile(raw_top[right_entries], MIN_SCORE_PERCENTILE)) if right_entries.any() else 0.0
+    )
+    return replace(limits, suggest=suggest, intent=intent_limit, min_score=round(min_score, 4)), right, wrong
+
+
+def retriever_agreement(
+    entries: Sequence[Entry],
+    pairs: Sequence[tuple[str, str]],
+    top_labels: Sequence[str],
+    fold_of: np.ndarray,
+    seed: int = SEED,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A sample of example rows and whether a retriever built without them ranks the model's best
+    label first. Titles and canonical questions stay out of the sample: every retriever has them."""
+    indexed = {(text, entry.id) for entry in entries for text in (entry.title, *entry.questions)}
+    candidates = np.array([i for i, pair in enumerate(pairs) if pair not in indexed], dtype=np.int64)
+    rng = np.random.default_rng(seed)
+    sample = np.sort(rng.choice(candidates, size=min(AGREEMENT_SAMPLE, len(candidates)), replace=False))
+    agrees = np.zeros(len(sample), dtype=bool)
+    # building a retriever costs half a second: two of them, each without half of the folds
+    group_of = fold_of % AGREEMENT_GROUPS
+    for group in np.unique(group_of[sample]):
+        held_out = {pairs[i] for i in np.flatnonzero(group_of == group)}
+        retriever = Retriever(
+            [
+                entry.model_copy(
+                    update={"examples": [x for x in entry.examples if (x, entry.id) not in held_out]}
+                )
+                for entry in entries
+            ]
+        )
+        for k in np.flatnonzero(group_of[sample] == group):
+            hits = retriever.search(standard_text(pairs[sample[k]][0]), limit=1)
+            agrees[k] = bool(hits) and hits[0].entry.id == top_labels[sample[k]]
+    return sample, agrees
+
+
+def train(entries: Sequence[Entry], intents: dict[MessageIntent, list[str]] | None = None) -> TrainedModel:
+    """Cross-validate, fit the temperature and limits, then train on every example."""
+    started = time.perf_counter()
+    intents = intents if intents is not None else load_intent_examples(INTENTS_FILE)
+    pairs = training_examples(entries, intents)
+    data = featurize(pairs)
+    labels = data.labels
+    truth = [labels[k] for k in data.label_of_row]
+    fold_of = fold_of_rows(len(pairs))
+    sims = cross_validated_predictions(data, fold_of)
+    temperature = fit_temperature(truth, sims, labels)
+    probs = _softmax(sims, temperature)
+    top_labels = [labels[k] for k in probs.argmax(axis=1)]
+    sample, agrees = retriever_agreement(entries, pairs, top_labels, fold_of)
+    limits, right, wrong = choose_limits(data.label_of_row, probs, sims.max(axis=1), labels, sample, agrees)
+    ranks = np.argsort(-probs, axis=1)[:, :3]
+    target = np.array([labels.index(t) for t in truth])
+    report = CrossValidation(
+        examples=len(pairs),
+        labels=len(labels),
+        top1=float(np.mean(ranks[:, 0] == target)),
+        top3=float(np.mean((ranks == target[:, None]).any(axis=1))),
+        answered_right=right,
+        answered_wrong=wrong,
+        temperature=temperature,
+    )
+    model = QuestionModel.from_featurized(
+        data, temperature=temperature, fingerprint=fingerprint(entries, intents)
+    )
+    top, top_p = probs.argmax(axis=1), probs.max(axis=1)
+    confusions = tuple(
+        sorted(
+            (
+                Confusion(pairs[i][0], pairs[i][1], labels[top[i]], float(top_p[i]))
+                for i in np.flatnonzero((top != data.label_of_row) & (top_p >= CONFUSION_PROBABILITY))
+            ),
+            key=lambda c: (c.label, -c.probability),
+        )
+    )
+    seconds = time.perf_counter() - started
+    log.info("question model trained in %.2f s: %s, limits %s", seconds, asdict(report), asdict(limits))
+    return TrainedModel(model, limits, report, seconds, confusions)
+
+
+def save_trained(trained: TrainedModel, path: Path) -> None:
+    """Store the model with its limits and measurements, for the next start."""
+    meta = {"limits": asdict(trained.limits), "report": asdict(trained.report), "seconds": trained.seconds}
+    trained.model.save(path, meta=json.dumps(meta))
+
+
+def load_trained(path: Path) -> TrainedModel | None:
+    """The stored model, or None when there is none or it cannot be read."""
+    if not path.exists():
+        return None
+    try:
+        model, meta_text = QuestionModel.load(path)
+        meta = json.loads(meta_text)
+        return TrainedModel(
+            model, Limits(**meta["limits"]), CrossValidation(**meta["report"]), float(meta["seconds"])
+        )
+    except (ValueError, KeyError, TypeError) as exc:
+        log.warning("stored question model ignored: %s", exc)
+        return None
+
+
+def refit(
+    entries: Sequence[Entry], intents: dict[MessageIntent, list[str]], previous: TrainedModel
+) -> TrainedModel:
+    """Train on the current examples, keeping the temperature and limits of the previous training.
+
+    A curator's new example moves the cross-validated limits by little; `klimabot kb train` measures
+    them again."""
+    started = time.perf_counter()
+    model = QuestionModel.from_featurized(
+        featurize(training_examples(entries, intents)),
+        temperature=previous.model.temperature,
+        fingerprint=fingerprint(entries, intents),
+    )
+    seconds = time.perf_counter() - started
+    log.info("question model retrained in %.2f s with the stored limits", seconds)
+    return TrainedModel(model, previous.limits, previous.report, seconds)
+
+
+def load_or_train(
+    entries: Sequence[Entry], path: Path | None, intents: dict[MessageIntent, list[str]] | None = None
+) -> TrainedModel:
+    """The stored model if it is current; after an edit a quick refit with the stored limits; without
+    any stored model a full training with cross-validation. The result is stored when possible."""
+    intents = intents if intents is not None else load_intent_examples(INTENTS_FILE)
+    stored = load_trained(path) if path is not None else None
+    current = fingerprint(entries, intents)
+    if stored is not None and stored.model.fingerprint == current:
+        return stored
+    trained = refit(entries, intents, stored) if stored is not None else train(entries, intents)
+    if path is not None:
+        try:
+            save_trained(trained, path)
+        except OSError as exc:
+            log.warning("question model not stored at %s: %s", path, exc)
+    return trained

@@ -1,0 +1,95 @@
+"""Reads a message before it is answered: the question sentences, their context, the language.
+
+An e-mail-style message is cut down to what it asks: quoted text, greeting, sign-off, signature and
+disclaimers go; the sentences that ask something become the question, the story around them the
+context (which the model weighs less).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from knowledge.features import looks_english
+from knowledge.text import content_words, fold
+from services.intents import strip_mail_framing
+
+MAX_SENTENCES = 40
+# Question sentences with fewer content words than this are read together with their context.
+MIN_QUESTION_WORDS = 4
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_QUOTED_LINE = re.compile(r"^\s*>")
+_QUOTE_HEADER = re.compile(
+    r"^\s*(am .{4,80} schrieb .{0,120}:|on .{4,80} wrote:|-{2,}\s*(urspruengliche nachricht|original message)"
+    r"\s*-{2,}|von:\s.+|from:\s.+)\s*$"
+)
+_DISCLAIMER = re.compile(
+    r"(diese (e-?mail|nachricht) (enthaelt|ist)|vertraulich|confidential|if you are not the intended|"
+    r"bitte denken sie an die umwelt|please consider the environment)"
+)
+# Words that open a question or a request for information, also without a question mark.
+_ASKING = re.compile(
+    r"^(wie|was|wer|wo|wann|warum|wieso|weshalb|welche\w*|wieviel\w*|woher|wohin|womit|wofuer|worauf|"
+    r"ob|gibt es|gibts|gibt's|kann|koennen|koennten|darf|duerfen|muss|muessen|muessten|ist|sind|hat|haben|"
+    r"brauchen|braucht|bekommen|bekommt|lohnt|zaehlt|reicht|gilt|stimmt|"
+    r"how|what|which|who|where|when|why|is|are|do|does|can|could|should|will|would|must)\b|"
+    r"(bitte (um|teilen|sagen|nennen|erlaeutern|erklaeren|informieren)|"
+    r"(moechte|moechten|wuerde|wuerden|wollte|wollten) (gern|gerne)?\s*(wissen|erfahren|fragen)|"
+    r"wissen (wollen|moechten)|(koennen|koennten|wuerden) sie (mir|uns)|frage (ist|waere)|"
+    r"um (auskunft|information|rueckmeldung|klaerung)|teilen sie (mir|uns)|"
+    r"i (would like|want|need) to know|could you (tell|explain|let)|please (tell|explain|let))"
+)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the answering policy works with."""
+
+    question: str
+    context: str
+    english: bool
+
+    @property
+    def full_text(self) -> str:
+        """Question and context together (what a lexical search looks at)."""
+        return f"{self.question} {self.context}".strip()
+
+
+def _unquoted(text: str) -> str:
+    """The message without the quoted earlier message and without disclaimer lines."""
+    kept = []
+    for line in text.splitlines():
+        folded = fold(line)
+        if _QUOTE_HEADER.match(folded):
+            break  # everything below is the quoted earlier message
+        if not _QUOTED_LINE.match(line) and not _DISCLAIMER.search(folded):
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def _sentences(text: str) -> list[str]:
+    return [p.strip() for p in _SENTENCE_END.split(text) if p and p.strip()][:MAX_SENTENCES]
+
+
+def is_asking(sentence: str) -> bool:
+    """True when a sentence asks something (question mark or an asking phrase)."""
+    stripped = sentence.strip()
+    if stripped.endswith("?"):
+        return True
+    return bool(_ASKING.search(" ".join(fold(stripped).split())))
+
+
+def read_message(text: str) -> Reading:
+    """The question sentences of a message, the rest as context, and whether it is English."""
+    framed = strip_mail_framing(_unquoted(text) or text)
+    english = looks_english(framed)
+    sentences = _sentences(framed)
+    asking = [s for s in sentences if is_asking(s)]
+    if len(sentences) <= 1 or not asking or len(asking) == len(sentences):
+        return Reading(framed, "", english)
+    context = [s for s in sentences if s not in asking]
+    question = " ".join(asking)
+    if len(content_words(question)) < MIN_QUESTION_WORDS:
+        # "Stimmt das noch?", "Was ist das?": the topic is in the sentences around it
+        return Reading(" ".join(sentences), "", english)
+    return Reading(question, " ".join(context), english)
