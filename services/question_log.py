@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from knowledge.text import content_words, fold
 from services.answering import Answer
 from storage import questions as repo
 from storage.tables import AskedQuestion, Feedback
@@ -18,15 +20,25 @@ class UnknownQuestion(Exception):
     """Feedback refers to a question that was never recorded."""
 
 
+# Outcomes that are a gap of the knowledge base: no reliable answer, or only "Meinten Sie …?". Wishes
+# for a human, concrete cases, off-topic messages and small talk are not.
+GAP_REASONS = ("no_match", "unsure", "vague")
+# Two questions at least this similar (0..100, word order ignored) are listed as one gap.
+SAME_QUESTION = 82
+MAX_GAP_ROWS = 5000
+
+
 @dataclass(frozen=True)
 class Gap:
-    """One line of the curators' gap list."""
+    """One line of the curators' gap list: a group of similar questions."""
 
     kind: str  # "unanswered" | "downvoted"
-    question: str
+    question: str  # the newest wording
     count: int
     last_seen: dt.datetime
+    first_seen: dt.datetime
     entry_id: str | None = None
+    variants: tuple[str, ...] = ()  # other wordings in the group, newest first
 
 
 async def record_question(session: AsyncSession, *, channel: str, user_ref: str, answer: Answer) -> int:
@@ -73,14 +85,40 @@ async def record_feedback(session: AsyncSession, *, question_id: int, user_ref: 
 
 
 async def list_gaps(session: AsyncSession, *, days: int = 90, limit: int = 50) -> list[Gap]:
-    """Unanswered questions (most frequent first) and down-voted answers of the last `days` days."""
+    """Unanswered and 👎-voted questions of the last `days` days, similar ones grouped, newest first."""
     since = utcnow() - dt.timedelta(days=days)
-    gaps = [
-        Gap("unanswered", question, count, when)
-        for question, count, when in await repo.list_unanswered(session, since=since, limit=limit)
-    ]
-    gaps.extend(
-        Gap("downvoted", question, 1, when, entry_id)
-        for entry_id, question, when in await repo.list_downvoted(session, since=since, limit=limit)
-    )
+    unanswered = await repo.list_unanswered(session, since=since, reasons=GAP_REASONS, limit=MAX_GAP_ROWS)
+    downvoted = await repo.list_downvoted(session, since=since, limit=MAX_GAP_ROWS)
+    gaps = _group("unanswered", [(question, when, None) for question, when in unanswered])
+    gaps += _group("downvoted", [(question, when, entry_id) for entry_id, question, when in downvoted])
+    return sorted(gaps, key=lambda gap: gap.last_seen, reverse=True)[:limit]
+
+
+def _group(kind: str, rows: list[tuple[str, dt.datetime, str | None]]) -> list[Gap]:
+    """Greedy grouping of similar questions (same entry for 👎), rows newest first."""
+    groups: list[list[tuple[str, dt.datetime, str | None]]] = []
+    keys: list[tuple[str, str | None]] = []
+    for row in sorted(rows, key=lambda r: r[1], reverse=True):
+        key = (" ".join(sorted(set(content_words(row[0])))) or fold(row[0]).strip(), row[2])
+        for index, (other, entry_id) in enumerate(keys):
+            if entry_id == key[1] and fuzz.token_set_ratio(key[0], other) >= SAME_QUESTION:
+                groups[index].append(row)
+                break
+        else:
+            groups.append([row])
+            keys.append(key)
+    gaps = []
+    for group in groups:
+        wordings = list(dict.fromkeys(question.strip() for question, _, _ in group))
+        gaps.append(
+            Gap(
+                kind,
+                wordings[0],
+                len(group),
+                last_seen=group[0][1],
+                first_seen=group[-1][1],
+                entry_id=group[0][2],
+                variants=tuple(wordings[1:]),
+            )
+        )
     return gaps

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -30,22 +29,20 @@ async def get_feedback(session: AsyncSession, *, question_id: int) -> Feedback |
 
 
 async def list_unanswered(
-    session: AsyncSession, *, since: dt.datetime, limit: int
-) -> list[tuple[str, int, dt.datetime]]:
-    """Questions that got no answer, grouped by text: (question, count, last asked), most frequent first."""
-    last = func.max(AskedQuestion.created_at)
+    session: AsyncSession, *, since: dt.datetime, reasons: tuple[str, ...], limit: int
+) -> list[tuple[str, dt.datetime]]:
+    """Questions without an answer for one of `reasons`: (question, asked at), newest first."""
     statement = (
-        select(AskedQuestion.question, func.count(AskedQuestion.id), last)
+        select(AskedQuestion.question, AskedQuestion.created_at)
         .where(
-            AskedQuestion.answered.is_(False), AskedQuestion.kind != "help", AskedQuestion.created_at >= since
+            AskedQuestion.answered.is_(False),
+            AskedQuestion.reason.in_(reasons),
+            AskedQuestion.created_at >= since,
         )
-        .group_by(AskedQuestion.question)
-        .order_by(func.count(AskedQuestion.id).desc(), last.desc())
+        .order_by(AskedQuestion.created_at.desc())
         .limit(limit)
     )
-    return [
-        (question, count, _aware(when)) for question, count, when in (await session.exec(statement)).all()
-    ]
+    return [(question, _aware(when)) for question, when in (await session.exec(statement)).all()]
 
 
 async def list_downvoted(

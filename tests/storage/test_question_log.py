@@ -22,23 +22,31 @@ ENTRY = Entry.model_validate(
 )
 
 
-async def test_unanswered_questions_are_listed_most_frequent_first(sessions):
+async def _ask(session, text, kind=AnswerKind.ESCALATE, reason="no_match"):
+    await record_question(session, channel="telegram", user_ref="tg:1", answer=Answer(text, kind, reason))
+
+
+async def test_similar_unanswered_questions_are_grouped_newest_first(sessions):
     async with sessions() as session:
-        for text in ["Wie hoch ist die Hundesteuer?", "Wie hoch ist die Hundesteuer?", "Parkausweis?"]:
-            await record_question(
-                session,
-                channel="telegram",
-                user_ref="tg:1",
-                answer=Answer(text, AnswerKind.ESCALATE, "no_match"),
-            )
-        await record_question(
-            session, channel="telegram", user_ref="tg:1", answer=Answer("hallo", AnswerKind.HELP, "smalltalk")
-        )
+        await _ask(session, "Wie hoch ist die Hundesteuer?")
+        await _ask(session, "Parkausweis?", AnswerKind.SUGGEST, "unsure")
+        await _ask(session, "wie hoch ist eigentlich die hundesteuer")
         gaps = await list_gaps(session)
     assert [(g.kind, g.question, g.count) for g in gaps] == [
-        ("unanswered", "Wie hoch ist die Hundesteuer?", 2),
+        ("unanswered", "wie hoch ist eigentlich die hundesteuer", 2),
         ("unanswered", "Parkausweis?", 1),
     ]
+    assert gaps[0].variants == ("Wie hoch ist die Hundesteuer?",)
+    assert gaps[0].first_seen <= gaps[0].last_seen
+
+
+async def test_small_talk_wishes_for_a_human_and_concrete_cases_are_no_gaps(sessions):
+    async with sessions() as session:
+        await _ask(session, "hallo", AnswerKind.HELP, "smalltalk")
+        await _ask(session, "Ich möchte einen Menschen sprechen", AnswerKind.ESCALATE, "human")
+        await _ask(session, "Ist unser Antrag bewilligt?", AnswerKind.ESCALATE, "case_specific")
+        await _ask(session, "Wer wird Meister?", AnswerKind.ESCALATE, "offtopic")
+        assert await list_gaps(session) == []
 
 
 async def test_feedback_is_stored_once_per_answer_and_the_latest_vote_wins(sessions):
