@@ -195,7 +195,7 @@ def _kb_check(settings: Settings, facts_path: Path | None) -> int:
 
 def _kb_train(settings: Settings, *, show_confusions: bool = False) -> int:
     from knowledge.model import load_entries
-    from knowledge.training import FOLDS, save_trained, train
+    from knowledge.training import FOLDS, calibration_file, save_calibration, save_trained, train
 
     entries, problems = load_entries(settings.knowledge_dir)
     for problem in problems:
@@ -206,6 +206,7 @@ def _kb_train(settings: Settings, *, show_confusions: bool = False) -> int:
         print(f"FEHLER  {exc}")
         return 1
     save_trained(trained, settings.model_file)
+    save_calibration(trained, calibration_file(settings.knowledge_dir))
     report, limits = trained.report, trained.limits
     print(
         f"Modell trainiert in {trained.seconds:.1f} s: {report.examples} Beispiele, {report.labels} Einträge "

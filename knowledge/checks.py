@@ -15,6 +15,7 @@ from knowledge.lexicon import SYNONYMS_FILE, load_lexicon
 from knowledge.markup import html_problems, visible_text
 from knowledge.model import ENTRIES_DIR, Entry, load_entries
 from knowledge.text import content_words, fold
+from knowledge.training import calibration_file, fingerprint, load_calibration
 
 MAX_ANSWER_CHARS = 900
 MIN_EXAMPLES = 15
@@ -67,6 +68,7 @@ def check_knowledge(
         findings.extend(_check_entry(entry, ids, today, facts))
     findings.extend(_near_duplicate_questions(entries))
     findings.extend(_examples_with_two_labels(entries, intents_file))
+    findings.extend(_calibration_findings(entries, intents_file, directory))
     return entries, findings
 
 
@@ -142,6 +144,29 @@ def _examples_with_two_labels(entries: list[Entry], intents_file: Path) -> list[
             where = label if not label.startswith("intent:") else intents_file.name
             findings.append(Finding("error", where, f"example {text!r} is also an example of {first}"))
     return findings
+
+
+def _calibration_findings(entries: list[Entry], intents_file: Path, directory: Path) -> list[Finding]:
+    """The answer limits should be measured on the current examples (`klimabot kb train`)."""
+    path = calibration_file(directory)
+    calibration = load_calibration(path)
+    if calibration is None:
+        return [
+            Finding("warning", path.name, "missing: run `klimabot kb train` to measure the answer limits")
+        ]
+    try:
+        current = fingerprint(entries, load_intent_examples(intents_file))
+    except ValueError:
+        return []
+    if calibration.fingerprint != current:
+        return [
+            Finding(
+                "warning",
+                path.name,
+                "measured on other examples: the bot refits with these limits; `klimabot kb train` measures anew",
+            )
+        ]
+    return []
 
 
 def _near_duplicate_questions(entries: list[Entry]) -> list[Finding]:

@@ -33,7 +33,7 @@ TEMPERATURES = (0.02, 0.03, 0.05, 0.07, 0.1, 0.14, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0)
 # municipality, a missing one only sends it to the Fachstelle.
 WRONG_ANSWER_COST = 4.0
 # Examples whose retriever agreement is measured (the retriever costs about a millisecond a question).
-AGREEMENT_SAMPLE = 1000
+AGREEMENT_SAMPLE = 6000
 AGREEMENT_GROUPS = 2
 NEVER = 1.01
 CONFUSION_PROBABILITY = 0.5
@@ -83,6 +83,22 @@ class TrainedModel:
     seconds: float
     # held-out examples the model gave to another label with high probability (for curators)
     confusions: tuple[Confusion, ...] = ()
+
+    @property
+    def calibration(self) -> Calibration:
+        """The limits and temperature this model was trained with."""
+        return Calibration(self.limits, self.model.temperature, self.report, self.model.fingerprint)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """What cross-validation chose: kept in `knowledge/limits.json` beside the entries, so that a start
+    (even the first on a new machine) only refits the model and `kb train` measures anew."""
+
+    limits: Limits
+    temperature: float
+    report: CrossValidation
+    fingerprint: str
 
 
 @dataclass(frozen=True)
@@ -311,34 +327,74 @@ def load_trained(path: Path) -> TrainedModel | None:
 
 
 def refit(
-    entries: Sequence[Entry], intents: dict[MessageIntent, list[str]], previous: TrainedModel
+    entries: Sequence[Entry], intents: dict[MessageIntent, list[str]], calibration: Calibration
 ) -> TrainedModel:
-    """Train on the current examples, keeping the temperature and limits of the previous training.
+    """Train on the current examples with the temperature and limits of an earlier cross-validation.
 
     A curator's new example moves the cross-validated limits by little; `klimabot kb train` measures
     them again."""
     started = time.perf_counter()
     model = QuestionModel.from_featurized(
         featurize(training_examples(entries, intents)),
-        temperature=previous.model.temperature,
+        temperature=calibration.temperature,
         fingerprint=fingerprint(entries, intents),
     )
     seconds = time.perf_counter() - started
-    log.info("question model retrained in %.2f s with the stored limits", seconds)
-    return TrainedModel(model, previous.limits, previous.report, seconds)
+    log.info("question model trained in %.2f s with the stored limits", seconds)
+    return TrainedModel(model, calibration.limits, calibration.report, seconds)
+
+
+def calibration_file(knowledge_dir: Path) -> Path:
+    """Where the calibration of a knowledge base lives: `limits.json` beside its entries folder."""
+    return knowledge_dir.parent / "limits.json"
+
+
+def save_calibration(trained: TrainedModel, path: Path) -> None:
+    """Write the limits, temperature and measurements of a full training as JSON."""
+    calibration = trained.calibration
+    body = {
+        "limits": asdict(calibration.limits),
+        "temperature": calibration.temperature,
+        "report": asdict(calibration.report),
+        "fingerprint": calibration.fingerprint,
+    }
+    path.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def load_calibration(path: Path) -> Calibration | None:
+    """The stored calibration, or None when the file is missing or unreadable."""
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+        return Calibration(
+            Limits(**body["limits"]),
+            float(body["temperature"]),
+            CrossValidation(**body["report"]),
+            str(body["fingerprint"]),
+        )
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("calibration %s ignored: %s", path, exc)
+        return None
 
 
 def load_or_train(
-    entries: Sequence[Entry], path: Path | None, intents: dict[MessageIntent, list[str]] | None = None
+    entries: Sequence[Entry],
+    path: Path | None,
+    intents: dict[MessageIntent, list[str]] | None = None,
+    calibration_file: Path | None = None,
 ) -> TrainedModel:
-    """The stored model if it is current; after an edit a quick refit with the stored limits; without
-    any stored model a full training with cross-validation. The result is stored when possible."""
+    """The stored model if it was trained on exactly these examples; otherwise a refit with the limits
+    of the stored model or of `calibration_file`; without either a full training with cross-validation.
+    The result is stored when possible."""
     intents = intents if intents is not None else load_intent_examples(INTENTS_FILE)
     stored = load_trained(path) if path is not None else None
-    current = fingerprint(entries, intents)
-    if stored is not None and stored.model.fingerprint == current:
+    if stored is not None and stored.model.fingerprint == fingerprint(entries, intents):
         return stored
-    trained = refit(entries, intents, stored) if stored is not None else train(entries, intents)
+    calibration = stored.calibration if stored is not None else None
+    if calibration is None and calibration_file is not None:
+        calibration = load_calibration(calibration_file)
+    trained = refit(entries, intents, calibration) if calibration is not None else train(entries, intents)
     if path is not None:
         try:
             save_trained(trained, path)

@@ -16,7 +16,7 @@ from knowledge.model import Entry, load_entries
 from knowledge.question_model import Prediction
 from knowledge.retriever import Retriever
 from knowledge.text import content_words, fold
-from knowledge.training import Limits, TrainedModel, load_or_train
+from knowledge.training import Limits, TrainedModel, calibration_file, load_or_train
 from services.intents import Intent, classify
 from services.reading import read_message
 
@@ -221,4 +221,5 @@ def load_answering_service(knowledge_dir: Path, model_file: Path | None = None) 
     entries, problems = load_entries(knowledge_dir)
     for problem in problems:
         log.error("knowledge entry %s skipped: %s", problem.path.name, problem.message)
-    return AnsweringService(Retriever(entries), load_or_train(entries, model_file))
+    trained = load_or_train(entries, model_file, calibration_file=calibration_file(knowledge_dir))
+    return AnsweringService(Retriever(entries), trained)

@@ -1,0 +1,21 @@
+"""Features of a message: dialect and English mapped onto the words of the entries."""
+
+from knowledge.features import feature_counts, looks_english, standard_text, tokens
+
+
+def test_hessian_dialect_becomes_standard_german():
+    assert tokens("Mer hawwe net unnerschriwwe") == ["wir", "haben", "nicht", "unterschrieben"]
+
+
+def test_hyphenated_words_yield_their_parts_and_the_joined_word():
+    assert tokens("Klima-Kommunen") == ["klima", "kommunen", "klimakommunen"]
+
+
+def test_english_domain_words_are_translated_for_the_search():
+    assert "aktionsplan" in standard_text("When is the deadline for the action plan?").split()
+    assert looks_english("What does the action plan have to contain?")
+    assert not looks_english("Was muss in den Aktionsplan?")
+
+
+def test_an_emoji_is_a_feature_of_its_own():
+    assert feature_counts("👍")["s:👍"] == 1

@@ -1,0 +1,116 @@
+"""Training: cross-validated limits, the stored model reused, a quick refit after an edit."""
+
+import pytest
+
+from knowledge import training
+from knowledge.intents import MessageIntent
+from knowledge.model import Entry
+
+TOPICS = {
+    "frist": ["Bis wann muss der Aktionsplan fertig sein", "ap frist", "wie lange zeit fuer den plan"],
+    "kosten": ["Was kostet die Mitgliedschaft", "beitrag buendnis", "muessen wir fuer das buendnis zahlen"],
+    "karte": ["Wo finde ich die Starkregenkarte", "hinweiskarte starkregen", "karte ueberflutung online"],
+}
+
+
+def _entries(extra: str = "") -> list[Entry]:
+    entries = []
+    for name, seeds in TOPICS.items():
+        examples = [
+            f"{seed} {suffix}".strip()
+            for seed in seeds
+            for suffix in ("", "?", "bitte", "eigentlich", "nochmal", "genau")
+        ]
+        if extra and name == "frist":
+            examples.append(extra)
+        entries.append(
+            Entry.model_validate(
+                {
+                    "id": f"test-{name}",
+                    "title": f"Eintrag {name}",
+                    "topic": "aktionsplan",
+                    "questions": [seeds[0] + "?", seeds[1] + "?", seeds[2] + "?"],
+                    "examples": examples,
+                    "answer": f"Die Antwort zu {name} steht hier.",
+                    "sources": [{"url": "https://example.org", "as_of": "2025"}],
+                    "reviewed": "2026-01-01",
+                    "review_by": "2027-01-01",
+                }
+            )
+        )
+    return entries
+
+
+INTENTS = {
+    MessageIntent.GREETING: [
+        "Hallo",
+        "Guten Tag",
+        "moin",
+        "Ei gude",
+        "servus",
+        "hi",
+        "Guten Morgen",
+        "hallo zusammen",
+    ],
+    MessageIntent.THANKS: [
+        "Danke",
+        "vielen Dank",
+        "merci",
+        "danke schön",
+        "thanks",
+        "super danke",
+        "besten Dank",
+        "thx",
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def trained():
+    return training.train(_entries(), INTENTS)
+
+
+def test_training_measures_itself_by_cross_validation(trained):
+    report = trained.report
+    assert report.examples == len(training.training_examples(_entries(), INTENTS))
+    assert report.labels == 5 and 0.5 <= report.top1 <= 1.0 and report.top3 >= report.top1
+    limits = trained.limits
+    assert 0.2 <= limits.answer_agreed <= training.NEVER and 0.2 <= limits.answer_alone <= training.NEVER
+    assert 0.0 < limits.suggest < 1.0 and limits.min_score >= 0.0
+    assert trained.model.predict("ap frist bis wann")[0].label == "test-frist"
+
+
+def test_a_stored_current_model_is_loaded_without_training(tmp_path, monkeypatch, trained):
+    path = tmp_path / "model.npz"
+    training.save_trained(trained, path)
+    monkeypatch.setattr(training, "train", lambda *_: pytest.fail("trained again"))
+    monkeypatch.setattr(training, "refit", lambda *_: pytest.fail("refitted"))
+    loaded = training.load_or_train(_entries(), path, INTENTS)
+    assert loaded.limits == trained.limits
+
+
+def test_a_new_example_is_used_at_the_next_start_with_the_stored_limits(tmp_path, monkeypatch, trained):
+    path = tmp_path / "model.npz"
+    training.save_trained(trained, path)
+    monkeypatch.setattr(training, "train", lambda *_: pytest.fail("full training instead of a refit"))
+    edited = _entries(extra="wann ist der stichtag fuer den massnahmenplan")
+    refitted = training.load_or_train(edited, path, INTENTS)
+    assert refitted.limits == trained.limits
+    assert refitted.model.fingerprint == training.fingerprint(edited, INTENTS) != trained.model.fingerprint
+    assert training.load_trained(path).model.fingerprint == refitted.model.fingerprint
+
+
+def test_without_a_stored_model_the_full_training_runs_and_is_stored(tmp_path):
+    path = tmp_path / "sub" / "model.npz"
+    trained = training.load_or_train(_entries(), path, INTENTS)
+    assert path.exists() and training.load_trained(path).limits == trained.limits
+
+
+def test_a_first_start_with_a_calibration_file_only_refits(tmp_path, monkeypatch, trained):
+    calibration = tmp_path / "limits.json"
+    training.save_calibration(trained, calibration)
+    monkeypatch.setattr(training, "train", lambda *_: pytest.fail("full training despite a calibration file"))
+    model_file = tmp_path / "var" / "model.npz"
+    started = training.load_or_train(_entries(), model_file, INTENTS, calibration_file=calibration)
+    assert started.limits == trained.limits and model_file.exists()
+    assert training.load_calibration(calibration).fingerprint == trained.model.fingerprint

@@ -1,0 +1,93 @@
+"""The answering engine on the real knowledge base: small talk, people, cases, off-topic, vague, English."""
+
+import pytest
+
+from bot.app import build_answering
+from bot.settings import Settings
+from knowledge.intents import MessageIntent
+from services.answering import AnswerKind
+from services.presenting import render_plain
+
+CONTACT = "klimakommunen@lea-hessen.de"
+
+
+@pytest.fixture(scope="module")
+def service():
+    return build_answering(Settings())
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Ei gude, wie?", MessageIntent.GREETING),
+        ("moin", MessageIntent.GREETING),
+        ("Good morning!", MessageIntent.GREETING),
+        ("Danke!", MessageIntent.THANKS),
+        ("tschüss, schönes Wochenende", MessageIntent.GOODBYE),
+        ("Bist du ein Bot?", MessageIntent.IDENTITY),
+        ("Was kannst du?", MessageIntent.CAPABILITIES),
+        ("👍", MessageIntent.ACKNOWLEDGEMENT),
+    ],
+)
+def test_small_talk_gets_its_own_short_reply(service, text, intent):
+    answer = service.answer(text)
+    assert answer.kind is AnswerKind.HELP and answer.intent is intent
+    reply = render_plain(answer, contact=CONTACT)
+    assert "keine verlässliche Antwort" not in reply
+    assert len(reply) < 300 or intent is MessageIntent.CAPABILITIES
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("Ich möchte bitte mit einem Menschen sprechen.", "human"),
+        ("Ist unser Antrag vom März schon bewilligt?", "case_specific"),
+        ("Wer hat die Fußball-Bundesliga gewonnen?", "offtopic"),
+    ],
+)
+def test_people_cases_and_off_topic_questions_get_no_knowledge_answer(service, text, reason):
+    answer = service.answer(text)
+    assert answer.kind is AnswerKind.ESCALATE and answer.reason == reason
+
+
+def test_a_one_word_topic_gets_choices_not_an_answer(service):
+    answer = service.answer("Förderung")
+    assert answer.kind is AnswerKind.SUGGEST and answer.suggestions
+
+
+@pytest.mark.parametrize(
+    ("text", "entry_id"),
+    [
+        ("Wie werden wir Mitglied bei den Klima-Kommunen?", "charta-beitritt-ablauf"),
+        ("Muss der Aktionsplan beschlossen werden?", "aktionsplan-beschluss"),
+        ("Förderung für Radwege?", "bund-radverkehr-mobilitaet"),
+        ("foerdersatz klimarichtlinie", "krl-foerdersatz"),
+    ],
+)
+def test_questions_seen_when_tried_as_a_new_user_are_answered_right(service, text, entry_id):
+    answer = service.answer(text)
+    assert answer.kind is AnswerKind.ANSWER and answer.entry.id == entry_id
+
+
+def test_the_tool_answer_does_not_open_with_a_bare_yes(service):
+    answer = service.answer("welches tool nehmen wir für die thg bilanz und kostet das was")
+    assert answer.kind is AnswerKind.ANSWER
+    assert not answer.entry.answer.lstrip().startswith("Ja.")
+
+
+def test_an_english_question_is_answered_in_german_with_a_note(service):
+    answer = service.answer("When is the deadline for the action plan after signing the charter?")
+    assert answer.kind is AnswerKind.ANSWER and answer.english
+    text = render_plain(answer, contact=CONTACT)
+    assert text.startswith("(You wrote in English") and "Monate" in text
+
+
+def test_a_long_formal_e_mail_is_answered_by_its_question(service):
+    mail = (
+        "Sehr geehrte Damen und Herren,\n\nin der nächsten Sitzung des Haupt- und Finanzausschusses "
+        "berichten wir über unsere Klimaschutzaktivitäten. Dazu eine Frage: Bis wann müssen wir nach "
+        "der Unterzeichnung der Charta den Aktionsplan einreichen?\n\nMit freundlichen Grüßen\n"
+        "Max Beispiel\nHauptamt"
+    )
+    answer = service.answer(mail)
+    assert answer.kind is AnswerKind.ANSWER and answer.entry.id == "aktionsplan-frist"

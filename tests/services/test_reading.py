@@ -1,0 +1,40 @@
+"""Reading a message: the question sentences, their context, the language."""
+
+from services.reading import read_message
+
+MAIL = """Sehr geehrte Damen und Herren,
+
+unsere Gemeinde bereitet die Haushaltsberatungen vor. Der Kämmerer hat nach den Zuschüssen gefragt.
+
+Können Sie mir sagen, wie hoch der Fördersatz der Klimarichtlinie für Mitglieder ist?
+
+Mit freundlichen Grüßen
+
+Erika Muster
+Bauamt
+Tel. 06000 123-45
+
+Am 01.12.2026 schrieb Fachstelle <klimakommunen@lea-hessen.de>:
+> Vielen Dank für Ihre Anfrage zum Aktionsplan.
+"""
+
+
+def test_an_e_mail_is_cut_down_to_its_question_with_the_story_as_context():
+    reading = read_message(MAIL)
+    assert (
+        reading.question
+        == "Können Sie mir sagen, wie hoch der Fördersatz der Klimarichtlinie für Mitglieder ist?"
+    )
+    assert "Haushaltsberatungen" in reading.context
+    assert "Muster" not in reading.full_text and "Aktionsplan" not in reading.full_text
+    assert not reading.english
+
+
+def test_a_short_question_is_read_with_the_sentences_around_it():
+    reading = read_message("Mein Kollege sagt, es gibt 399 Mitglieder im Bündnis. Stimmt das noch?")
+    assert "399 Mitglieder" in reading.question and reading.context == ""
+
+
+def test_english_is_recognised_and_german_dialect_is_not():
+    assert read_message("How long do we have to hand in the action plan?").english
+    assert not read_message("Wie lang hammer do Zeit fer den Aktionsplan?").english
