@@ -30,9 +30,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from knowledge.intents import load_intent_examples  # noqa: E402
 from knowledge.model import Entry, load_entries  # noqa: E402
 from knowledge.retriever import Retriever  # noqa: E402
 from knowledge.text import words  # noqa: E402
+from knowledge.training import refit  # noqa: E402
 from services.answering import AnsweringService  # noqa: E402
 from tests.eval_set import load_eval_items  # noqa: E402
 
@@ -64,6 +66,7 @@ class Pool:
 
     titles: list[str] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
     sentences: list[str] = field(default_factory=list)
     nouns: list[str] = field(default_factory=list)
@@ -73,6 +76,7 @@ class Pool:
         """Take the titles, questions, keywords, answer sentences and words of one entry."""
         self.titles.append(entry.title)
         self.questions.extend(entry.questions)
+        self.examples.extend(entry.examples)
         self.keywords.extend(entry.keywords)
         self.sentences.extend(s.strip() for s in _SENTENCE_END.split(entry.answer) if len(s.strip()) > 15)
         for text in (entry.title, *entry.questions, *entry.keywords, entry.answer):
@@ -138,6 +142,11 @@ class Synthesizer:
             self._mutate(k, pool, 0.3)
             for k in rng.sample(pool.keywords, min(rng.randint(4, 14), len(pool.keywords)))
         }
+        examples = (
+            {self._mutate(rng.choice(pool.examples), pool, 0.4) for _ in range(rng.randint(15, 25))}
+            if pool.examples
+            else set()
+        )
         sentences = rng.sample(pool.sentences, min(rng.randint(3, 7), len(pool.sentences)))
         return Entry(
             id=f"syn-{base.topic}-{number:05d}",
@@ -145,6 +154,7 @@ class Synthesizer:
             topic=base.topic,
             questions=questions,
             keywords=sorted(keywords),
+            examples=sorted(examples),
             answer=" ".join(self._mutate(s, pool, 0.3) for s in sentences),
             sources=base.sources,
             reviewed=base.reviewed,
@@ -258,13 +268,17 @@ def bench_synthetic(real: list[Entry], size: int, questions: list[str], rounds: 
     generated = time.perf_counter() - start
     gc.collect()
     start = time.perf_counter()
-    retriever = Retriever(real + synthetic)
+    service = synthetic_service(real + synthetic)
     build = time.perf_counter() - start
-    service = AnsweringService(retriever)
+    retriever = service.retriever
     first, warm = time_rounds(service, questions, rounds)
     vocabulary = len(retriever.analyzer.known_words)
     print(f"\n## {len(real)} real + {size:,} synthetic entries ({mean_words(synthetic):.0f} words/entry)")
-    print(f"  generate {generated:.2f} s, index build {build:.2f} s, vocabulary {vocabulary:,}")
+    cells = service.model.weights.shape
+    print(
+        f"  generate {generated:.2f} s, index + model build {build:.2f} s, vocabulary {vocabulary:,}, "
+        f"model {cells[0]:,} features x {cells[1]:,} labels ({service.model.weights.nnz:,} weights)"
+    )
     print(f"  first pass  {first.line()}")
     print(f"  warm        {warm.line()}")
     return Result(len(real) + size, size, build, first, warm)
@@ -350,10 +364,20 @@ def bench_processes(questions: list[str], runs: int) -> list[Process]:
     ]
 
 
+def synthetic_service(entries: list[Entry]) -> AnsweringService:
+    """Retriever and question model for `entries`, trained with the real model's limits (no CV)."""
+    from bot.app import build_answering
+    from bot.settings import Settings
+
+    real = build_answering(Settings())
+    intents = load_intent_examples()
+    return AnsweringService(Retriever(entries), refit(entries, intents, real.trained.calibration))
+
+
 def child(size: int) -> None:
     """Body of a memory-measuring subprocess: build the KB (+ `size` synthetic), answer every question once."""
     real, _ = load_entries()
-    service = AnsweringService(Retriever(real + Synthesizer(real, size).make(size)))
+    service = synthetic_service(real + Synthesizer(real, size).make(size))
     for question in eval_questions():
         service.answer(question)
 

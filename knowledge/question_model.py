@@ -35,6 +35,8 @@ AGGRESSIVENESS = 1.0
 MAX_DENSE_CELLS = 30_000_000
 # Weights closer to zero than this are dropped from the stored sparse matrix.
 PRUNE_BELOW = 1e-4
+# Models up to this many feature x label cells (the real knowledge base: about 3 million) score densely.
+MAX_DENSE_SCORING = 8_000_000
 FORMAT_VERSION = 3
 
 
@@ -109,6 +111,8 @@ class QuestionModel:
         self.vocabulary = vocabulary
         self.idf = idf
         self.weights = weights  # features x labels
+        # a small model is scored from a dense copy: gathering a message's rows is then a few microseconds
+        self._dense = weights.toarray() if weights.shape[0] * weights.shape[1] <= MAX_DENSE_SCORING else None
         self.temperature = temperature
         self.fingerprint = fingerprint
         self._index = {label: i for i, label in enumerate(labels)}
@@ -142,13 +146,24 @@ class QuestionModel:
             dense = _refine(weights.toarray(), rows, label_of_row, epochs, seed)
             dense[np.abs(dense) < PRUNE_BELOW] = 0.0
             weights = sparse.csr_matrix(dense)
+        else:
+            weights.data[np.abs(weights.data) < PRUNE_BELOW] = 0.0
+            weights.eliminate_zeros()
         return cls(data.labels, data.vocabulary, data.idf, weights, temperature, fingerprint)
 
     def score_vector(self, indices: np.ndarray, values: np.ndarray) -> np.ndarray:
         """Scores of every label for one TF-IDF vector of this model's vocabulary."""
         if not len(indices):
             return np.zeros(len(self.labels))
-        return np.asarray(self.weights[indices].T @ values).ravel()
+        if self._dense is not None:
+            return values @ self._dense[indices]
+        # the rows of the message's features, gathered straight from the CSR arrays (no scipy overhead)
+        weights = self.weights
+        starts = weights.indptr[indices]
+        lengths = weights.indptr[indices + 1] - starts
+        positions = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        contributions = weights.data[positions] * np.repeat(values, lengths)
+        return np.bincount(weights.indices[positions], weights=contributions, minlength=len(self.labels))
 
     # -- scoring ---------------------------------------------------------------------------
 

@@ -94,8 +94,9 @@ class Retriever:
         ]
         self._related: dict[tuple[str, int], tuple[Entry, ...]] = {}
 
-    def search(self, text: str, limit: int = 5) -> list[Hit]:
-        """The best entries for `text`, best first; empty when nothing matches at all."""
+    def search(self, text: str, limit: int = 5, *, candidates: int = CANDIDATES) -> list[Hit]:
+        """The best entries for `text`, best first; empty when nothing matches at all. `candidates`: how
+        many BM25 leaders are rescored with coverage and fuzzy similarity (fewer is faster)."""
         words = self.analyzer.query(text)
         if not words:
             return []
@@ -115,7 +116,7 @@ class Retriever:
             word_terms.append(terms)
             weights.append(weight)
             max_idfs.append(max(idfs, default=0.0))
-        top = self._top_bm25(word_terms, weights)
+        top = self._top_bm25(word_terms, weights, candidates)
         if not top:
             return []
         ceiling = max(sum(max_idfs), self.min_evidence) * (K1 + 1)
@@ -133,12 +134,12 @@ class Retriever:
         return hits[:limit]
 
     def _top_bm25(
-        self, word_terms: list[list[str]], weights: list[float]
+        self, word_terms: list[list[str]], weights: list[float], candidates: int = CANDIDATES
     ) -> list[tuple[int, float, float, int]]:
-        """The CANDIDATES best documents by BM25, best first: (doc, bm25, matched weight, matched words)."""
+        """The `candidates` best documents by BM25, best first: (doc, bm25, matched weight, matched words)."""
         postings = [[self._postings[term] for term in terms] for terms in word_terms]
         scored = []
-        for doc in self._contenders(word_terms):
+        for doc in self._contenders(word_terms, candidates):
             # summed in query order, as always, so that the scores stay the same to the last bit
             bm25 = matched_weight = 0.0
             matched_words = 0
@@ -153,9 +154,9 @@ class Retriever:
                         first_match = (index, next(i for i, p in enumerate(posts) if doc in p))
             scored.append((-bm25, first_match, doc, bm25, matched_weight, matched_words))
         # equal scores keep the order in which the query's words, then their terms, first reach a document
-        return [row[2:] for row in heapq.nsmallest(CANDIDATES, scored)]
+        return [row[2:] for row in heapq.nsmallest(candidates, scored)]
 
-    def _contenders(self, word_terms: list[list[str]]) -> list[int]:
+    def _contenders(self, word_terms: list[list[str]], candidates: int = CANDIDATES) -> list[int]:
         """Documents that may be among the CANDIDATES best by BM25; all others provably are not."""
         # MaxScore, term at a time: terms go by descending max contribution. Once the CANDIDATES-th best
         # partial score is more than the remaining terms could give a document not seen yet, no new
@@ -202,8 +203,8 @@ class Retriever:
                         seen[doc] = c
                         partial[doc] = get(doc, 0.0) + (c - old)
             kth_at_most += bound  # no document gained more than this
-            if remaining < kth_at_most and len(partial) >= CANDIDATES:
-                kth_at_most = heapq.nlargest(CANDIDATES, partial.values())[-1]
+            if remaining < kth_at_most and len(partial) >= candidates:
+                kth_at_most = heapq.nlargest(candidates, partial.values())[-1]
                 threshold = kth_at_most - _SLACK
                 if remaining < threshold:
                     admitting = False

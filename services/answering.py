@@ -16,7 +16,13 @@ from knowledge.model import Entry, load_entries
 from knowledge.question_model import Prediction
 from knowledge.retriever import Retriever
 from knowledge.text import content_words, fold
-from knowledge.training import Limits, TrainedModel, calibration_file, load_or_train
+from knowledge.training import (
+    SECOND_OPINION_CANDIDATES,
+    Limits,
+    TrainedModel,
+    calibration_file,
+    load_or_train,
+)
 from services.intents import Intent, classify
 from services.reading import read_message
 
@@ -125,7 +131,7 @@ class AnsweringService:
         margin = best.probability - runner_up
         vague = self._concepts(text) < MIN_ANSWER_WORDS and not _QUESTION_WORD.search(fold(text))
         if not vague:
-            hits = self.retriever.search(standard_text(text), limit=1)
+            hits = self.retriever.search(standard_text(text), limit=1, candidates=SECOND_OPINION_CANDIDATES)
             agrees = bool(hits) and hits[0].entry.id == best_entry.id
             if self.limits.answers(best.probability, retriever_agrees=agrees):
                 answer = self.present_entry(

@@ -70,3 +70,12 @@ def test_an_unreadable_model_file_is_reported(tmp_path):
         assert "unreadable" in str(exc)
     else:
         raise AssertionError("no error")
+
+
+def test_a_large_model_scored_sparse_agrees_with_the_dense_scoring(monkeypatch):
+    dense = QuestionModel.fit(EXAMPLES)
+    monkeypatch.setattr("knowledge.question_model.MAX_DENSE_SCORING", 0)
+    sparse_model = QuestionModel.fit(EXAMPLES)
+    assert sparse_model._dense is None and dense._dense is not None
+    for text in ("Wie hoch ist die Förderquote?", "Ei gude", "deadline action plan", "xyz"):
+        assert np.allclose(sparse_model.similarities(text), dense.similarities(text))
