@@ -134,7 +134,14 @@ _REPORT = re.compile(
 )
 
 
+# "wo melde ich die Maßnahmen", "massnahmen melden wie": a question about reporting, answered from the
+# knowledge base (which names /bericht), not the start of a report
+_ASKS_HOW = re.compile(r"\b(wie|wo|wohin|wann|was|welche\w*|warum|muss|muessen|how|where|when|what)\b")
+
+
 def wants_report(text: str) -> bool:
     """True when the message asks to report measures ("ich will unsere Maßnahmen melden")."""
     folded = " ".join(fold(strip_mail_framing(text)).split())
-    return bool(_REPORT.search(folded)) and not folded.rstrip().endswith("?")
+    if folded.rstrip().endswith("?") or _ASKS_HOW.search(folded):
+        return False
+    return bool(_REPORT.search(folded))
