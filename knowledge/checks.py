@@ -10,7 +10,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from knowledge.intents import INTENTS_FILE, load_intent_examples
+from knowledge.intents import INTENTS_FILE, MessageIntent, load_intent_examples
 from knowledge.lexicon import SYNONYMS_FILE, load_lexicon
 from knowledge.markup import html_problems, visible_text
 from knowledge.model import ENTRIES_DIR, Entry, load_entries
@@ -67,8 +67,13 @@ def check_knowledge(
     for entry in entries:
         findings.extend(_check_entry(entry, ids, today, facts))
     findings.extend(_near_duplicate_questions(entries))
-    findings.extend(_examples_with_two_labels(entries, intents_file))
-    findings.extend(_calibration_findings(entries, intents_file, directory))
+    try:
+        intents = load_intent_examples(intents_file)
+    except ValueError as exc:
+        findings.append(Finding("error", intents_file.name, str(exc)))
+    else:
+        findings.extend(_examples_with_two_labels(entries, intents, intents_file.name))
+        findings.extend(_calibration_findings(entries, intents, directory))
     return entries, findings
 
 
@@ -122,18 +127,14 @@ def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
 
-def _examples_with_two_labels(entries: list[Entry], intents_file: Path) -> list[Finding]:
+def _examples_with_two_labels(
+    entries: list[Entry], intents: dict[MessageIntent, list[str]], intents_name: str
+) -> list[Finding]:
     """One wording under two entries (or an entry and an intent) teaches the model a contradiction."""
     findings: list[Finding] = []
-    try:
-        intents = load_intent_examples(intents_file)
-    except ValueError as exc:
-        return [Finding("error", intents_file.name, str(exc))]
     for intent, examples in intents.items():
         if len(examples) < MIN_EXAMPLES:
-            findings.append(
-                Finding("error", intents_file.name, f"{intent}: fewer than {MIN_EXAMPLES} examples")
-            )
+            findings.append(Finding("error", intents_name, f"{intent}: fewer than {MIN_EXAMPLES} examples"))
     owner: dict[str, str] = {}
     labelled = [(entry.id, text) for entry in entries for text in (*entry.questions, *entry.examples)]
     labelled += [(intent.label, text) for intent, examples in intents.items() for text in examples]
@@ -141,12 +142,14 @@ def _examples_with_two_labels(entries: list[Entry], intents_file: Path) -> list[
         key = " ".join(fold(text).split()).strip(" ?!.")
         first = owner.setdefault(key, label)
         if first != label:
-            where = label if not label.startswith("intent:") else intents_file.name
+            where = label if not label.startswith("intent:") else intents_name
             findings.append(Finding("error", where, f"example {text!r} is also an example of {first}"))
     return findings
 
 
-def _calibration_findings(entries: list[Entry], intents_file: Path, directory: Path) -> list[Finding]:
+def _calibration_findings(
+    entries: list[Entry], intents: dict[MessageIntent, list[str]], directory: Path
+) -> list[Finding]:
     """The answer limits should be measured on the current examples (`klimabot kb train`)."""
     path = calibration_file(directory)
     calibration = load_calibration(path)
@@ -154,11 +157,7 @@ def _calibration_findings(entries: list[Entry], intents_file: Path, directory: P
         return [
             Finding("warning", path.name, "missing: run `klimabot kb train` to measure the answer limits")
         ]
-    try:
-        current = fingerprint(entries, load_intent_examples(intents_file))
-    except ValueError:
-        return []
-    if calibration.fingerprint != current:
+    if calibration.fingerprint != fingerprint(entries, intents):
         return [
             Finding(
                 "warning",

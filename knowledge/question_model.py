@@ -177,11 +177,7 @@ class QuestionModel:
 
     def probabilities(self, similarities: np.ndarray) -> np.ndarray:
         """Softmax of the similarities at the fitted temperature."""
-        if not similarities.any():
-            return np.full(len(self.labels), 1.0 / max(len(self.labels), 1))
-        scaled = (similarities - similarities.max()) / self.temperature
-        weights = np.exp(scaled)
-        return weights / weights.sum()
+        return softmax(similarities, self.temperature) if len(similarities) else similarities
 
     def predict(self, text: str, *, context: str = "", limit: int = 5) -> list[Prediction]:
         """The most probable labels, best first."""
@@ -258,6 +254,12 @@ def _tfidf(
     values = tf * idf[indices]
     norm = np.linalg.norm(values)
     return indices, values / norm if norm else values
+
+
+def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
+    """Probabilities from scores along the last axis (one message, or one row per message)."""
+    weights = np.exp((scores - scores.max(axis=-1, keepdims=True)) / temperature)
+    return weights / weights.sum(axis=-1, keepdims=True)
 
 
 def _stack(rows: Sequence[tuple[np.ndarray, np.ndarray]], width: int) -> sparse.csr_matrix:

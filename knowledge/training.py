@@ -21,7 +21,7 @@ from knowledge import features
 from knowledge.features import standard_text
 from knowledge.intents import INTENTS_FILE, MessageIntent, load_intent_examples
 from knowledge.model import Entry
-from knowledge.question_model import FORMAT_VERSION, Featurized, QuestionModel, featurize
+from knowledge.question_model import FORMAT_VERSION, Featurized, QuestionModel, featurize, softmax
 from knowledge.retriever import Retriever
 
 log = logging.getLogger(__name__)
@@ -156,18 +156,12 @@ def cross_validated_predictions(data: Featurized, fold_of: np.ndarray) -> np.nda
     return scores
 
 
-def _softmax(sims: np.ndarray, temperature: float) -> np.ndarray:
-    scaled = (sims - sims.max(axis=1, keepdims=True)) / temperature
-    weights = np.exp(scaled)
-    return weights / weights.sum(axis=1, keepdims=True)
-
-
-def fit_temperature(truth: list[str], sims: np.ndarray, labels: list[str]) -> float:
-    """The temperature whose probabilities have the lowest log loss on held-out predictions."""
-    target = np.array([labels.index(t) for t in truth])
+def fit_temperature(target: np.ndarray, sims: np.ndarray) -> float:
+    """The temperature whose probabilities have the lowest log loss on held-out predictions
+    (`target`: the right label's column for every row)."""
     best, best_loss = TEMPERATURES[0], float("inf")
     for temperature in TEMPERATURES:
-        probs = _softmax(sims, temperature)
+        probs = softmax(sims, temperature)
         loss = -np.mean(np.log(np.clip(probs[np.arange(len(target)), target], 1e-12, 1.0)))
         if loss < best_loss:
             best, best_loss = temperature, loss
@@ -271,17 +265,15 @@ def train(entries: Sequence[Entry], intents: dict[MessageIntent, list[str]] | No
     intents = intents if intents is not None else load_intent_examples(INTENTS_FILE)
     pairs = training_examples(entries, intents)
     data = featurize(pairs)
-    labels = data.labels
-    truth = [labels[k] for k in data.label_of_row]
+    labels, target = data.labels, data.label_of_row
     fold_of = fold_of_rows(len(pairs))
     sims = cross_validated_predictions(data, fold_of)
-    temperature = fit_temperature(truth, sims, labels)
-    probs = _softmax(sims, temperature)
-    top_labels = [labels[k] for k in probs.argmax(axis=1)]
-    sample, agrees = retriever_agreement(entries, pairs, top_labels, fold_of)
-    limits, right, wrong = choose_limits(data.label_of_row, probs, sims.max(axis=1), labels, sample, agrees)
+    temperature = fit_temperature(target, sims)
+    probs = softmax(sims, temperature)
+    top, top_p = probs.argmax(axis=1), probs.max(axis=1)
+    sample, agrees = retriever_agreement(entries, pairs, [labels[k] for k in top], fold_of)
+    limits, right, wrong = choose_limits(target, probs, sims.max(axis=1), labels, sample, agrees)
     ranks = np.argsort(-probs, axis=1)[:, :3]
-    target = np.array([labels.index(t) for t in truth])
     report = CrossValidation(
         examples=len(pairs),
         labels=len(labels),
@@ -294,12 +286,11 @@ def train(entries: Sequence[Entry], intents: dict[MessageIntent, list[str]] | No
     model = QuestionModel.from_featurized(
         data, temperature=temperature, fingerprint=fingerprint(entries, intents)
     )
-    top, top_p = probs.argmax(axis=1), probs.max(axis=1)
     confusions = tuple(
         sorted(
             (
                 Confusion(pairs[i][0], pairs[i][1], labels[top[i]], float(top_p[i]))
-                for i in np.flatnonzero((top != data.label_of_row) & (top_p >= CONFUSION_PROBABILITY))
+                for i in np.flatnonzero((top != target) & (top_p >= CONFUSION_PROBABILITY))
             ),
             key=lambda c: (c.label, -c.probability),
         )

@@ -138,14 +138,16 @@ class AnsweringService:
                     original, best_entry, score=best.probability, margin=margin, considered=considered
                 )
                 return replace(answer, english=reading.english)
-        close = [
-            entry
-            for entry, p in entries[:3]
-            if p.probability >= self.limits.suggest and p.probability >= CLOSE_RUNNER_UP * best.probability
-        ]
         if vague:
             close = [
                 entry for entry, p in entries[:3] if p.probability >= VAGUE_SUGGESTION * best.probability
+            ]
+        else:
+            close = [
+                entry
+                for entry, p in entries[:3]
+                if p.probability >= self.limits.suggest
+                and p.probability >= CLOSE_RUNNER_UP * best.probability
             ]
         if len(close) >= 2 or (vague and close):
             return Answer(

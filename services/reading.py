@@ -49,11 +49,6 @@ class Reading:
     context: str
     english: bool
 
-    @property
-    def full_text(self) -> str:
-        """Question and context together (what a lexical search looks at)."""
-        return f"{self.question} {self.context}".strip()
-
 
 def _unquoted(text: str) -> str:
     """The message without the quoted earlier message and without disclaimer lines."""
