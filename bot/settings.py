@@ -71,6 +71,19 @@ class Settings(BaseSettings):
     report_campaign_year: int | None = Field(default=None, description="reporting year of the campaign")
     report_followup_weeks: int = Field(default=4, ge=1, le=52, description="weeks until the one follow-up")
     imap_poll_seconds: float = Field(default=30.0, gt=0, le=3600, description="polling without IDLE")
+    max_open_bookings_per_chat: int = Field(
+        default=2, ge=1, le=50, description="upcoming consultations one Telegram chat may hold at once"
+    )
+    max_open_bookings_per_municipality: int = Field(
+        default=3, ge=1, le=100, description="upcoming consultations one municipality may hold at once"
+    )
+    confirmation_code_minutes: int = Field(
+        default=30, ge=5, le=24 * 60, description="how long a code mailed to confirm an address is valid"
+    )
+    municipality_contacts_file: Path | None = Field(
+        default=None,
+        description="CSV ags,email: addresses the Fachstelle has on file; a code sent there binds a chat",
+    )
 
     @field_validator("telegram_token", mode="before")
     @classmethod

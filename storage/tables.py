@@ -328,3 +328,53 @@ class ReportCampaignSend(SQLModel, table=True):
     year: int
     kind: str = Field(max_length=16)
     sent_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class TelegramUpdate(SQLModel, table=True):
+    """A raw Telegram update, stored before Telegram is told it arrived and kept until it was handled.
+
+    `update_id` is Telegram's own number, so an update delivered twice is stored once. An instance claims
+    a pending update by setting `lease_until` (compare-and-set); a crash leaves the lease to expire and
+    another instance (or the restarted one) handles the update again.
+    """
+
+    __tablename__ = "telegram_update"
+
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, index=True))
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    state: str = Field(default="pending", max_length=16, index=True)
+    attempts: int = 0
+    lease_until: dt.datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    received_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    handled_at: dt.datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    last_error: str | None = Field(default=None, max_length=500)
+
+
+class EmailConfirmation(SQLModel, table=True):
+    """A code mailed to an address to prove that a chat reads that mailbox; `confirmed_at` once typed in."""
+
+    __tablename__ = "email_confirmation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    email: str = Field(max_length=320, index=True)
+    purpose: str = Field(max_length=32)
+    ags: str | None = Field(default=None, max_length=8)
+    code_hash: str = Field(max_length=64)
+    attempts: int = 0
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    expires_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    confirmed_at: dt.datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class ReportAccess(SQLModel, table=True):
+    """A chat allowed to work on one municipality's reports, and how it proved that it belongs there."""
+
+    __tablename__ = "report_access"
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    ags: str = Field(primary_key=True, max_length=8)
+    email: str | None = Field(default=None, max_length=320)
+    via: str = Field(max_length=32)
+    granted_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

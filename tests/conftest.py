@@ -34,6 +34,9 @@ TABLES_TO_CLEAR = (
     "report_attachment",
     "report_version",
     "measure_report",
+    "telegram_update",
+    "email_confirmation",
+    "report_access",
 )
 
 
