@@ -24,6 +24,7 @@ from bot.pacing import FloodControl
 from bot.relay import run_relay_worker
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
+from bot.update_inbox import UpdateInbox
 from handlers import build_router
 from mail.handling import InboxContext
 from mail.outbox import Sender, run_outbox_worker
@@ -110,6 +111,8 @@ def build_booking_config(settings: Settings, tickets: TicketConfig) -> BookingCo
         policy=BookingPolicy(
             lead_working_days=settings.booking_lead_working_days,
             horizon_days=7 * settings.booking_horizon_weeks,
+            max_open_bookings_per_chat=settings.max_open_bookings_per_chat,
+            max_open_bookings_per_municipality=settings.max_open_bookings_per_municipality,
         ),
     )
 
@@ -203,7 +206,7 @@ async def stop_background_work(tasks: list[asyncio.Task], scheduler) -> None:
 
 
 async def serve(settings: Settings, *, token: str | None = None, ready: asyncio.Event | None = None) -> None:
-    """Run the bot until cancelled: migrate, load, start the workers, then long-poll Telegram updates."""
+    """Run the bot until cancelled: migrate, load, start the workers, then poll and handle Telegram updates."""
     runtime = await build_runtime(settings)
     bot = build_bot(settings, token)
     dp = build_dispatcher(runtime)
@@ -213,24 +216,9 @@ async def serve(settings: Settings, *, token: str | None = None, ready: asyncio.
         await bot.set_my_commands(COMMANDS)
         if ready is not None:
             ready.set()
-        polling = asyncio.create_task(
-            dp.start_polling(
-                bot,
-                handle_signals=False,
-                polling_timeout=10,
-                # each update needs database connections; a bound keeps a burst from exhausting the pool
-                tasks_concurrency_limit=settings.max_concurrent_updates,
-            )
-        )
-        try:
-            await asyncio.shield(polling)
-        except asyncio.CancelledError:
-            # cancelling start_polling leaves aiogram's inner polling task running; stop it properly
-            with contextlib.suppress(RuntimeError):
-                await dp.stop_polling()
-            with contextlib.suppress(Exception, asyncio.CancelledError):
-                await asyncio.wait_for(polling, timeout=15)
-            raise
+        inbox = UpdateInbox(bot, dp, runtime.sessions, concurrency=settings.max_concurrent_updates)
+        # cancelling serve() cancels the inbox, which first lets the handlers in flight finish
+        await inbox.run()
     finally:
         await stop_background_work(tasks, scheduler)
         await dp.storage.close()

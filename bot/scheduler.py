@@ -1,4 +1,11 @@
-"""The scheduler (apscheduler 3, persistent job store in the database) and its jobs."""
+"""The scheduler (apscheduler 3) and its jobs: each a few lines that call services.
+
+The jobs are fixed intervals that look at the database for what is due (reminders, SLA, campaign), so
+nothing needs to be stored about them: each start schedules them afresh, with a first run right away, and
+whatever fell due while the bot was down is found then. apscheduler 3's database job store would talk to
+the database synchronously on the event loop: a locked table or a silent network froze Telegram, IMAP and
+the outbox with it, so the jobs are kept in memory.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +13,8 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
 
 from services.booking.bookings import due_reminders, mark_reminded
 from services.booking.formatting import format_label, format_slot, topic_label
@@ -23,9 +28,8 @@ log = logging.getLogger(__name__)
 
 SLA_CHECK_MINUTES = 15
 REMINDER_CHECK_MINUTES = 1
-# apscheduler 3 skips a run that is late by more than misfire_grace_time (default 1 s); a job that
-# was due while the bot was down should still run once after the restart
-MISFIRE_GRACE_SECONDS = 6 * 3600
+# a run that is late (a busy loop, a suspended machine) still happens once instead of being skipped
+MISFIRE_GRACE_SECONDS = 3600
 
 
 @dataclass
@@ -38,14 +42,6 @@ class JobContext:
 CONTEXT = JobContext()
 
 
-def sync_jobstore_url(database_url: str) -> str:
-    """The job store uses a synchronous driver: sqlite3 or psycopg2."""
-    url = make_url(database_url)
-    backend = url.get_backend_name()
-    driver = "sqlite" if backend == "sqlite" else "postgresql+psycopg2"
-    return url.set(drivername=driver).render_as_string(hide_password=False)
-
-
 def reminder_text(booking, kind) -> str:
     """The Telegram reminder of a booking."""
     when = "morgen" if str(kind).endswith("24h") or "day" in str(kind).lower() else "in einer Stunde"
@@ -53,14 +49,6 @@ def reminder_text(booking, kind) -> str:
         f"⏰ Erinnerung: Ihre Initialberatung ({topic_label(booking.topic)}, {format_label(booking.format)}) "
         f"ist {when} – {format_slot(booking.start_utc)}. Absagen oder verschieben: /termine"
     )
-
-
-def _jobstore_engine(database_url: str):
-    """A synchronous engine for the job store; SQLite waits for busy writers instead of failing after 5 s."""
-    url = sync_jobstore_url(database_url)
-    if url.startswith("sqlite"):
-        return create_engine(url, connect_args={"timeout": 30})
-    return create_engine(url, pool_pre_ping=True)
 
 
 async def run_sla_check() -> int:
@@ -144,32 +132,19 @@ async def run_report_campaign(now=None) -> int:
 
 
 def build_scheduler(runtime) -> AsyncIOScheduler:
-    """A scheduler whose jobs survive restarts (stored in the application database)."""
+    """The scheduler with its interval jobs, each due once right after start."""
     CONTEXT.runtime = runtime
     scheduler = AsyncIOScheduler(
-        jobstores={"default": SQLAlchemyJobStore(engine=_jobstore_engine(runtime.settings.database_url))},
+        jobstores={"default": MemoryJobStore()},
         job_defaults={"coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS, "max_instances": 1},
         timezone="Europe/Berlin",
     )
-    scheduler.add_job(
-        "bot.scheduler:run_booking_reminders",
-        "interval",
-        minutes=REMINDER_CHECK_MINUTES,
-        id="booking-reminders",
-        replace_existing=True,
+    first_run = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5)
+    jobs = (
+        (run_booking_reminders, "booking-reminders", dt.timedelta(minutes=REMINDER_CHECK_MINUTES)),
+        (run_report_campaign, "report-campaign", dt.timedelta(hours=1)),
+        (run_sla_check, "sla-check", dt.timedelta(minutes=SLA_CHECK_MINUTES)),
     )
-    scheduler.add_job(
-        "bot.scheduler:run_report_campaign",
-        "interval",
-        hours=1,
-        id="report-campaign",
-        replace_existing=True,
-    )
-    scheduler.add_job(
-        "bot.scheduler:run_sla_check",
-        "interval",
-        minutes=SLA_CHECK_MINUTES,
-        id="sla-check",
-        replace_existing=True,
-    )
+    for job, job_id, every in jobs:
+        scheduler.add_job(job, "interval", seconds=every.total_seconds(), id=job_id, next_run_time=first_run)
     return scheduler

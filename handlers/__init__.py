@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import booking, questions, reports, start, tickets
+from handlers import booking, errors, groups, questions, reports, start, tickets
 
 
 def build_router() -> Router:
-    """The root router: commands and menus first, free text and the catch-all last."""
+    """The root router: errors, the group-chat hint, commands and menus, free text and the catch-all last."""
     root = Router(name="klimabot")
     root.include_routers(
+        errors.build_router(),
+        groups.build_router(),
         start.build_router(),
         booking.build_router(),
         reports.build_router(),

@@ -20,7 +20,7 @@ from services.answering import Answer, AnsweringService, AnswerKind
 from services.booking.config import BookingConfig
 from services.intents import wants_booking, wants_report
 from services.presenting import render_html
-from services.question_log import UnknownQuestion, record_feedback, record_question
+from services.question_log import NotYourQuestion, UnknownQuestion, record_feedback, record_question
 from services.tickets import TicketConfig
 
 MAX_TURNS = 8
@@ -124,6 +124,9 @@ async def on_feedback(callback: CallbackQuery, callback_data: FeedbackCb, sessio
         )
     except UnknownQuestion:
         await callback.answer(texts.ENTRY_GONE, show_alert=True)
+        return
+    except NotYourQuestion:
+        await callback.answer(texts.FEEDBACK_NOT_YOURS, show_alert=True)
         return
     await callback.answer(texts.FEEDBACK_THANKS_UP if callback_data.vote > 0 else texts.FEEDBACK_THANKS_DOWN)
     markup = callback.message.reply_markup if callback.message else None

@@ -33,3 +33,16 @@ FEEDBACK_THANKS_DOWN = (
 )
 ENTRY_GONE = "Dieser Eintrag ist nicht mehr verfügbar. Bitte stellen Sie Ihre Frage noch einmal."
 UNKNOWN_COMMAND = "Diesen Befehl kenne ich nicht. Das kann ich für Sie tun:"
+FEEDBACK_NOT_YOURS = "Bewerten können Sie nur Antworten auf Ihre eigenen Fragen."
+TECHNICAL_PROBLEM = (
+    "⚠️ Bei uns gibt es gerade ein technisches Problem. Ihre Nachricht ist angekommen – ich bearbeite sie, "
+    "sobald es behoben ist. Sie müssen nichts noch einmal senden."
+)
+UNEXPECTED_ERROR = (
+    "Entschuldigung, da ist bei mir etwas schiefgegangen. Bitte versuchen Sie es noch einmal oder schreiben "
+    "Sie uns direkt: {contact}"
+)
+GROUP_HINT = (
+    "Ich arbeite nur im Einzelchat, damit Ihre Anfragen, Termine und Berichte vertraulich bleiben. "
+    "Bitte schreiben Sie mir direkt: {link}"
+)

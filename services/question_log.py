@@ -20,6 +20,10 @@ class UnknownQuestion(Exception):
     """Feedback refers to a question that was never recorded."""
 
 
+class NotYourQuestion(Exception):
+    """Feedback on a question someone else asked."""
+
+
 # Outcomes that are a gap of the knowledge base: no reliable answer, or only "Meinten Sie …?". Wishes
 # for a human, concrete cases, off-topic messages and small talk are not.
 GAP_REASONS = ("no_match", "unsure", "vague")
@@ -59,12 +63,14 @@ async def record_question(session: AsyncSession, *, channel: str, user_ref: str,
 
 
 async def record_feedback(session: AsyncSession, *, question_id: int, user_ref: str, vote: int) -> None:
-    """Store 👍 (+1) or 👎 (-1) for an answer; a second vote on the same answer replaces the first."""
+    """Store the asker's 👍 (+1) or 👎 (-1) for an answer; a second vote replaces the first."""
     if vote not in (1, -1):
         raise ValueError("vote must be +1 or -1")
     question = await repo.get_asked_question(session, question_id=question_id)
     if question is None:
         raise UnknownQuestion(question_id)
+    if question.user_ref != user_ref:
+        raise NotYourQuestion(question_id)
     for _attempt in range(2):
         existing = await repo.get_feedback(session, question_id=question_id)
         if existing is None:

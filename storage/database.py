@@ -5,9 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+# faults that mean "the database cannot be reached right now" (retry later), as opposed to a broken
+# statement or value (DataError, IntegrityError), which retrying would not fix
+DATABASE_UNAVAILABLE = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,
+    ConnectionError,
+    OSError,
+    TimeoutError,
+)
+CONNECT_TIMEOUT_SECONDS = 5
+# a statement on a silent network fails after this instead of hanging for minutes
+STATEMENT_TIMEOUT_SECONDS = 60
+POOL_TIMEOUT_SECONDS = 30
 
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -45,7 +61,11 @@ def create_engine(url: str) -> AsyncEngine:
     if is_sqlite(url):
         # many updates are handled at once; each briefly needs a connection (SQLite serialises writes anyway)
         engine = create_async_engine(
-            async_url(url), connect_args={"timeout": 30}, pool_size=20, max_overflow=80, pool_timeout=60
+            async_url(url),
+            connect_args={"timeout": 30},
+            pool_size=20,
+            max_overflow=80,
+            pool_timeout=POOL_TIMEOUT_SECONDS,
         )
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -58,7 +78,12 @@ def create_engine(url: str) -> AsyncEngine:
 
         return engine
     return create_async_engine(
-        async_url(url), pool_size=20, max_overflow=60, pool_timeout=60, pool_pre_ping=True
+        async_url(url),
+        connect_args={"timeout": CONNECT_TIMEOUT_SECONDS, "command_timeout": STATEMENT_TIMEOUT_SECONDS},
+        pool_size=20,
+        max_overflow=60,
+        pool_timeout=POOL_TIMEOUT_SECONDS,
+        pool_pre_ping=True,
     )
 
 

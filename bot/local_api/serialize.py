@@ -22,7 +22,9 @@ def user_json(user_id: int, first_name: str, username: str | None, language_code
 
 
 def private_chat_json(chat: Chat) -> dict:
-    """Return the Chat object of a private chat."""
+    """Return the Chat object of a private chat (or of a group, for the group test chats)."""
+    if chat.group:
+        return {"id": chat.group["id"], "type": "group", "title": chat.group["title"]}
     out = {"id": chat.chat_id, "type": "private", "first_name": chat.user["first_name"]}
     if "username" in chat.user:
         out["username"] = chat.user["username"]

@@ -145,6 +145,10 @@ class LocalBotApi:
             self.state, user_id, text, first_name=first_name, username=username, language_code=language_code
         )
 
+    def user_sends_in_group(self, group_id: int, user_id: int, text: str, *, title: str = "Gruppe") -> int:
+        """The user writes `text` in a group with the bot (negative `group_id`); return the message_id."""
+        return users.user_sends_in_group(self.state, group_id, user_id, text, title=title)
+
     def user_sends_document(
         self,
         user_id: int,

@@ -40,10 +40,11 @@ class StoredMessage:
 
 @dataclass
 class Chat:
-    """A private chat between the bot and one simulated user."""
+    """A chat of the bot with one simulated user: private, or a group (`group` holds its id and title)."""
 
     user: dict
     max_messages: int
+    group: dict | None = None
     messages: dict[int, StoredMessage] = field(default_factory=dict)
     last_message_id: int = 0
     blocked: bool = False
@@ -52,8 +53,8 @@ class Chat:
 
     @property
     def chat_id(self) -> int:
-        """Return the chat id, which equals the user id in private chats."""
-        return self.user["id"]
+        """Return the chat id: the user id in private chats, the group's (negative) id in groups."""
+        return self.group["id"] if self.group else self.user["id"]
 
     def add(self, **fields: object) -> StoredMessage:
         """Append a message with the next message_id of this chat."""
@@ -144,6 +145,16 @@ class BotState:
             self.chats[user["id"]] = chat
         else:
             chat.user = user
+        return chat
+
+    def group_chat(self, group_id: int, title: str, user: dict) -> Chat:
+        """Return the group chat in which `user` writes, creating it on first use."""
+        chat = self.chats.get(group_id)
+        if chat is None:
+            group = {"id": group_id, "title": title}
+            chat = Chat(user=user, max_messages=self.max_messages_per_chat, group=group)
+            self.chats[group_id] = chat
+        chat.user = user
         return chat
 
     def require_chat(self, chat_id: int | str | None) -> Chat:

@@ -52,6 +52,17 @@ def user_sends(
     return _deliver(state, chat, message)
 
 
+def user_sends_in_group(
+    state: BotState, group_id: int, user_id: int, text: str, *, title: str = "Gruppe"
+) -> int:
+    """The user writes `text` in a group the bot is a member of; return the message_id."""
+    if group_id >= 0:
+        raise ValueError("group chat ids are negative")
+    chat = state.group_chat(group_id, title, user_json(user_id, "Test", None, "de"))
+    message = chat.add(from_bot=False, raw=text, parsed=ParsedText(text, _command_entities(text)))
+    return _deliver(state, chat, message)
+
+
 def user_sends_document(
     state: BotState,
     user_id: int,

@@ -1,23 +1,21 @@
-"""The SLA job lives in the database job store: a restart finds it once, and it sends reminders."""
+"""The scheduler: its jobs are set up afresh on each start, never block the event loop, and remind once."""
 
+import asyncio
 import datetime as dt
+import sqlite3
+import threading
 
 from sqlalchemy import update
 from sqlmodel import select
 
 from bot.app import build_runtime
-from bot.scheduler import build_scheduler, run_sla_check, sync_jobstore_url
+from bot.scheduler import build_scheduler, run_sla_check
 from bot.settings import Settings
 from services.tickets import NewTicket, open_ticket
 from storage.tables import OutboxMail, Ticket
 
 
-def test_the_job_store_uses_a_synchronous_driver():
-    assert sync_jobstore_url("sqlite:///var/x.db") == "sqlite:///var/x.db"
-    assert sync_jobstore_url("postgresql://u@127.0.0.1/test").startswith("postgresql+psycopg2://")
-
-
-async def test_the_sla_job_survives_a_restart_and_reminds_once(database_url, tmp_path):
+async def test_each_start_schedules_the_jobs_once_and_the_sla_job_reminds_once(database_url, tmp_path):
     settings = Settings(database_url=database_url, mail_sink_dir=tmp_path / "sink")
     runtime = await build_runtime(settings, apply_migrations=False)
     first = build_scheduler(runtime)
@@ -27,6 +25,7 @@ async def test_the_sla_job_survives_a_restart_and_reminds_once(database_url, tmp
     second.start(paused=True)
     jobs = second.get_jobs()
     second.shutdown(wait=False)
+    assert all(job.next_run_time is not None for job in jobs)  # due right after the start
     assert sorted(job.id for job in jobs) == ["booking-reminders", "report-campaign", "sla-check"]
 
     async with runtime.sessions() as session:
@@ -45,3 +44,40 @@ async def test_the_sla_job_survives_a_restart_and_reminds_once(database_url, tmp
         purposes = [row.purpose for row in (await session.exec(select(OutboxMail))).all()]
     await runtime.close()
     assert purposes.count("sla_reminder") == 1
+
+
+async def test_a_locked_database_does_not_freeze_the_event_loop(tmp_path):
+    """A job waiting for a locked SQLite table leaves Telegram, IMAP and the outbox running."""
+    url = f"sqlite:///{tmp_path / 'locked.db'}"
+    settings = Settings(database_url=url, mail_sink_dir=tmp_path / "sink")
+    runtime = await build_runtime(settings)
+    scheduler = build_scheduler(runtime)
+    scheduler.start()
+    lock_taken, release = threading.Event(), threading.Event()
+
+    def hold_lock():
+        connection = sqlite3.connect(tmp_path / "locked.db")
+        connection.execute("BEGIN EXCLUSIVE")
+        lock_taken.set()
+        release.wait(10)
+        connection.rollback()
+        connection.close()
+
+    holder = threading.Thread(target=hold_lock)
+    holder.start()
+    lock_taken.wait(5)
+    loop = asyncio.get_running_loop()
+    job = asyncio.create_task(run_sla_check())
+    for scheduled in scheduler.get_jobs():
+        scheduler.modify_job(scheduled.id, next_run_time=dt.datetime.now(dt.UTC))
+    worst, last = 0.0, loop.time()
+    for _ in range(30):  # 1.5 s of ticks while the table is locked and the jobs wait for it
+        await asyncio.sleep(0.05)
+        now = loop.time()
+        worst, last = max(worst, now - last), now
+    release.set()
+    await asyncio.to_thread(holder.join)
+    await asyncio.wait_for(job, 30)
+    scheduler.shutdown(wait=False)
+    await runtime.close()
+    assert worst < 0.5

@@ -5,7 +5,13 @@ from sqlmodel import select
 
 from knowledge.model import Entry
 from services.answering import Answer, AnswerKind
-from services.question_log import UnknownQuestion, list_gaps, record_feedback, record_question
+from services.question_log import (
+    NotYourQuestion,
+    UnknownQuestion,
+    list_gaps,
+    record_feedback,
+    record_question,
+)
 from storage.tables import Feedback
 
 ENTRY = Entry.model_validate(
@@ -65,3 +71,12 @@ async def test_feedback_on_an_unknown_question_is_refused(sessions):
     async with sessions() as session:
         with pytest.raises(UnknownQuestion):
             await record_feedback(session, question_id=999, user_ref="tg:7", vote=1)
+
+
+async def test_only_the_asker_can_vote_on_an_answer(sessions):
+    async with sessions() as session:
+        answer = Answer("Frage", AnswerKind.ANSWER, "confident", entry=ENTRY, score=0.9)
+        question_id = await record_question(session, channel="telegram", user_ref="tg:7", answer=answer)
+        with pytest.raises(NotYourQuestion):
+            await record_feedback(session, question_id=question_id, user_ref="tg:8", vote=-1)
+        assert (await session.exec(select(Feedback))).all() == []
