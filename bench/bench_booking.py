@@ -22,6 +22,7 @@ from services.booking.availability import bookable_days, free_slots  # noqa: E40
 from services.booking.bookings import BookingRequest, book_slot  # noqa: E402
 from storage.types import utcnow  # noqa: E402
 from tests.e2e.conftest import running_bot  # noqa: E402
+from tests.e2e.test_booking_chat import code_for  # noqa: E402
 
 TOPICS = "[klimaschutz, klimaanpassung, foerderung, thg-bilanz, sonstiges]"
 
@@ -46,13 +47,19 @@ async def slot_computation(folder: Path, rounds: int) -> tuple[float, float, int
     """Median and max ms to compute all free slots of one topic over the whole horizon, with 100 bookings."""
     advisors = folder / "ten.yaml"
     advisors.write_text(advisors_yaml(10), encoding="utf-8")
-    settings = Settings(database_url=f"sqlite:///{folder / 'slots.db'}", advisors_file=advisors)
+    settings = Settings(
+        database_url=f"sqlite:///{folder / 'slots.db'}",
+        advisors_file=advisors,
+        max_open_bookings_per_municipality=100,
+    )
     runtime = await build_runtime(settings)
     first, last = bookable_days(utcnow(), runtime.booking.policy)
     async with runtime.sessions() as session:
         slots = await free_slots(session, runtime.booking, topic="foerderung", first_day=first, last_day=last)
         for slot in slots[::7][:100]:
-            request = BookingRequest("foerderung", "video", "Marburg", "Bench", "bench@example.org")
+            request = BookingRequest(
+                "foerderung", "video", "Marburg", "Bench", "bench@example.org", confirmed_by_staff=True
+            )
             await book_slot(session, runtime.booking, slot=slot, request=request)
     times = []
     for _ in range(rounds):
@@ -75,6 +82,7 @@ async def concurrent_bookings(folder: Path, users: int) -> tuple[float, list[flo
         advisors_file=advisors,
         inbox_address="fachstelle@example.org",
         mail_sink_dir=folder / "sink",
+        max_open_bookings_per_municipality=users,  # every simulated user books for Marburg
     )
     latencies: list[float] = []
     booked = 0
@@ -103,7 +111,9 @@ async def concurrent_bookings(folder: Path, users: int) -> tuple[float, list[flo
             await step(user, lambda: api.user_sends(user, "Marburg"), "Kommune")
             await step(user, press(user, "✅"), "heißen")
             await step(user, lambda: api.user_sends(user, f"Person {user}"), "E-Mail")
-            await step(user, lambda: api.user_sends(user, f"p{user}@example.org"), "Telefon")
+            await step(user, lambda: api.user_sends(user, f"p{user}@example.org"), "Code")
+            code = await code_for(settings, f"p{user}@example.org")
+            await step(user, lambda: api.user_sends(user, code), "Telefon")
             await step(user, press(user, "Ohne Telefon"), "beraten")
             await step(user, press(user, "Video"), "Freie Termine")
             days = [label for label in api.bot_messages(user)[-1].button_labels() if "frei" in label]

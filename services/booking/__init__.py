@@ -2,7 +2,8 @@
 
 Channel-neutral: the Telegram conversation, the CLI and the scheduler call these use cases. The modules:
 config (topics, advisors' booking keys, policy), availability (free slots, week view), bookings (book,
-cancel, reschedule, reminders), absences, calendar_invites (.ics), mails, formatting (German dates).
+cancel, reschedule, reminders), limits (open bookings per chat and municipality), contacts (confirmed
+invitation addresses), absences, calendar_invites (.ics), mails, formatting (German dates).
 """
 
 from services.booking.absences import AbsenceAdded, add_absence, list_absences, remove_absence
@@ -26,6 +27,7 @@ from services.booking.bookings import (
     cancel_booking,
     due_reminders,
     get_booking,
+    get_open_booking_of_chat,
     list_bookings,
     mark_reminded,
     reschedule_booking,
@@ -42,11 +44,23 @@ from services.booking.config import (
     booking_schedules,
     parse_schedule,
 )
+from services.booking.contacts import (
+    check_contact_code,
+    confirmed_contacts,
+    contact_is_usable,
+    ensure_contact_confirmed,
+    is_advisor_address,
+    pending_contact_code,
+    send_contact_code,
+)
 from services.booking.domain import (
     AbsenceNotFound,
+    BookingLimit,
+    BookingLimitReached,
     BookingNotActive,
     BookingNotFound,
     BookingState,
+    ContactNotConfirmed,
     InvalidAbsence,
     InvalidBooking,
     ReminderKind,
@@ -62,6 +76,7 @@ from services.booking.formatting import (
     format_week,
     topic_label,
 )
+from services.booking.limits import check_booking_limits, count_open_bookings
 
 __all__ = [
     "FORMATS",
@@ -72,11 +87,14 @@ __all__ = [
     "AdvisorSchedules",
     "BookingConfig",
     "BookingConfigError",
+    "BookingLimit",
+    "BookingLimitReached",
     "BookingNotActive",
     "BookingNotFound",
     "BookingPolicy",
     "BookingRequest",
     "BookingState",
+    "ContactNotConfirmed",
     "DaySlots",
     "InvalidAbsence",
     "InvalidBooking",
@@ -92,7 +110,13 @@ __all__ = [
     "bookable_days",
     "booking_schedules",
     "cancel_booking",
+    "check_booking_limits",
+    "check_contact_code",
+    "confirmed_contacts",
+    "contact_is_usable",
+    "count_open_bookings",
     "due_reminders",
+    "ensure_contact_confirmed",
     "format_day",
     "format_label",
     "format_long_day",
@@ -103,14 +127,18 @@ __all__ = [
     "free_slots",
     "free_week",
     "get_booking",
+    "get_open_booking_of_chat",
     "group_by_day",
+    "is_advisor_address",
     "list_absences",
     "list_bookings",
     "mark_reminded",
     "next_free_slots",
     "parse_schedule",
+    "pending_contact_code",
     "remove_absence",
     "reschedule_booking",
+    "send_contact_code",
     "topic_label",
     "upcoming_bookings_for_chat",
     "week_monday",

@@ -83,6 +83,12 @@ def week_monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
+def in_bookable_weeks(day: dt.date, now: dt.datetime, policy: BookingPolicy) -> bool:
+    """True if `day` lies in a week the week view can show (from the earliest week to the last day)."""
+    earliest, latest = bookable_days(now, policy)
+    return week_monday(earliest) <= day <= latest
+
+
 def local_midnight(day: dt.date) -> dt.datetime:
     """00:00 Berlin time of `day`, in UTC."""
     return dt.datetime.combine(day, dt.time(0), tzinfo=BERLIN).astimezone(dt.UTC)

@@ -13,7 +13,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.booking.availability import Slot, advisor_free_slots, local_midnight
 from services.booking.config import TOPICS, AdvisorSchedule, BookingConfig
+from services.booking.contacts import ensure_contact_confirmed
 from services.booking.domain import (
+    BookingLimitReached,
     BookingNotActive,
     BookingNotFound,
     BookingState,
@@ -22,6 +24,7 @@ from services.booking.domain import (
     SlotTaken,
 )
 from services.booking.formatting import format_label, topic_label
+from services.booking.limits import check_booking_limits
 from services.booking.mails import cancellation_mails, confirmation_mails
 from services.outgoing import queue_mail
 from services.working_time import BERLIN
@@ -29,7 +32,11 @@ from storage.tables import Booking, ReferenceSequence
 from storage.types import utcnow
 
 REFERENCE_PREFIX = "IB"
+# a counter row outside the yearly ones that every new booking bumps and so holds until commit: limit
+# checks never overlap, even when two bookings fall on either side of New Year (different yearly rows)
+LIMIT_LOCK_PREFIX = "IB-LOCK"
 NOTE_MAX_CHARS = 500
+MAX_BOOKING_ID = 2**31 - 1
 _ADDRESS = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 _REMINDER_LEAD = {
     ReminderKind.DAY_BEFORE: dt.timedelta(hours=24),
@@ -50,6 +57,8 @@ class BookingRequest:
     contact_phone: str | None = None
     note: str = ""
     chat_id: int | None = None
+    # without a chat: the Fachstelle entered the booking and vouches for the address (see contacts.py)
+    confirmed_by_staff: bool = False
 
 
 async def _rollback(session: AsyncSession) -> None:
@@ -196,13 +205,33 @@ async def book_slot(
     request: BookingRequest,
     now: dt.datetime | None = None,
 ) -> Booking:
-    """Book a free slot and queue the invitations, in one transaction; raises SlotTaken or InvalidBooking."""
+    """Book a free slot and queue the invitations, in one transaction.
+
+    Raises SlotTaken, or InvalidBooking — among them ContactNotConfirmed for an address the chat has not
+    confirmed and BookingLimitReached when the chat or the municipality holds its maximum of open bookings.
+    """
     now = now or utcnow()
     schedule = _validate(config, slot, request)
+    await ensure_contact_confirmed(
+        session,
+        config,
+        email=request.contact_email,
+        chat_id=request.chat_id,
+        by_staff=request.confirmed_by_staff,
+    )
+    await allocate_booking_reference(session, year=0, prefix=LIMIT_LOCK_PREFIX)
     reference = await allocate_booking_reference(session, year=now.astimezone(BERLIN).year)
     try:
         await _ensure_free(session, config, slot, now)
-    except SlotTaken:
+        await check_booking_limits(
+            session,
+            config.policy,
+            chat_id=request.chat_id,
+            municipality_ags=request.municipality_ags,
+            municipality_name=request.municipality_name,
+            now=now,
+        )
+    except (SlotTaken, BookingLimitReached):
         await _rollback(session)
         raise
     booking = _new_booking(config, schedule, slot, request, reference)
@@ -225,6 +254,24 @@ async def get_booking(
         raise ValueError("pass booking_id or reference")
     if booking is None:
         raise BookingNotFound(booking_id if booking_id is not None else reference)
+    return booking
+
+
+async def get_open_booking_of_chat(
+    session: AsyncSession, *, booking_id: int, chat_id: int, now: dt.datetime | None = None
+) -> Booking:
+    """An active, not yet started booking made from this chat; raises BookingNotFound for any other."""
+    # ids come from callback data a client can forge; beyond PostgreSQL's integer range the query would fail
+    if not 0 < booking_id <= MAX_BOOKING_ID:
+        raise BookingNotFound(booking_id)
+    booking = await session.get(Booking, booking_id, populate_existing=True)
+    if (
+        booking is None
+        or booking.telegram_chat_id != chat_id
+        or booking.state != BookingState.ACTIVE
+        or booking.start_utc <= (now or utcnow())
+    ):
+        raise BookingNotFound(booking_id)
     return booking
 
 

@@ -87,10 +87,15 @@ class AdvisorSchedules:
 
 @dataclass(frozen=True)
 class BookingPolicy:
-    """Global rules: the earliest bookable day is `lead_working_days` Hessian working days after today."""
+    """Global rules: the earliest bookable day is `lead_working_days` Hessian working days after today.
+
+    The caps count open bookings (active, not started yet); the defaults match bot/settings.py.
+    """
 
     lead_working_days: int = 2
     horizon_days: int = 8 * 7
+    max_open_bookings_per_chat: int = 2
+    max_open_bookings_per_municipality: int = 3
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,37 @@ class InvalidBooking(ValueError):
     """The request cannot be booked as given; the German message can be shown to the user."""
 
 
+class BookingLimit(StrEnum):
+    """Which cap on open (upcoming, active) bookings a request hit."""
+
+    CHAT = "chat"
+    MUNICIPALITY = "municipality"
+
+
+class BookingLimitReached(InvalidBooking):
+    """The chat or the municipality already holds as many open bookings as allowed."""
+
+    def __init__(self, limit: BookingLimit, maximum: int, municipality: str = "") -> None:
+        if limit is BookingLimit.CHAT:
+            text = f"Über diesen Chat sind bereits {maximum} Beratungstermine offen – mehr gehen nicht gleichzeitig."
+        else:
+            text = f"Für {municipality} sind bereits {maximum} Beratungstermine offen – mehr gehen nicht gleichzeitig."
+        super().__init__(text)
+        self.limit = limit
+        self.maximum = maximum
+        self.municipality = municipality
+
+
+class ContactNotConfirmed(InvalidBooking):
+    """The invitation address was not confirmed with a mailed code (and is no advisor's address)."""
+
+    def __init__(self, email: str) -> None:
+        super().__init__(
+            f"Die Adresse {email} ist noch nicht bestätigt; bitte geben Sie zuerst den Code aus der E-Mail ein."
+        )
+        self.email = email
+
+
 class SlotTaken(Exception):
     """The slot is no longer free (booked meanwhile, or outside the bookable days); offer the next ones."""
 

@@ -9,7 +9,7 @@ from bot.scheduler import CONTEXT, run_booking_reminders
 from bot.settings import Settings
 from services.booking.availability import next_free_slots
 from services.booking.bookings import BookingRequest, book_slot
-from storage.tables import TelegramOutbox
+from storage.tables import EmailConfirmation, TelegramOutbox
 
 
 async def test_reminders_fire_once_each_with_a_controllable_clock(database_url, tmp_path):
@@ -17,6 +17,18 @@ async def test_reminders_fire_once_each_with_a_controllable_clock(database_url, 
     runtime = await build_runtime(settings, apply_migrations=False)
     CONTEXT.runtime = runtime
     async with runtime.sessions() as session:
+        # the chat confirmed its address with a mailed code; invitations go only to such addresses
+        session.add(
+            EmailConfirmation(
+                chat_id=4242,
+                email="erika@marburg.de",
+                purpose="booking",
+                code_hash="-",
+                expires_at=dt.datetime.now(dt.UTC),
+                confirmed_at=dt.datetime.now(dt.UTC),
+            )
+        )
+        await session.commit()
         (slot,) = await next_free_slots(session, runtime.booking, topic="foerderung", limit=1)
         booking = await book_slot(
             session,

@@ -54,6 +54,7 @@ def _request(**fields) -> BookingRequest:
         municipality_name="Marburg",
         contact_name="Frau Test",
         contact_email="test@marburg.de",
+        confirmed_by_staff=True,
     )
     return BookingRequest(**{**values, **fields})
 

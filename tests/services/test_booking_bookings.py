@@ -28,7 +28,7 @@ from services.booking import (
 from services.booking import bookings as bookings_module
 from services.outgoing import OutgoingMail
 from services.working_time import BERLIN
-from storage.tables import Booking, OutboxMail, ReferenceSequence
+from storage.tables import Booking, EmailConfirmation, OutboxMail, ReferenceSequence
 
 ADVISORS = """\
 advisors:
@@ -53,6 +53,23 @@ TUESDAY = dt.date(2026, 11, 10)
 def _slot(hour: int, advisor: str = "anna", day: dt.date = TUESDAY) -> Slot:
     start = dt.datetime.combine(day, dt.time(hour), tzinfo=BERLIN).astimezone(dt.UTC)
     return Slot(start, start + dt.timedelta(hours=1), f"{advisor}@example.org", advisor.title())
+
+
+@pytest.fixture(autouse=True)
+async def confirmed_contact(sessions):
+    """The chat of these requests confirmed its address with a mailed code (see test_booking_contacts)."""
+    async with sessions() as session:
+        session.add(
+            EmailConfirmation(
+                chat_id=4711,
+                email="test@marburg.de",
+                purpose="booking",
+                code_hash="-",
+                expires_at=NOW,
+                confirmed_at=NOW,
+            )
+        )
+        await session.commit()
 
 
 def _request(**fields) -> BookingRequest:
@@ -242,7 +259,12 @@ async def test_rescheduling_books_the_new_slot_and_then_cancels_the_old_one(sess
 async def test_rescheduling_to_a_taken_slot_keeps_the_old_booking(sessions):
     old = await _book(sessions, _slot(9))
     other = await _book(
-        sessions, _slot(11, day=TUESDAY + dt.timedelta(2)), contact_name="Herr Anders", contact_email="a@b.de"
+        sessions,
+        _slot(11, day=TUESDAY + dt.timedelta(2)),
+        contact_name="Herr Anders",
+        contact_email="a@b.de",
+        chat_id=None,
+        confirmed_by_staff=True,
     )
     before = len(await _outbox(sessions))
     async with sessions() as session:
@@ -318,7 +340,7 @@ async def test_slots_off_the_grid_inside_the_lead_time_or_beyond_the_horizon_are
 
 async def test_bookings_are_listed_by_advisor_day_and_chat(sessions):
     first = await _book(sessions, _slot(9))
-    second = await _book(sessions, _slot(10, "bernd"), format="video", chat_id=None)
+    second = await _book(sessions, _slot(10, "bernd"), format="video", chat_id=None, confirmed_by_staff=True)
     third = await _book(sessions, _slot(9, day=TUESDAY + dt.timedelta(2)))
     async with sessions() as session:
         await cancel_booking(session, CONFIG, booking_id=third.id, by="x", now=NOW)

@@ -38,6 +38,7 @@ async def _book(sessions, hour: int = 10):
         municipality_name="Marburg",
         contact_name="Frau Test",
         contact_email="test@marburg.de",
+        confirmed_by_staff=True,
     )
     async with sessions() as session:
         slot = Slot(start, start + dt.timedelta(hours=1), "anna@example.org", "Anna Berater")
