@@ -15,6 +15,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import BotCommand
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.fsm_storage import SQLStorage
@@ -23,17 +24,18 @@ from bot.middlewares import DbSessionMiddleware
 from bot.pacing import FloodControl
 from bot.relay import run_relay_worker
 from bot.scheduler import build_scheduler
-from bot.settings import Settings
+from bot.settings import ENV_PREFIX, Settings
+from bot.startup import StartupError, check_production_settings, check_telegram, database_problem
 from bot.update_inbox import UpdateInbox
 from handlers import build_router
 from mail.handling import InboxContext
 from mail.outbox import Sender, run_outbox_worker
-from services.advisors import AdvisorDirectory, load_advisors
+from services.advisors import AdvisorDirectory, AdvisorsFileError, load_advisors
 from services.answering import AnsweringService, load_answering_service
 from services.booking.config import BookingConfig, BookingPolicy, booking_schedules
 from services.municipalities import MunicipalityDirectory, load_municipalities
 from services.tickets import TicketConfig
-from storage.database import create_engine, session_factory
+from storage.database import DATABASE_UNAVAILABLE, create_engine, session_factory
 from storage.migrate import migrate
 
 log = logging.getLogger(__name__)
@@ -88,15 +90,20 @@ def build_answering(settings: Settings) -> AnsweringService:
 
 
 def build_ticket_config(settings: Settings) -> TicketConfig:
-    """Advisors from the advisors file; without one, escalations go to the advisory inbox itself."""
+    """Advisors from the advisors file; the local chat (no token) falls back to the example advisors."""
     path = settings.advisors_file
+    if settings.telegram_enabled and not path.exists():
+        raise StartupError(f"Beraterdatei {path} fehlt – bitte {ENV_PREFIX}ADVISORS_FILE setzen.")
     if not path.exists() and path == Path("advisors.yaml") and EXAMPLE_ADVISORS.exists():
         log.warning(
             "advisors.yaml not found – using %s; copy it to advisors.yaml and edit it", EXAMPLE_ADVISORS
         )
         path = EXAMPLE_ADVISORS
     if path.exists():
-        advisors = load_advisors(path, team_address=settings.advisors_team_address)
+        try:
+            advisors = load_advisors(path, team_address=settings.advisors_team_address)
+        except AdvisorsFileError as exc:
+            raise StartupError(f"Beraterdatei fehlerhaft – {exc}") from None
     else:
         log.warning("no advisors file at %s – escalations go to %s", path, settings.inbox_address)
         advisors = AdvisorDirectory((), team_address=settings.advisors_team_address or settings.inbox_address)
@@ -105,9 +112,13 @@ def build_ticket_config(settings: Settings) -> TicketConfig:
 
 def build_booking_config(settings: Settings, tickets: TicketConfig) -> BookingConfig:
     """Consultation hours of the advisors (same advisors file); a wrong entry stops start-up naming the line."""
+    try:
+        schedules = booking_schedules(tickets.advisors, str(settings.advisors_file))
+    except AdvisorsFileError as exc:
+        raise StartupError(f"Beraterdatei fehlerhaft – {exc}") from None
     return BookingConfig(
         inbox_address=settings.inbox_address,
-        schedules=booking_schedules(tickets.advisors, str(settings.advisors_file)),
+        schedules=schedules,
         policy=BookingPolicy(
             lead_working_days=settings.booking_lead_working_days,
             horizon_days=7 * settings.booking_horizon_weeks,
@@ -122,7 +133,10 @@ async def build_runtime(settings: Settings, *, apply_migrations: bool = True) ->
     tickets = build_ticket_config(settings)
     booking = build_booking_config(settings, tickets)
     if apply_migrations:
-        await migrate(settings.database_url)
+        try:
+            await migrate(settings.database_url)
+        except (*DATABASE_UNAVAILABLE, DBAPIError) as exc:
+            raise database_problem(settings, exc) from None
     engine = create_engine(settings.database_url)
     answering = await asyncio.to_thread(build_answering, settings)
     municipalities = await asyncio.to_thread(load_municipalities)
@@ -207,8 +221,16 @@ async def stop_background_work(tasks: list[asyncio.Task], scheduler) -> None:
 
 async def serve(settings: Settings, *, token: str | None = None, ready: asyncio.Event | None = None) -> None:
     """Run the bot until cancelled: migrate, load, start the workers, then poll and handle Telegram updates."""
+    if settings.telegram_enabled:
+        check_production_settings(settings)
     runtime = await build_runtime(settings)
     bot = build_bot(settings, token)
+    try:
+        await check_telegram(bot, settings)
+    except StartupError:
+        await bot.session.close()
+        await runtime.close()
+        raise
     dp = build_dispatcher(runtime)
     tasks, scheduler = start_background_work(runtime, bot)
     try:

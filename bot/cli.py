@@ -128,17 +128,39 @@ def _cmd_run(settings: Settings, _args) -> int:
             file=sys.stderr,
         )
         return _cmd_try(settings, _args)
+    from bot.startup import StartupError
+
+    try:
+        asyncio.run(_serve_and_announce(settings))
+    except StartupError as exc:
+        print(f"Start abgebrochen – {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+async def _serve_and_announce(settings: Settings) -> None:
+    """Serve Telegram; say "läuft" only once the bot is connected and polling."""
     from bot.app import serve
 
-    print("klimabot läuft mit Telegram. Beenden mit Strg+C.", file=sys.stderr)
-    asyncio.run(serve(settings))
-    return 0
+    ready = asyncio.Event()
+    serving = asyncio.create_task(serve(settings, ready=ready))
+    announced = asyncio.create_task(ready.wait())
+    await asyncio.wait({serving, announced}, return_when=asyncio.FIRST_COMPLETED)
+    if ready.is_set():
+        print("klimabot läuft mit Telegram. Beenden mit Strg+C.", file=sys.stderr)
+    announced.cancel()
+    await serving
 
 
 def _cmd_try(settings: Settings, _args) -> int:
     from bot.local_chat import run_local_chat
+    from bot.startup import StartupError
 
-    asyncio.run(run_local_chat(settings))
+    try:
+        asyncio.run(run_local_chat(settings))
+    except StartupError as exc:
+        print(f"Start abgebrochen – {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

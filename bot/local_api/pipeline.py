@@ -17,7 +17,6 @@ from .flood import FloodLimiter, counts_for_flood
 from .http_params import read_params
 from .methods import handler_for
 from .models import RequestRecord
-from .serialize import bot_user_json
 from .spec import ApiSpec
 from .state import BotState
 
@@ -47,7 +46,9 @@ class RequestPipeline:
         bot_name: str,
         bot_username: str,
         request_log: list[RequestRecord],
+        bot_id: int,
     ) -> None:
+        self.bot_id = bot_id
         self.spec = spec
         self.state = state
         self.faults = faults
@@ -69,7 +70,7 @@ class RequestPipeline:
         chat_id: int | str | None = None
         status = 200
         try:
-            if not TOKEN_RE.match(request.match_info.get("token", "")):
+            if not self._is_own_token(request.match_info.get("token", "")):
                 raise unauthorized()
             method = self.spec.resolve(method_name)
             if method is None:
@@ -106,9 +107,12 @@ class RequestPipeline:
             raise ApiError(500, "Internal Server Error")
         await asyncio.sleep(fault.delay)  # "slow": then handle the call normally
 
+    def _is_own_token(self, token: str) -> bool:
+        """Like Telegram: a well-formed token of another bot is as unknown as a malformed one."""
+        return bool(TOKEN_RE.match(token)) and token.split(":", 1)[0] == str(self.bot_id)
+
     async def _call(self, method: Any, raw: dict, files: dict, token: str) -> Any:
         params = self.spec.check_params(method, raw, files)
-        self.state.bot_user = bot_user_json(int(token.split(":", 1)[0]), self.bot_name, self.bot_username)
         if self.flood is not None and counts_for_flood(method.name):
             chat = params.get("chat_id")
             retry_after = self.flood.acquire(None if chat is None else str(chat))
@@ -119,7 +123,7 @@ class RequestPipeline:
 
     async def handle_file(self, request: web.Request) -> web.StreamResponse:
         """aiohttp handler for /file/bot<token>/<file_path> (downloads after getFile)."""
-        if not TOKEN_RE.match(request.match_info.get("token", "")):
+        if not self._is_own_token(request.match_info.get("token", "")):
             return web.json_response(unauthorized().payload(), status=401)
         record = self.state.files.by_path(request.match_info.get("path", ""))
         if record is None:

@@ -91,6 +91,7 @@ class LocalBotApi:
             bot_name=self.bot_name,
             bot_username=self.bot_username,
             request_log=self.requests,
+            bot_id=self.bot_id,
         )
         # Short shutdown: long polls are woken on stop, anything else may be cut off.
         runner = web.AppRunner(build_app(pipeline), access_log=None, shutdown_timeout=1.0)

@@ -82,7 +82,9 @@ class UpdateQueue:
 
     def __init__(self, capacity: int) -> None:
         self._items: deque[dict] = deque(maxlen=capacity)
-        self._last_id = 0
+        # Telegram starts a bot's update ids at "a certain positive number", not at 1: a bot restarted
+        # against a new server must not see numbers it has stored before
+        self._last_id = secrets.randbelow(900_000_000) + 100_000_000
         self.allowed: frozenset[str] | None = None
 
     def push(self, kind: str, payload: dict) -> int | None:

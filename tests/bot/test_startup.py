@@ -1,0 +1,104 @@
+"""A production start (token configured) stops with one German line naming what to fix, never a traceback."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import pytest
+
+from bot.cli import _serve_and_announce, main
+from bot.local_api import LocalBotApi
+from bot.settings import Settings
+from bot.startup import StartupError
+
+TOKEN = "123456:" + "A" * 35
+ADVISORS = """\
+advisors:
+  - name: Anna Berater
+    email: anna@gemeinde-beratung.de
+"""
+
+
+@pytest.fixture
+def production(tmp_path, monkeypatch):
+    """Environment of a production start that is correct except for what a test breaks."""
+    advisors = tmp_path / "advisors.yaml"
+    advisors.write_text(ADVISORS, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # no .env of the developer
+    for name, value in {
+        "KLIMABOT_TELEGRAM_TOKEN": TOKEN,
+        "KLIMABOT_INBOX_ADDRESS": "beratung@klima-kommunen-hessen.de",
+        "KLIMABOT_ADVISORS_FILE": str(advisors),
+        "KLIMABOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        "KLIMABOT_TELEGRAM_API_URL": "http://127.0.0.1:9",  # nothing listens on the discard port
+    }.items():
+        monkeypatch.setenv(name, value)
+    return tmp_path
+
+
+def _one_line(capsys) -> str:
+    err = capsys.readouterr().err.strip()
+    assert "Traceback" not in err and "läuft" not in err
+    lines = [line for line in err.splitlines() if line.startswith("Start abgebrochen")]
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+def test_the_placeholder_inbox_address_stops_the_start(production, monkeypatch, capsys):
+    monkeypatch.delenv("KLIMABOT_INBOX_ADDRESS")
+    assert main(["run"]) == 1
+    assert "KLIMABOT_INBOX_ADDRESS" in _one_line(capsys)
+
+
+def test_a_missing_advisors_file_stops_the_start_instead_of_using_the_example(
+    production, monkeypatch, capsys
+):
+    monkeypatch.setenv("KLIMABOT_ADVISORS_FILE", str(production / "fehlt.yaml"))
+    assert main(["run"]) == 1
+    assert "Beraterdatei" in _one_line(capsys)
+
+
+def test_a_broken_advisors_file_stops_the_start_naming_the_problem(production, capsys):
+    (production / "advisors.yaml").write_text("advisors:\n  - name: Ohne Adresse\n", encoding="utf-8")
+    assert main(["run"]) == 1
+    assert "Beraterdatei fehlerhaft" in _one_line(capsys)
+
+
+def test_an_unreachable_database_stops_the_start(production, monkeypatch, capsys):
+    monkeypatch.setenv("KLIMABOT_DATABASE_URL", "postgresql://postgres:geheim@127.0.0.1:9/klimabot")
+    assert main(["run"]) == 1
+    line = _one_line(capsys)
+    assert "Datenbank nicht erreichbar" in line and "geheim" not in line
+
+
+def test_an_unreachable_telegram_stops_the_start(production, capsys):
+    assert main(["run"]) == 1
+    assert "Telegram nicht erreichbar" in _one_line(capsys)
+
+
+async def test_a_rejected_token_stops_the_start(production, capsys):
+    async with LocalBotApi() as api:
+        settings = Settings(telegram_api_url=api.base_url)
+        with pytest.raises(StartupError, match="Token"):
+            await _serve_and_announce(settings)
+    assert "läuft" not in capsys.readouterr().err
+
+
+async def test_lauft_is_said_only_once_the_bot_runs(production, capsys):
+    async with LocalBotApi() as api:
+        settings = Settings(telegram_api_url=api.base_url, telegram_token=api.make_token())
+        serving = asyncio.create_task(_serve_and_announce(settings))
+        try:
+            for _ in range(200):
+                if "läuft" in capsys.readouterr().err:
+                    break
+                await asyncio.sleep(0.05)
+            else:
+                pytest.fail("no 'läuft' after 10 s")
+            api.user_sends(77, "/start")
+            await api.wait_for(lambda: api.bot_messages(77), timeout=10)
+        finally:
+            serving.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await serving
