@@ -1,9 +1,10 @@
-"""The yearly measure report in a conversation: municipality → year → person → measures → check → submit."""
+"""The yearly measure report in a conversation: municipality → code → year → person → measures → check → submit."""
 
 from __future__ import annotations
 
 import asyncio
 import html
+from functools import partial
 
 from aiogram import F, Router
 from aiogram.filters import Command
@@ -16,22 +17,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.keyboards import MenuCb
 from services import reports as report_service
+from services.email_codes import CodeCheck, TooManyCodes
 from services.municipalities import MunicipalityDirectory
 from services.report_fields import (
     MAX_ATTACHMENT_BYTES,
     MEASURE_FIELD_BY_KEY,
-    MEASURE_FIELDS,
     REPORT_FIELD_BY_KEY,
-    REPORT_FIELDS,
     SKIPPED,
-    next_field,
-    summary_lines,
 )
 from services.report_parsing import ParseError, parse_answer
-from services.working_time import BERLIN
+from services.reports import chat_text
+from services.tickets import TicketConfig
 from storage.types import utcnow
-
-MAX_MESSAGE = 3800
 
 
 class ReportCb(CallbackData, prefix="r"):
@@ -45,20 +42,41 @@ class Reporting(StatesGroup):
     """Where the report conversation stands (the draft itself lives in the database)."""
 
     municipality = State()
+    binding = State()
+    binding_email = State()
+    binding_code = State()
     year = State()
     answering = State()
     measure_done = State()
     review = State()
 
 
-def _keyboard(*buttons: tuple[str, str, str], columns: int = 1, cancel: bool = True) -> InlineKeyboardMarkup:
+def _keyboard(
+    *buttons: tuple[str, str, str], columns: int = 1, cancel: bool = True, contact: bool = False
+) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for label, action, value in buttons:
         builder.button(text=label[:60], callback_data=ReportCb(action=action, value=value))
+    if contact:  # the advisors' ticket path, for everybody who cannot get a code
+        builder.button(text="👤 Fachstelle kontaktieren", callback_data=MenuCb(action="contact"))
     if cancel:
         builder.button(text="⏸ Später weitermachen", callback_data=ReportCb(action="pause"))
     builder.adjust(*([columns] * ((len(buttons) + columns - 1) // columns)), 1)
     return builder.as_markup()
+
+
+async def _send_all(message: Message, texts: list[str], markup: InlineKeyboardMarkup | None = None) -> None:
+    """Several messages in order (maybe none); the buttons go with the last."""
+    for number, text in enumerate(texts, start=1):
+        await message.answer(text, reply_markup=markup if number == len(texts) else None)
+
+
+def _years(settings) -> tuple[int, ...]:
+    return report_service.reporting_years(campaign_year=settings.report_campaign_year)
+
+
+def _contacts(settings) -> report_service.MunicipalityContacts:
+    return report_service.load_contacts(settings.municipality_contacts_file)
 
 
 async def start_report(message: Message, state: FSMContext) -> None:
@@ -73,124 +91,163 @@ async def start_report(message: Message, state: FSMContext) -> None:
     )
 
 
-async def _ask_year(message: Message, state: FSMContext) -> None:
+async def _choose_municipality(
+    message: Message, state: FSMContext, session: AsyncSession, municipality, settings
+) -> None:
+    """A bound chat goes on to the year; any other chat first gets the way to bind itself."""
+    await state.update_data(
+        r_ags=municipality.ags,
+        r_municipality=municipality.display_name,
+        known_ags=municipality.ags,
+        known_municipality=municipality.display_name,
+        r_report=None,
+        r_year=None,
+    )
+    if not await report_service.may_edit(session, chat_id=message.chat.id, ags=municipality.ags):
+        await _offer_binding(message, state, session, settings)
+        return
+    await report_service.remember_contact(
+        session, chat_id=message.chat.id, ags=municipality.ags, name=municipality.display_name
+    )
+    await _ask_year(message, state, settings)
+
+
+async def _offer_binding(message: Message, state: FSMContext, session: AsyncSession, settings) -> None:
+    """Where a code can go (masked), or ask a first reporter for the own address; the Fachstelle otherwise."""
+    data = await state.get_data()
+    options = await report_service.binding_options(session, ags=data["r_ags"], contacts=_contacts(settings))
+    await session.commit()
+    await state.set_state(Reporting.binding_email if options.first_reporter else Reporting.binding)
+    buttons = [(f"📧 {target.masked}", "code", target.key) for target in options.targets]
+    await message.answer(
+        chat_text.binding_offer(data["r_municipality"], options, settings.fachstelle_email),
+        reply_markup=_keyboard(*buttons, contact=True),
+    )
+
+
+async def _send_code(message, state, session, settings, tickets, mail_wake, **address) -> None:
+    """Mail a binding code to the chosen address (`target=`) or a first reporter's own (`own_email=`)."""
+    data = await state.get_data()
+    try:
+        sent = await report_service.send_binding_code(
+            session,
+            chat_id=message.chat.id,
+            ags=data["r_ags"],
+            contacts=_contacts(settings),
+            domain=tickets.domain,
+            minutes=settings.confirmation_code_minutes,
+            **address,
+        )
+    except TooManyCodes:
+        await message.answer(chat_text.TOO_MANY_CODES)
+        return
+    mail_wake.set()
+    await state.set_state(Reporting.binding_code)
+    await message.answer(chat_text.code_sent(sent.masked, sent.minutes), reply_markup=_keyboard(contact=True))
+
+
+async def on_own_email(
+    message: Message, state: FSMContext, session: AsyncSession, settings, tickets, mail_wake
+):
+    """A first reporter names the own address; the code goes there."""
+    try:
+        address = parse_answer(REPORT_FIELD_BY_KEY["reporter_email"], message.text or "", {})
+    except ParseError as error:
+        await message.answer(f"⚠️ {html.escape(error.message)}")
+        return
+    await _send_code(message, state, session, settings, tickets, mail_wake, own_email=address)
+
+
+async def on_code(message: Message, state: FSMContext, session: AsyncSession, municipalities, settings):
+    """The typed code: a match binds the chat and the report opens; anything else says what to do."""
+    result = await report_service.confirm_binding(
+        session, chat_id=message.chat.id, code=message.text or "", contacts=_contacts(settings)
+    )
+    municipality = municipalities.get(result.ags or "")
+    await message.answer(chat_text.code_reply(result, municipality and municipality.display_name))
+    if result.granted and municipality is not None:
+        await _choose_municipality(message, state, session, municipality, settings)
+    elif result.check is not CodeCheck.WRONG:
+        await _offer_binding(message, state, session, settings)
+
+
+async def _ask_year(message: Message, state: FSMContext, settings) -> None:
     await state.set_state(Reporting.year)
-    year = utcnow().astimezone(BERLIN).year
+    years = _years(settings)
     await message.answer(
         "Für welches Berichtsjahr melden Sie?",
-        reply_markup=_keyboard(
-            (str(year - 1), "year", str(year - 1)), (str(year), "year", str(year)), columns=2
-        ),
+        reply_markup=_keyboard(*((str(year), "year", str(year)) for year in years), columns=len(years)),
     )
 
 
-async def _open_draft(message: Message, state: FSMContext, session: AsyncSession, year: int) -> None:
+async def _open_draft(message: Message, state: FSMContext, session: AsyncSession, settings, value: str):
+    """Open the report of the chosen year; a year outside the window (a crafted button) opens nothing."""
     data = await state.get_data()
-    draft = await report_service.get_or_start_draft(
-        session,
-        ags=data["r_ags"],
-        municipality_name=data["r_municipality"],
-        year=year,
-        chat_id=message.chat.id,
+    years = _years(settings)
+    year = report_service.pick_year(value, years)
+    if not data.get("r_ags"):
+        await start_report(message, state)
+        return
+    if year is None:
+        await message.answer(html.escape(report_service.YearOutsideWindow(value, years).message))
+        await _ask_year(message, state, settings)
+        return
+    name, chat_id = data["r_municipality"], message.chat.id
+    draft = await report_service.open_draft(
+        session, chat_id=chat_id, ags=data["r_ags"], municipality_name=name, year=year, years=years
     )
     await state.update_data(r_year=year, r_report=draft.report_id, r_edit=None)
-    intro = []
-    if draft.state != "draft":
-        intro.append(
-            f"Für {html.escape(draft.municipality_name)} ist der Bericht {year} schon abgegeben "
-            f"(Version {draft.version_count}). Was Sie jetzt ändern, wird als neue Version gespeichert."
-        )
-    if draft.carried_over:
-        intro.append(
-            "Aus dem Vorjahr übernehme ich die noch nicht abgeschlossenen Maßnahmen: "
-            + ", ".join(html.escape(title) for title in draft.carried_over)
-            + ". Ich frage nur nach dem neuen Stand und den Kosten."
-        )
-    if intro:
-        await message.answer("\n\n".join(intro))
+    await _send_all(message, chat_text.opening_messages(draft))
     await _ask_next(message, state, session)
 
 
-async def _load(session: AsyncSession, state: FSMContext):
+async def _opened(state: FSMContext) -> dict:
+    """The report the chat works on, as keyword arguments of the services."""
     data = await state.get_data()
-    return await report_service.get_or_start_draft(
-        session,
-        ags=data["r_ags"],
-        municipality_name=data["r_municipality"],
-        year=data["r_year"],
-        chat_id=None,
-    )
+    if not (data.get("r_ags") and data.get("r_year")):  # a button of an old or a crafted message
+        raise report_service.AccessDenied(chat_text.NOTHING_OPEN)
+    return {"ags": data["r_ags"], "year": data["r_year"]}
 
 
-def _field_buttons(field) -> list[tuple[str, str, str]]:
-    buttons = [(label, "choice", value) for value, label in field.choices]
-    if not field.required:
-        buttons.append(("Überspringen", "skip", ""))
-    return buttons
+async def _load(session: AsyncSession, state: FSMContext, chat_id: int):
+    return await report_service.chat_draft(session, chat_id=chat_id, **await _opened(state))
+
+
+async def _change(session: AsyncSession, state: FSMContext, chat_id: int, change):
+    """Apply one change to the freshest working copy (another chat's answers meanwhile are kept)."""
+    return await report_service.change_draft(session, chat_id=chat_id, change=change, **await _opened(state))
 
 
 async def _ask_next(message: Message, state: FSMContext, session: AsyncSession) -> None:
-    """Ask the next open question of the draft: person, carried-over updates, the current measure."""
-    draft = await _load(session, state)
+    """Ask the next open question of the draft: person, carried-over updates, the chat's measure."""
+    draft = await _load(session, state, message.chat.id)
     data = await state.get_data()
-    await session.commit()
-    target, field = _next_question(draft, data.get("r_edit"))
+    target, field = report_service.next_question(draft, data.get("r_edit"))
     if field is None and draft.current is None and not draft.measures:
-        # a new report: go straight to its first measure
-        draft.current = {}
-        await report_service.save_draft(session, draft)
-        target, field = _next_question(draft, data.get("r_edit"))
+        draft = await _change(session, state, message.chat.id, report_service.start_first_measure)
+        target, field = report_service.next_question(draft, data.get("r_edit"))
+    await session.commit()
     if field is None:
         await _show_measure_summary(message, state, draft)
         return
     await state.set_state(Reporting.answering)
     await state.update_data(r_target=target, r_field=field.key)
-    title = ""
+    title = None
     if target.startswith("measure:"):
-        measure = draft.measures[int(target.split(":")[1])]
-        title = f"<i>Maßnahme „{html.escape(str(measure.get('title', '')))}“</i>\n"
-    text = f"{title}<b>{html.escape(field.question)}</b>"
-    if field.hint:
-        text += f"\n<i>{html.escape(field.hint)}</i>"
-    if field.example and not field.choices:
-        text += f"\nBeispiel: {html.escape(field.example)}"
-    buttons = _field_buttons(field)
-    await message.answer(text, reply_markup=_keyboard(*buttons, columns=2 if len(buttons) > 3 else 1))
-
-
-def _next_question(draft, edit: str | None):
-    """(target, field): `reporter`, `measure:<i>` (a carried-over update) or `current`; None when complete."""
-    if edit:
-        return "current", MEASURE_FIELD_BY_KEY[edit]
-    field = next_field(draft.reporter, REPORT_FIELDS)
-    if field is not None:
-        return "reporter", field
-    for index, measure in enumerate(draft.measures):
-        pending = measure.get("_needs_update") or []
-        if pending:
-            return f"measure:{index}", MEASURE_FIELD_BY_KEY[pending[0]]
-    if draft.current is not None:
-        return "current", next_field(draft.current, MEASURE_FIELDS)
-    return "current", None
+        title = str(draft.measures[int(target.split(":")[1])].get("title", ""))
+    buttons = chat_text.field_buttons(field)
+    await message.answer(
+        chat_text.question_text(field, title),
+        reply_markup=_keyboard(*buttons, columns=2 if len(buttons) > 3 else 1),
+    )
 
 
 async def _store_answer(message: Message, state: FSMContext, session: AsyncSession, value) -> None:
     data = await state.get_data()
-    draft = await _load(session, state)
-    key, target = data["r_field"], data["r_target"]
-    if target == "reporter":
-        draft.reporter[key] = value
-    elif target.startswith("measure:"):
-        measure = draft.measures[int(target.split(":")[1])]
-        measure[key] = value
-        measure["_needs_update"] = [k for k in measure.get("_needs_update", []) if k != key]
-    else:
-        if draft.current is None:
-            draft.current = {}
-        draft.current[key] = value
-        if data.get("r_edit"):
-            await state.update_data(r_edit=None)
-    await report_service.save_draft(session, draft)
+    answer = partial(report_service.set_answer, target=data["r_target"], key=data["r_field"], value=value)
+    await _change(session, state, message.chat.id, answer)
+    if data.get("r_edit") and data["r_target"] == "current":
+        await state.update_data(r_edit=None)
     await _ask_next(message, state, session)
 
 
@@ -201,32 +258,22 @@ async def on_answer_text(message: Message, state: FSMContext, session: AsyncSess
     if field is None:
         await _ask_next(message, state, session)
         return
-    draft = await _load(session, state)
-    answers = _answers_of(draft, data.get("r_target", ""))
+    draft = await _load(session, state, message.chat.id)
+    answers = report_service.answers_for(draft, data.get("r_target", ""))
+    await session.commit()
     if field.kind == "file":
         await message.answer(
             "Bitte senden Sie ein Foto oder eine PDF-Datei – oder tippen Sie auf „Überspringen“."
         )
-        await session.commit()
         await _ask_next(message, state, session)
         return
     try:
         value = parse_answer(field, message.text or "", answers)
     except ParseError as error:
         await message.answer(f"⚠️ {html.escape(error.message)}")
-        await session.commit()
         await _ask_next(message, state, session)
         return
     await _store_answer(message, state, session, value)
-
-
-def _answers_of(draft, target: str) -> dict:
-    """The answers a field is checked against: the person, a carried-over measure or the current one."""
-    if target == "reporter":
-        return draft.reporter
-    if target.startswith("measure:"):
-        return draft.measures[int(target.split(":")[1])]
-    return draft.current or {}
 
 
 async def on_file(message: Message, state: FSMContext, session: AsyncSession, bot) -> None:
@@ -237,30 +284,22 @@ async def on_file(message: Message, state: FSMContext, session: AsyncSession, bo
         await message.answer("Eine Datei brauche ich an dieser Stelle nicht.")
         await _ask_next(message, state, session)
         return
-    if message.document:
-        file_id, name, content_type = (
-            message.document.file_id,
-            message.document.file_name or "Datei",
-            message.document.mime_type or "",
-        )
-        size = message.document.file_size or 0
-    else:
-        photo = message.photo[-1]
-        file_id, name, content_type, size = photo.file_id, "foto.jpg", "image/jpeg", photo.file_size or 0
-    if size > MAX_ATTACHMENT_BYTES:
+    file = message.document or message.photo[-1]  # a photo comes in sizes, the largest last
+    name = getattr(file, "file_name", None) or "foto.jpg"
+    content_type = getattr(file, "mime_type", None) or ("" if message.document else "image/jpeg")
+    if (file.file_size or 0) > MAX_ATTACHMENT_BYTES:
         await message.answer(
             "Die Datei ist zu groß (höchstens 10 MB). Bitte eine kleinere Datei senden – oder „Überspringen“."
         )
         await _ask_next(message, state, session)
         return
-    buffer = await bot.download(file_id)
-    draft = await _load(session, state)
-    index = len(draft.measures)
+    buffer = await bot.download(file.file_id)
+    draft = await _load(session, state, message.chat.id)
     try:
         attachment = await report_service.store_attachment(
             session,
             report_id=draft.report_id,
-            measure_index=index,
+            measure_index=len(draft.measures),
             filename=name,
             content_type=content_type,
             data=buffer.read(),
@@ -274,50 +313,15 @@ async def on_file(message: Message, state: FSMContext, session: AsyncSession, bo
 
 async def _show_measure_summary(message: Message, state: FSMContext, draft) -> None:
     await state.set_state(Reporting.measure_done)
-    if draft.current:
-        lines = [
-            f"<b>{html.escape(label)}:</b> {html.escape(value)}"
-            for label, value in summary_lines(draft.current)
-        ]
-        buttons = [
-            ("✏️ Bearbeiten", "edit", ""),
-            ("➕ Weitere Maßnahme", "new", ""),
-            ("🔎 Bericht prüfen", "review", ""),
-        ]
-        await message.answer(
-            "<b>Ihre Maßnahme:</b>\n" + "\n".join(lines)[:MAX_MESSAGE], reply_markup=_keyboard(*buttons)
-        )
-        return
-    buttons = [("➕ Maßnahme hinzufügen", "new", "")]
-    if draft.measures:
-        buttons.append(("🔎 Bericht prüfen", "review", ""))
-    count = len(draft.measures)
-    await message.answer(
-        f"Ihr Bericht enthält {count} Maßnahme{'n' if count != 1 else ''}. Wie geht es weiter?",
-        reply_markup=_keyboard(*buttons),
-    )
+    await _send_all(message, chat_text.summary_messages(draft), _keyboard(*chat_text.summary_buttons(draft)))
 
 
 async def _show_review(message: Message, state: FSMContext, session: AsyncSession) -> None:
-    draft = await _load(session, state)
+    draft = await _load(session, state, message.chat.id)
     await session.commit()
     await state.set_state(Reporting.review)
-    parts = [f"<b>Bericht {draft.year} – {html.escape(draft.municipality_name)}</b>"]
-    parts += [
-        f"{html.escape(label)}: {html.escape(value)}"
-        for label, value in summary_lines(draft.reporter, REPORT_FIELDS)
-    ]
-    for index, measure in enumerate(draft.measures, start=1):
-        lines = [f"{html.escape(label)}: {html.escape(value)}" for label, value in summary_lines(measure)]
-        parts.append(f"\n<b>Maßnahme {index}</b>\n" + "\n".join(lines))
-    text = "\n".join(parts)
-    while len(text) > MAX_MESSAGE:
-        cut = text.rfind("\n", 0, MAX_MESSAGE)
-        await message.answer(text[:cut])
-        text = text[cut:]
-    await message.answer(
-        text, reply_markup=_keyboard(("📨 Absenden", "submit", ""), ("➕ Weitere Maßnahme", "new", ""))
-    )
+    buttons = _keyboard(("📨 Absenden", "submit", ""), ("➕ Weitere Maßnahme", "new", ""))
+    await _send_all(message, chat_text.review_messages(draft), buttons)
 
 
 async def on_button(
@@ -327,6 +331,7 @@ async def on_button(
     session: AsyncSession,
     municipalities: MunicipalityDirectory,
     settings,
+    tickets: TicketConfig,
     mail_wake: asyncio.Event,
 ) -> None:
     """Buttons of the report conversation."""
@@ -338,97 +343,67 @@ async def on_button(
         await message.answer("Ihr Entwurf ist gespeichert. Mit /bericht machen Sie genau hier weiter.")
         return
     if await state.get_state() is None and action not in ("muni",):
-        if data.get("r_report"):
-            await _ask_next(message, state, session)
-        else:
-            await start_report(message, state)
+        await (_ask_next(message, state, session) if data.get("r_report") else start_report(message, state))
         return
     if action == "muni":
         municipality = municipalities.get(value)
         if municipality is None:
             await start_report(message, state)
             return
-        await state.update_data(
-            r_ags=municipality.ags,
-            r_municipality=municipality.display_name,
-            known_ags=municipality.ags,
-            known_municipality=municipality.display_name,
-        )
-        await report_service.remember_contact(
-            session, chat_id=message.chat.id, ags=municipality.ags, name=municipality.display_name
-        )
-        await _ask_year(message, state)
-    elif action == "year" and value.isdigit():
-        await _open_draft(message, state, session, int(value))
+        await _choose_municipality(message, state, session, municipality, settings)
+    elif action == "code":
+        await _send_code(message, state, session, settings, tickets, mail_wake, target=value)
+    elif action == "year":
+        await _open_draft(message, state, session, settings, value)
     elif action in ("choice", "skip") and data.get("r_field"):
         field = REPORT_FIELD_BY_KEY.get(data["r_field"]) or MEASURE_FIELD_BY_KEY.get(data["r_field"])
-        if field is None:
+        if field is None or (action == "choice" and value not in dict(field.choices)):
             await _ask_next(message, state, session)
         elif action == "skip" and field.required:
             await message.answer("Diese Angabe ist nötig.")
             await _ask_next(message, state, session)
         else:
-            chosen = SKIPPED if action == "skip" else value
-            if action == "choice" and value not in dict(field.choices):
-                await _ask_next(message, state, session)
-                return
-            await _store_answer(message, state, session, chosen)
+            await _store_answer(message, state, session, SKIPPED if action == "skip" else value)
     elif action == "edit":
-        draft = await _load(session, state)
+        draft = await _load(session, state, message.chat.id)
         await session.commit()
-        keys = [f.key for f in MEASURE_FIELDS if draft.current and f.key in draft.current]
-        buttons = [(MEASURE_FIELD_BY_KEY[k].label, "editfield", k) for k in keys]
-        await message.answer("Welche Angabe möchten Sie ändern?", reply_markup=_keyboard(*buttons, columns=2))
+        buttons = _keyboard(*chat_text.edit_buttons(draft.current), columns=2)
+        await message.answer("Welche Angabe möchten Sie ändern?", reply_markup=buttons)
     elif action == "editfield" and value in MEASURE_FIELD_BY_KEY:
         await state.update_data(r_edit=value)
         await _ask_next(message, state, session)
     elif action == "new":
-        draft = await _load(session, state)
-        if draft.current:
-            draft.measures.append(draft.current)  # the finished measure is kept before the next one starts
-        draft.current = {}
-        await report_service.save_draft(session, draft)
+        # the finished measure is kept before the next one starts
+        await _change(
+            session, state, message.chat.id, partial(report_service.file_current_measure, start_next=True)
+        )
         await _ask_next(message, state, session)
     elif action == "review":
-        draft = await _load(session, state)
-        if draft.current:
-            draft.measures.append(draft.current)
-            draft.current = None
-            await report_service.save_draft(session, draft)
+        await _change(session, state, message.chat.id, report_service.file_current_measure)
         await _show_review(message, state, session)
     elif action == "submit":
-        await _submit(message, state, session, settings, mail_wake)
+        await _submit(message, state, session, settings, tickets, mail_wake)
 
 
-async def _submit(message: Message, state: FSMContext, session: AsyncSession, settings, mail_wake) -> None:
-    draft = await _load(session, state)
+async def _submit(message: Message, state: FSMContext, session: AsyncSession, settings, tickets, mail_wake):
     try:
-        result = await report_service.submit_report(
+        result, draft = await report_service.submit_chat_draft(
             session,
-            draft=draft,
+            chat_id=message.chat.id,
             fachstelle_address=settings.inbox_address,
-            sender_domain=settings.inbox_address.rsplit("@", 1)[-1],
+            sender_domain=tickets.domain,
             now=utcnow(),
+            **await _opened(state),
         )
     except report_service.ReportInvalid as invalid:
-        problems = "\n".join(f"• {html.escape(problem)}" for problem in invalid.messages)
-        await message.answer(f"Der Bericht ist noch nicht vollständig:\n{problems}")
-        await _show_measure_summary(message, state, draft)
+        await _send_all(message, chat_text.problems_messages(invalid.messages))
+        await _show_measure_summary(message, state, await _load(session, state, message.chat.id))
         return
     await state.set_state(None)
     await state.update_data(r_report=None, r_field=None, r_target=None)
-    if result.unchanged:
-        await message.answer(
-            f"Keine Änderungen gegenüber Version {result.version} – es wurde nichts neu abgegeben."
-        )
-        return
-    mail_wake.set()
-    amended = " (Änderung: neue Version)" if result.amended else ""
-    await message.answer(
-        f"✅ Vielen Dank! Ihr Bericht {draft.year} für {html.escape(draft.municipality_name)} ist abgegeben – "
-        f"Version {result.version}{amended}. Eine Bestätigung mit dem Bericht als Anhang kommt per E-Mail, "
-        "die Fachstelle ist informiert."
-    )
+    if not result.unchanged:
+        mail_wake.set()
+    await message.answer(chat_text.submitted_text(result, draft))
 
 
 async def on_municipality_text(
@@ -446,16 +421,18 @@ async def on_municipality_text(
     await message.answer("Welche meinen Sie?", reply_markup=_keyboard(*buttons))
 
 
-async def on_other_text(message: Message, state: FSMContext, session: AsyncSession) -> None:
+async def on_other_text(message: Message, state: FSMContext, session: AsyncSession, settings) -> None:
     """Text where a button is expected: repeat the question."""
     await message.answer("Bitte wählen Sie eine der Schaltflächen.")
     current = await state.get_state()
-    if current == Reporting.year.state:
-        await _ask_year(message, state)
+    if current == Reporting.binding.state:
+        await _offer_binding(message, state, session, settings)
+    elif current == Reporting.year.state:
+        await _ask_year(message, state, settings)
     elif current == Reporting.review.state:
         await _show_review(message, state, session)
     else:
-        draft = await _load(session, state)
+        draft = await _load(session, state, message.chat.id)
         await session.commit()
         await _show_measure_summary(message, state, draft)
 
@@ -463,7 +440,8 @@ async def on_other_text(message: Message, state: FSMContext, session: AsyncSessi
 async def cmd_bericht(message: Message, state: FSMContext, session: AsyncSession) -> None:
     """/bericht: continue the saved draft, or start a report."""
     data = await state.get_data()
-    if data.get("r_report") and data.get("r_ags") and data.get("r_year"):
+    saved = data.get("r_report") and data.get("r_ags") and data.get("r_year")
+    if saved and await report_service.may_edit(session, chat_id=message.chat.id, ags=data["r_ags"]):
         await message.answer("Willkommen zurück – wir machen bei Ihrem gespeicherten Entwurf weiter.")
         await _ask_next(message, state, session)
         return
@@ -485,17 +463,31 @@ async def on_no_reminders(callback: CallbackQuery, session: AsyncSession) -> Non
     )
 
 
+async def _deny_unbound(handler, event, data):
+    """A chat that is not bound to the municipality gets a German message and no report, never an error."""
+    try:
+        return await handler(event, data)
+    except report_service.AccessDenied as denied:
+        message = event.message if isinstance(event, CallbackQuery) else event
+        await data["state"].set_state(None)
+        await data["state"].update_data(r_report=None, r_field=None, r_target=None)
+        await message.answer(html.escape(denied.message), reply_markup=_keyboard(cancel=False, contact=True))
+
+
 def build_router() -> Router:
     """A fresh router with the report conversation (before free-text answering)."""
     router = Router(name=__name__)
+    router.message.middleware(_deny_unbound)
+    router.callback_query.middleware(_deny_unbound)
     router.callback_query.register(on_no_reminders, MenuCb.filter(F.action == "no_reminders"))
     router.message.register(cmd_bericht, Command("bericht"))
     router.callback_query.register(on_menu_report, MenuCb.filter(F.action == "report"))
     router.message.register(on_municipality_text, Reporting.municipality, F.text)
+    router.message.register(on_own_email, Reporting.binding_email, F.text)
+    router.message.register(on_code, Reporting.binding_code, F.text)
     router.message.register(on_answer_text, Reporting.answering, F.text)
     router.message.register(on_file, Reporting.answering, F.document | F.photo)
-    router.message.register(on_other_text, Reporting.year, F.text)
-    router.message.register(on_other_text, Reporting.measure_done, F.text)
-    router.message.register(on_other_text, Reporting.review, F.text)
+    for waiting in (Reporting.binding, Reporting.year, Reporting.measure_done, Reporting.review):
+        router.message.register(on_other_text, waiting, F.text)
     router.callback_query.register(on_button, ReportCb.filter())
     return router

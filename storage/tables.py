@@ -245,6 +245,8 @@ class MeasureReport(SQLModel, table=True):
     The working copy (reporter, measures, the measure being answered) is saved after every answer, so a
     conversation can stop any time and continue days later on any instance. Submissions live in
     `ReportVersion`; `version_count` is moved by compare-and-set so concurrent submits never share a number.
+    `revision` counts changes of the working copy: a writer stores only over the revision it read, so two
+    chats answering at the same moment re-read and re-apply instead of overwriting each other.
     """
 
     __tablename__ = "measure_report"
@@ -261,6 +263,7 @@ class MeasureReport(SQLModel, table=True):
     current_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     next_step: str = Field(default="", max_length=64)
     owner_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, index=True))
+    revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     submitted_at: dt.datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
@@ -372,6 +375,16 @@ class ReportAccess(SQLModel, table=True):
     """A chat allowed to work on one municipality's reports, and how it proved that it belongs there."""
 
     __tablename__ = "report_access"
+    __table_args__ = (
+        # only one chat can be the first reporter of a municipality, even when two confirm at once
+        Index(
+            "uq_report_access_first_reporter",
+            "ags",
+            unique=True,
+            sqlite_where=text("via = 'first-reporter'"),
+            postgresql_where=text("via = 'first-reporter'"),
+        ),
+    )
 
     chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     ags: str = Field(primary_key=True, max_length=8)

@@ -1,9 +1,15 @@
-"""Photos and PDFs of measures: checked, stored with their bytes, referenced from the measure's answers."""
+"""Photos and PDFs of measures: checked, stored with their bytes, referenced from the measure's answers.
+
+The type is read from the file's first bytes, never from its name or the sender's MIME type, and the stored
+name ends in that type's extension: the Fachstelle opens these files from mails and exports, and
+"rechnung.pdf.exe" must not arrive as anything but a harmless "rechnung.pdf.pdf".
+"""
 
 from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from sqlmodel import col, select
@@ -38,22 +44,29 @@ def attachment_id(ref: str) -> int | None:
     return int(ref[len(REF_PREFIX) :])
 
 
+def detect_type(data: bytes) -> str | None:
+    """The allowed type the content's first bytes show, or None."""
+    return next((kind for kind, heads in _SIGNATURES.items() if data.startswith(heads)), None)
+
+
 def _clean_filename(filename: str, content_type: str) -> str:
-    """The base name without path or control characters; a neutral name when nothing is left."""
+    """The sender's base name without path, extension or invisible characters, plus the type's extension."""
     base = re.split(r"[/\\]", filename or "")[-1]
-    name = _UNSAFE_NAME.sub("_", base).strip(" ._")
+    # bidi overrides and other invisible format characters can make "gpj.exe" look like "exe.jpg"
+    base = "".join(ch for ch in base if unicodedata.category(ch) not in ("Cc", "Cf"))
+    stem = base.rsplit(".", 1)[0] if "." in base.strip(".") else base
     extension = ALLOWED_ATTACHMENT_TYPES[content_type]
-    if not name:
-        return f"anhang{extension}"
-    return name[-MAX_FILENAME:]
+    name = _UNSAFE_NAME.sub("_", stem).strip(" ._") or "anhang"
+    return name[: MAX_FILENAME - len(extension)] + extension
 
 
 def check_attachment(content_type: str, data: bytes) -> str:
-    """The normalised content type, or AttachmentRejected with a German reason."""
+    """The type the content shows (whatever it was called), or AttachmentRejected with a German reason."""
     kind = (content_type or "").split(";", 1)[0].strip().lower()
     if kind == "image/jpg":
         kind = "image/jpeg"
-    if kind not in ALLOWED_ATTACHMENT_TYPES:
+    detected = detect_type(data)
+    if detected is None and kind not in ALLOWED_ATTACHMENT_TYPES:
         raise AttachmentRejected("Bitte nur Fotos (JPEG, PNG) oder PDF-Dateien senden.")
     if not data:
         raise AttachmentRejected("Die Datei ist leer.")
@@ -62,12 +75,12 @@ def check_attachment(content_type: str, data: bytes) -> str:
         raise AttachmentRejected(
             f"Die Datei ist {size} MB groß; erlaubt sind höchstens {MAX_ATTACHMENT_BYTES // _MEGABYTE} MB."
         )
-    if not data.startswith(_SIGNATURES[kind]):
+    if detected is None:
         what = {"image/jpeg": "kein gültiges JPEG-Foto", "image/png": "kein gültiges PNG-Bild"}.get(
             kind, "keine gültige PDF-Datei"
         )
         raise AttachmentRejected(f"Die Datei ist {what}. Bitte senden Sie sie noch einmal.")
-    return kind
+    return detected
 
 
 async def store_attachment(

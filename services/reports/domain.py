@@ -12,7 +12,9 @@ from typing import Any
 from services.report_export import ReportRow
 from services.report_fields import (
     MEASURE_FIELD_BY_KEY,
+    MEASURE_FIELDS,
     REPORT_FIELDS,
+    Field,
     answers_from_json,
     answers_to_json,
     is_answered,
@@ -53,6 +55,10 @@ class ReportNotFound(LookupError):
     """No report with that id."""
 
 
+class DraftChanged(RuntimeError):
+    """The working copy changed since it was read (another chat answered); read it again and redo the change."""
+
+
 class AttachmentRejected(ValueError):
     """A photo or PDF that cannot be stored; the German message says why."""
 
@@ -77,6 +83,9 @@ class Draft:
     current: dict[str, Any] | None = None
     owner_chat_id: int | None = None
     updated_at: dt.datetime | None = None
+    # the stored revision this copy was read at, and whose measure in progress `current` is (None: the owner's)
+    revision: int = 0
+    chat_id: int | None = None
 
     @property
     def carried_over(self) -> list[str]:
@@ -165,6 +174,60 @@ class CampaignContact:
     chat_id: int
     ags: str
     municipality_name: str
+
+
+def next_question(draft: Draft, edit: str | None = None) -> tuple[str, Field | None]:
+    """The chat's next question: (`reporter` | `measure:<i>` | `current`, field), field None when done."""
+    if edit:
+        return "current", MEASURE_FIELD_BY_KEY[edit]
+    field = next_field(draft.reporter, REPORT_FIELDS)
+    if field is not None:
+        return "reporter", field
+    for index, measure in enumerate(draft.measures):
+        pending = measure.get(NEEDS_UPDATE) or []
+        if pending:
+            return f"measure:{index}", MEASURE_FIELD_BY_KEY[pending[0]]
+    if draft.current is not None:
+        return "current", next_field(draft.current, MEASURE_FIELDS)
+    return "current", None
+
+
+def answers_for(draft: Draft, target: str) -> dict[str, Any]:
+    """The answers a field of `target` is checked against: the person, a carried-over measure or the own."""
+    if target == "reporter":
+        return draft.reporter
+    if target.startswith("measure:"):
+        return draft.measures[int(target.split(":", 1)[1])]
+    return draft.current or {}
+
+
+def set_answer(draft: Draft, target: str, key: str, value: Any) -> None:
+    """Put one answer where the chat asked for it: the person, a carried-over measure or the chat's own."""
+    if target == "reporter":
+        draft.reporter[key] = value
+    elif target.startswith("measure:"):
+        measure = draft.measures[int(target.split(":", 1)[1])]
+        measure[key] = value
+        pending = [k for k in measure.get(NEEDS_UPDATE) or () if k != key]
+        if pending:
+            measure[NEEDS_UPDATE] = pending
+        else:
+            measure.pop(NEEDS_UPDATE, None)
+    else:
+        draft.current = {**(draft.current or {}), key: value}
+
+
+def file_current_measure(draft: Draft, *, start_next: bool = False) -> None:
+    """Add the chat's measure in progress to the report's measures; `start_next` opens an empty one."""
+    if draft.current:
+        draft.measures.append(draft.current)
+    draft.current = {} if start_next else None
+
+
+def start_first_measure(draft: Draft) -> None:
+    """A report without any measure goes straight to its first one."""
+    if draft.current is None and not draft.measures:
+        draft.current = {}
 
 
 def measure_to_json(measure: Mapping[str, Any]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from services.reports.attachments import load_attachments
 from services.reports.domain import (
     NEEDS_UPDATE,
     Draft,
+    DraftChanged,
     ReportInvalid,
     ReportNotFound,
     ReportState,
@@ -32,6 +33,7 @@ from services.reports.domain import (
     dump_reporter,
     reporter_text,
 )
+from services.reports.drafts import current_key, currents, dump_currents
 from services.reports.mails import confirmation_mail, fachstelle_mail
 from services.reports.queries import get_version
 from storage.tables import MeasureReport, ReportVersion
@@ -82,12 +84,15 @@ async def submit_report(
     now: dt.datetime,
     channel: str = "telegram",
     chat_id: int | None = None,
+    expected_revision: int | None = None,
 ) -> SubmitResult:
     """Store the draft as the report's next version and queue the confirmation and the Fachstelle's notice.
 
     Raises ReportInvalid with German messages when something is missing or implausible. A submission that
     repeats the latest version stores and mails nothing and says `unchanged`. Concurrent submissions of the
-    same report get consecutive version numbers (compare-and-set on `version_count`).
+    same report get consecutive version numbers (compare-and-set on `version_count`). With
+    `expected_revision`, DraftChanged is raised (nothing stored) when the working copy changed since then.
+    The submitted answers become the working copy; other chats' measures in progress stay.
     """
     problems = check_draft(draft)
     if problems:
@@ -99,6 +104,9 @@ async def submit_report(
         report = await session.get(MeasureReport, draft.report_id, populate_existing=True)
         if report is None:
             raise ReportNotFound(f"report {draft.report_id}")
+        if expected_revision is not None and report.revision != expected_revision:
+            await session.rollback()
+            raise DraftChanged(f"report {draft.report_id} changed since revision {expected_revision}")
         current = report.version_count
         submitted = SubmittedReport(
             report_id=report.id,
@@ -120,9 +128,15 @@ async def submit_report(
             await session.rollback()
             return SubmitResult(version=current, amended=current > 1, unchanged=True)
         state = ReportState.AMENDED if current else ReportState.SUBMITTED
+        read = report.revision  # the ORM update below brings `report` itself up to date
+        others = {k: v for k, v in currents(report).items() if k != current_key(report, draft.chat_id)}
         claimed = await session.exec(
             update(MeasureReport)
-            .where(col(MeasureReport.id) == report.id, col(MeasureReport.version_count) == current)
+            .where(
+                col(MeasureReport.id) == report.id,
+                col(MeasureReport.version_count) == current,
+                col(MeasureReport.revision) == read,
+            )
             .values(
                 version_count=current + 1,
                 state=state,
@@ -130,11 +144,12 @@ async def submit_report(
                 updated_at=now,
                 reporter_json=dump_reporter(draft.reporter),
                 measures_json=dump_measures(measures),
-                current_json=None,
+                current_json=dump_currents(others),
                 next_step="review",
+                revision=read + 1,
             )
         )
-        if claimed.rowcount != 1:  # another submission of this report came first: read it and go again
+        if claimed.rowcount != 1:  # another submission or answer came first: read the report and go again
             await session.rollback()
             continue
         session.add(
@@ -155,6 +170,7 @@ async def submit_report(
         )
         await session.commit()
         _sync(draft, state, submitted.version, measures=list(measures), updated_at=now)
+        draft.revision = read + 1
         return SubmitResult(version=submitted.version, amended=submitted.amended)
     raise RuntimeError(f"could not submit report {draft.report_id}: too many concurrent submissions")
 

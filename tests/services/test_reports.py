@@ -387,14 +387,14 @@ async def test_attachments_are_stored_and_ride_along_to_the_fachstelle(sessions)
             data=JPEG,
         )
     assert photo.ref.startswith("report-attachment:")
-    assert (photo.filename, photo.content_type, photo.size) == ("LED Leuchte.JPG", "image/jpeg", len(JPEG))
+    assert (photo.filename, photo.content_type, photo.size) == ("LED Leuchte.jpg", "image/jpeg", len(JPEG))
     draft.reporter.update(REPORTER)
     draft.measures = [measure(attachment=photo)]
     await _save(sessions, draft)
     await _submit(sessions, draft)
     (_, person), (_, notice) = await _outbox(sessions)
     assert [a.filename for a in person.attachments] == ["Massnahmenbericht_06534014_2025_v1.pdf"]
-    assert [(a.filename, a.data) for a in notice.attachments[1:]] == [("LED Leuchte.JPG", JPEG)]
+    assert [(a.filename, a.data) for a in notice.attachments[1:]] == [("LED Leuchte.jpg", JPEG)]
     assert "1 Foto(s)/PDF(s)" in notice.text
 
 
