@@ -34,6 +34,7 @@ from services.advisors import AdvisorDirectory, AdvisorsFileError, load_advisors
 from services.answering import AnsweringService, load_answering_service
 from services.booking.config import BookingConfig, BookingPolicy, booking_schedules
 from services.municipalities import MunicipalityDirectory, load_municipalities
+from services.reports.contacts import ContactsFileError, load_contacts
 from services.tickets import TicketConfig
 from storage.database import DATABASE_UNAVAILABLE, create_engine, session_factory
 from storage.migrate import migrate
@@ -132,6 +133,11 @@ async def build_runtime(settings: Settings, *, apply_migrations: bool = True) ->
     """Migrate the database, open the engine, load the knowledge base, advisors and municipalities."""
     tickets = build_ticket_config(settings)
     booking = build_booking_config(settings, tickets)
+    try:
+        # read again whenever it changes; a wrong file stops the start instead of failing a user later
+        load_contacts(settings.municipality_contacts_file)
+    except ContactsFileError as exc:
+        raise StartupError(f"Kontaktdatei der Kommunen fehlerhaft – {exc}") from None
     if apply_migrations:
         try:
             await migrate(settings.database_url)

@@ -102,3 +102,12 @@ async def test_lauft_is_said_only_once_the_bot_runs(production, capsys):
             serving.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await serving
+
+
+def test_a_broken_contacts_file_stops_the_start_naming_the_line(production, monkeypatch, capsys):
+    contacts = production / "kontakte.csv"
+    contacts.write_text("ags,email\n06440024,keine-adresse\n", encoding="utf-8")
+    monkeypatch.setenv("KLIMABOT_MUNICIPALITY_CONTACTS_FILE", str(contacts))
+    assert main(["run"]) == 1
+    line = _one_line(capsys)
+    assert "Kontaktdatei" in line and "Zeile 2" in line
