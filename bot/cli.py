@@ -12,10 +12,6 @@ from pathlib import Path
 from bot.settings import Settings, SettingsError, load_settings
 
 GAP_TEXT_WIDTH = 100
-FACTS_CANDIDATES = (
-    Path("../shared/knowledge-facts.md"),
-    Path(__file__).resolve().parents[2] / "shared/knowledge-facts.md",
-)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     check = kb.add_parser("check", help="validate all entries (non-zero exit on errors)")
     check.add_argument(
-        "--facts", type=Path, help="fact sheet for source tracing (default: ../shared/knowledge-facts.md)"
+        "--facts", type=Path, help="fact sheet whose figures every answer must trace to (e.g. knowledge-facts.md)"
     )
     train = kb.add_parser(
         "train", help="train the question model from the examples and show its cross-validation"
@@ -203,14 +199,16 @@ def _cmd_kb(settings: Settings, args) -> int:
 def _kb_check(settings: Settings, facts_path: Path | None) -> int:
     from knowledge.checks import check_knowledge, load_fact_sheet
 
-    facts_path = facts_path or next((p for p in FACTS_CANDIDATES if p.exists()), None)
-    facts = load_fact_sheet(facts_path) if facts_path and facts_path.exists() else None
+    if facts_path is not None and not facts_path.is_file():
+        print(f"Faktenblatt {facts_path} nicht gefunden", file=sys.stderr)
+        return 2
+    facts = load_fact_sheet(facts_path) if facts_path else None
     entries, findings = check_knowledge(settings.knowledge_dir, facts=facts)
     for finding in findings:
         print(f"{finding.level.upper():7} {finding.where}: {finding.message}")
     errors = sum(1 for f in findings if f.level == "error")
     warnings = len(findings) - errors
-    tracing = f"figures traced against {facts_path}" if facts else "no fact sheet found: figures not traced"
+    tracing = f"figures traced against {facts_path}" if facts else "no --facts given: figures not traced"
     print(f"{len(entries)} entries, {errors} errors, {warnings} warnings ({tracing})")
     return 1 if errors else 0
 

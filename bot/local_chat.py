@@ -8,7 +8,7 @@ import logging
 import sys
 
 from bot.app import serve
-from bot.local_api import BotMessage, LocalBotApi
+from local_bot_api import BotMessage, LocalBotApi
 from bot.settings import Settings
 
 LOCAL_USER_ID = 1001

@@ -8,7 +8,7 @@ import contextlib
 import pytest
 
 from bot.cli import _serve_and_announce, main
-from bot.local_api import LocalBotApi
+from local_bot_api import LocalBotApi
 from bot.settings import Settings
 from bot.startup import StartupError
 

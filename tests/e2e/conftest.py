@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from bot.app import serve
-from bot.local_api import LocalBotApi
+from local_bot_api import LocalBotApi
 from bot.settings import Settings
 
 

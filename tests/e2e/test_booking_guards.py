@@ -8,8 +8,8 @@ import pytest
 from sqlmodel import select
 
 from bot.app import build_booking_config, build_ticket_config
-from bot.local_api.serialize import message_json
-from bot.local_api.state import PendingCallback
+from local_bot_api.serialize import message_json
+from local_bot_api.state import PendingCallback
 from services.booking import BookingRequest, book_slot, next_free_slots
 from storage.database import create_engine, session_factory
 from storage.tables import Booking, EmailConfirmation

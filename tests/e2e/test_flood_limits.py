@@ -37,7 +37,7 @@ async def test_a_burst_of_200_users_is_answered_completely_under_a_strict_flood_
 
 
 async def test_a_429_from_telegram_is_retried_after_retry_after(tmp_path):
-    from bot.local_api import FaultRule
+    from local_bot_api import FaultRule
 
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'retry.db'}", mail_sink_dir=tmp_path / "sink")
     async with running_bot(settings) as running:

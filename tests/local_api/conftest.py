@@ -11,7 +11,7 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
-from bot.local_api import LocalBotApi
+from local_bot_api import LocalBotApi
 
 USER = 1001
 

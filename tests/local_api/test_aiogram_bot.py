@@ -19,7 +19,7 @@ from aiogram.methods.base import TelegramMethod
 from aiogram.types import BotCommand, BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.local_api import FaultRule, LocalBotApi
+from local_bot_api import FaultRule, LocalBotApi
 
 from .conftest import USER, make_bot
 

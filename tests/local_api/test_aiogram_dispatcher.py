@@ -7,7 +7,7 @@ import asyncio
 from aiogram import Dispatcher, F
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.local_api import LocalBotApi
+from local_bot_api import LocalBotApi
 
 from .conftest import make_bot
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.local_api.flood import FloodLimiter, counts_for_flood
+from local_bot_api.flood import FloodLimiter, counts_for_flood
 
 
 class FakeClock:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.local_api.html_check import parse_html
-from bot.local_api.parsed_text import EntityParseError, utf16_len
+from local_bot_api.html_check import parse_html
+from local_bot_api.parsed_text import EntityParseError, utf16_len
 
 
 def test_plain_text_and_entities_of_allowed_tags():

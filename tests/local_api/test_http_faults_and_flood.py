@@ -8,7 +8,7 @@ import time
 import aiohttp
 import pytest
 
-from bot.local_api import FaultRule, LocalBotApi
+from local_bot_api import FaultRule, LocalBotApi
 
 from .conftest import USER, RawCaller
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.local_api.methods.messages import NOT_MODIFIED
+from local_bot_api.methods.messages import NOT_MODIFIED
 
 from .conftest import USER, RawCaller
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.local_api.markdown_check import parse_markdown, parse_markdown_v2
-from bot.local_api.parsed_text import EntityParseError
+from local_bot_api.markdown_check import parse_markdown, parse_markdown_v2
+from local_bot_api.parsed_text import EntityParseError
 
 
 def test_markdown_v2_entities():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.local_api import LocalBotApi
+from local_bot_api import LocalBotApi
 
 from .conftest import USER, RawCaller
 

@@ -1,12 +1,23 @@
-"""api.json loading and Telegram-like parameter checks."""
+"""The shipped Bot API facts and Telegram-like parameter checks."""
 
 from __future__ import annotations
 
+import importlib.util
+import json
+from pathlib import Path
+
 import pytest
 
-from bot.local_api import SpecNotFoundError
-from bot.local_api.errors import ApiError
-from bot.local_api.spec import DEFAULT_SPEC_PATH, ApiSpec
+import local_bot_api
+from local_bot_api import SpecNotFoundError
+from local_bot_api.errors import ApiError
+from local_bot_api.spec import DEFAULT_SPEC_PATH, ApiSpec
+
+_SCRIPT = Path(__file__).resolve().parents[2] / "scripts/extract_bot_api_facts.py"
+_spec = importlib.util.spec_from_file_location("extract_bot_api_facts", _SCRIPT)
+_module = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_module)
+extract = _module.extract
 
 
 @pytest.fixture(scope="module")
@@ -14,9 +25,17 @@ def spec() -> ApiSpec:
     return ApiSpec.load()
 
 
-def test_default_path_points_to_shared_spec(spec):
-    assert DEFAULT_SPEC_PATH.name == "api.json"
+def test_the_facts_ship_inside_the_package(spec):
+    assert DEFAULT_SPEC_PATH.parent.parent == Path(local_bot_api.__file__).parent
     assert spec.version.startswith("Bot API")
+
+
+def test_the_shipped_facts_are_what_the_script_extracts_from_the_spec():
+    source = Path(__file__).resolve().parents[3] / "shared/telegram-bot-api/api.json"
+    if not source.exists():
+        pytest.skip("the Bot API spec is not beside this checkout")
+    extracted = extract(json.loads(source.read_text(encoding="utf-8")))
+    assert json.loads(DEFAULT_SPEC_PATH.read_text(encoding="utf-8")) == extracted
 
 
 def test_missing_spec_gives_a_clear_error(tmp_path):

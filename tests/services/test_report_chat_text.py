@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.local_api.html_check import parse_html
+from local_bot_api.html_check import parse_html
 from services.report_fields import SKIPPED, YearMonth
 from services.reports import Draft
 from services.reports.chat_text import (

@@ -1,4 +1,4 @@
-"""Bot API spec from api.json: method lookup and Telegram-like parameter checks."""
+"""The Bot API facts shipped in data/ (extracted from api.json): method lookup and Telegram-like checks."""
 
 from __future__ import annotations
 
@@ -11,13 +11,12 @@ from typing import Any
 from .errors import bad_request
 from .uploads import Upload
 
-DEFAULT_SPEC_PATH = Path(__file__).resolve().parents[3] / "shared/telegram-bot-api/api.json"
+# written by scripts/extract_bot_api_facts.py: names, types, required flags, subtype discriminators
+DEFAULT_SPEC_PATH = Path(__file__).resolve().parent / "data/bot_api_facts.json"
 
 _ARRAY_PREFIX = "Array of "
 _INT_RE = re.compile(r"^[+-]?\d+$")
 _FLOAT_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-# Subtype descriptions read 'Type of the button, must be commands' or 'always "emoji"'.
-_DISCRIMINATOR_RE = re.compile(r'(?:must be|always)\s+"?([a-z_]+)"?')
 _MAX_DEPTH = 12
 # Telegram still accepts a bare label string wherever a KeyboardButton object is expected.
 _STRING_OBJECT_TYPES = {"KeyboardButton"}
@@ -39,7 +38,7 @@ _OBJECT_CONTEXT = {
 
 
 class SpecNotFoundError(FileNotFoundError):
-    """Raised when api.json is missing, so the server cannot judge requests."""
+    """Raised when the facts file is missing or unusable, so the server cannot judge requests."""
 
 
 @dataclass(frozen=True)
@@ -60,44 +59,34 @@ class MethodSpec:
     returns: tuple[str, ...]
 
 
-def _fields(raw: list[dict]) -> tuple[FieldSpec, ...]:
-    return tuple(FieldSpec(f["name"], tuple(f["types"]), bool(f["required"])) for f in raw)
+def _fields(raw: list[list]) -> tuple[FieldSpec, ...]:
+    return tuple(FieldSpec(name, tuple(types), bool(required)) for name, types, required in raw)
 
 
 class ApiSpec:
-    """Parsed api.json with lookups and parameter coercion."""
+    """The methods and types of the Bot API with lookups and parameter coercion."""
 
-    def __init__(self, data: dict) -> None:
-        self.version: str = data.get("version", "unknown")
+    def __init__(self, facts: dict) -> None:
+        self.version: str = facts.get("version", "unknown")
         self._methods = {
             name.lower(): MethodSpec(name, _fields(m.get("fields", [])), tuple(m.get("returns", [])))
-            for name, m in data["methods"].items()
+            for name, m in facts["methods"].items()
         }
-        self._types: dict[str, tuple[FieldSpec, ...]] = {}
-        self._subtypes: dict[str, dict[str, str]] = {}
-        for name, t in data["types"].items():
-            self._types[name] = _fields(t.get("fields", []))
-        for name, t in data["types"].items():
-            if t.get("subtypes"):
-                self._subtypes[name] = self._discriminators(t["subtypes"], data["types"])
-
-    @staticmethod
-    def _discriminators(subtypes: list[str], types: dict) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for sub in subtypes:
-            for f in types.get(sub, {}).get("fields", []):
-                if f["name"] == "type" and (m := _DISCRIMINATOR_RE.search(f["description"])):
-                    found[m.group(1)] = sub
-        return found
+        self._types: dict[str, tuple[FieldSpec, ...]] = {
+            name: _fields(t.get("fields", [])) for name, t in facts["types"].items()
+        }
+        self._subtypes: dict[str, dict[str, str]] = {
+            name: dict(t["subtypes"]) for name, t in facts["types"].items() if t.get("subtypes")
+        }
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> ApiSpec:
-        """Read api.json from `path` (default: /work/shared/telegram-bot-api/api.json)."""
+        """Read the facts file from `path` (default: the one shipped in local_bot_api/data)."""
         spec_path = Path(path) if path is not None else DEFAULT_SPEC_PATH
         if not spec_path.is_file():
             raise SpecNotFoundError(
-                f"Telegram Bot API spec not found at {spec_path}; pass spec_path= to LocalBotApi "
-                "or put api.json (github.com/PaulSonOfLars/telegram-bot-api-spec) there"
+                f"Telegram Bot API spec not found at {spec_path}; run scripts/extract_bot_api_facts.py "
+                "or pass spec_path= to LocalBotApi"
             )
         try:
             data = json.loads(spec_path.read_text(encoding="utf-8"))
