@@ -8,8 +8,8 @@ import logging
 import sys
 
 from bot.app import serve
-from local_bot_api import BotMessage, LocalBotApi
 from bot.settings import Settings
+from local_bot_api import BotMessage, LocalBotApi
 
 LOCAL_USER_ID = 1001
 HELP_LINE = "Tippen Sie Ihre Nachricht; eine Zahl drückt den Knopf mit dieser Nummer; /ende beendet."

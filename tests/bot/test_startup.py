@@ -8,9 +8,9 @@ import contextlib
 import pytest
 
 from bot.cli import _serve_and_announce, main
-from local_bot_api import LocalBotApi
 from bot.settings import Settings
 from bot.startup import StartupError
+from local_bot_api import LocalBotApi
 
 TOKEN = "123456:" + "A" * 35
 ADVISORS = """\

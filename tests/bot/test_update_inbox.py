@@ -12,8 +12,8 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import Message
 from sqlmodel import select
 
-from local_bot_api import LocalBotApi
 from bot.update_inbox import UpdateInbox
+from local_bot_api import LocalBotApi
 from storage.tables import TelegramUpdate
 from storage.telegram_updates import RawUpdate, add_updates, claim_updates, finish_update
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import pytest
 
 from bot.app import serve
-from local_bot_api import LocalBotApi
 from bot.settings import Settings
+from local_bot_api import LocalBotApi
 
 
 @dataclass
