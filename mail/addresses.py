@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 # RFC 5322 §3.6.4: msg-id = "<" id-left "@" id-right ">"; real mail also carries IDs without "@", folded
@@ -16,7 +17,11 @@ _LABEL = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?|xn--[A-Za-z0-9-]{1,5
 _DOMAIN = rf"{_LABEL}(?:\.{_LABEL})+"
 _ADDRESS = re.compile(rf"^{_LOCAL}@{_DOMAIN}$")
 _MAX_LOCAL = 64  # RFC 5321 §4.5.3.1.1
-_MAX_ADDRESS = 254  # RFC 5321 §4.5.3.1.3 path limit minus the angle brackets
+MAX_ADDRESS = 254  # RFC 5321 §4.5.3.1.3 path limit minus the angle brackets
+# RFC 5322 §2.1.1 caps a line at 998 characters, so a longer Message-ID cannot be answered with an
+# In-Reply-To line; it also would not fit the 998-character columns. Such IDs become a stable hash, so the
+# same mail still has the same key (duplicates found) and a reply quoting it still finds it.
+MAX_MESSAGE_ID = 900
 
 
 def normalize_message_id(value: str | None) -> str | None:
@@ -26,9 +31,9 @@ def normalize_message_id(value: str | None) -> str | None:
     # A long ID folded over two lines ("<abc\r\n def@x>") only matches once the whitespace is gone.
     match = _BRACKETED.search(value) or _BRACKETED.search(re.sub(r"\s+", "", value))
     if match:
-        return f"<{match.group(1)}>"
+        return _fit_message_id(f"<{match.group(1)}>")
     bare = value.strip().strip("<>").strip()
-    return f"<{bare}>" if _BARE.match(bare) else None
+    return _fit_message_id(f"<{bare}>") if _BARE.match(bare) else None
 
 
 def message_ids(value: str | None) -> list[str]:
@@ -38,12 +43,19 @@ def message_ids(value: str | None) -> list[str]:
     found = [f"<{match}>" for match in _BRACKETED.findall(value)]
     if not found:
         found = [f"<{token}>" for token in value.split() if _BARE.match(token.strip("<>,;"))]
-    return list(dict.fromkeys(found))
+    return list(dict.fromkeys(map(_fit_message_id, found)))
+
+
+def _fit_message_id(message_id: str) -> str:
+    if len(message_id) <= MAX_MESSAGE_ID:
+        return message_id
+    digest = hashlib.sha256(message_id.encode("utf-8", errors="surrogatepass")).hexdigest()
+    return f"<sha256.{digest}@long-message-id.invalid>"
 
 
 def is_valid_address(address: str) -> bool:
     """True for a plain addr-spec we may send to (dot-atom local part, dotted domain, RFC 5321 lengths)."""
-    if not isinstance(address, str) or len(address) > _MAX_ADDRESS or not _ADDRESS.match(address):
+    if not isinstance(address, str) or len(address) > MAX_ADDRESS or not _ADDRESS.match(address):
         return False
     return len(address.rsplit("@", 1)[0]) <= _MAX_LOCAL
 

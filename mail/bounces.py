@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -48,7 +49,8 @@ _ORIGINAL_PARTS = frozenset({"message/rfc822", "message/global"})
 _NOT_BOUNCE_REPORTS = frozenset({"feedback-report", "disposition-notification"})
 _MAX_DEPTH = 30
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_RAW_SEARCH_LIMIT = 2 * 1024 * 1024
+RAW_SEARCH_LIMIT = 2 * 1024 * 1024
+_MAX_PARTS = 100
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,8 @@ def find_bounce(
     kind = report_type(message)
     if kind in _NOT_BOUNCE_REPORTS:
         return None
-    parts = list(_leaf_parts(message))
+    # a real report has a handful of parts; hostile mail has thousands
+    parts = list(itertools.islice(_leaf_parts(message), _MAX_PARTS))
     status_parts = [part for part in parts if _content_type(part) in _REPORT_PARTS]
     if kind == "delivery-status" or status_parts:
         recipients = tuple(r for part in status_parts for r in _dsn_recipients(part))
@@ -223,7 +226,7 @@ def _original_message_id(parts: list[Message], body_text: str, raw_body: bytes) 
     texts += [_part_text(p) for p in parts if _content_type(p) not in _HEADER_PARTS | _ORIGINAL_PARTS]
     # Last resort for reports whose MIME framing is broken: the raw body, quoted-printable soft breaks
     # (RFC 2045 §6.7 rule 5) and HTML escaping undone.
-    raw = raw_body[:_RAW_SEARCH_LIMIT].decode("latin-1")
+    raw = raw_body[:RAW_SEARCH_LIMIT].decode("latin-1")
     raw = raw.replace("\r\n", "\n").replace("\r", "\n")
     texts.append(re.sub(r"=\n", "", raw).replace("&lt;", "<").replace("&gt;", ">"))
     for text in texts:

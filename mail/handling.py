@@ -1,4 +1,11 @@
-"""One entry point for every incoming e-mail: parse, thread, then answer, relay, ticket or quarantine."""
+"""One entry point for every incoming e-mail: parse, thread, then answer, relay, ticket or quarantine.
+
+Who may act in a ticket: an advisor's mail is relayed only when it answers (In-Reply-To/References) a
+mail the bot sent to the advisors for that ticket, and a requester's mail joins the ticket only when it
+answers a mail the bot sent for it. The bot's Message-IDs are random and reach only their recipients, so
+a copied From address and a [KK-…] subject tag are not enough. Where our receiving server adds
+Authentication-Results, a failed check (mail/authentication.py) takes that trust away again.
+"""
 
 from __future__ import annotations
 
@@ -9,28 +16,35 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
+from mail.authentication import authentication_failure
 from mail.loop_guard import may_auto_reply
 from mail.parsing import IncomingEmail, ParseError, parse_email
 from mail.reply_text import extract_reply, find_control_tags, remove_control_lines
 from services.answering import AnsweringService, AnswerKind
 from services.mail_requests import (
+    QUARANTINE_OUTCOME,
     already_processed,
     answer_by_mail,
     automatic_replies_today,
+    get_processed,
     mark_processed,
+    quarantine_with_notice,
     reply_to_advisor_with_error,
     report_bounce,
 )
 from services.municipalities import MunicipalityDirectory
 from services.tickets import (
     AdvisorReply,
+    Audience,
     NewTicket,
     TicketConfig,
     TicketNotFound,
     add_requester_message,
     find_ticket_by_message_ids,
+    find_ticket_by_sent_message_ids,
     get_ticket,
     is_recently_closed,
     open_ticket,
@@ -43,6 +57,12 @@ log = logging.getLogger(__name__)
 # refusals of an automatic reply where a person may still be behind the mail: open a ticket silently
 HUMAN_BUT_NO_REPLY = {"noreply", "daily-limit"}
 _REFERENCE = re.compile(r"\[(KK-\d{4}-\d{4,})\]", re.IGNORECASE)
+# Characters of a mail's text used for the reply, the municipality and the answer: a person's message
+# fits many times over, and regexes over a hostile 20 MB text would take seconds.
+TEXT_LIMIT = 20_000
+# SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation), PostgreSQL appendix A:
+# the mail's values, not the database, are the problem. asyncpg's arrive as a plain DBAPIError.
+_DATA_ERROR_CLASSES = ("22", "23")
 
 
 class Outcome(StrEnum):
@@ -71,6 +91,8 @@ class InboxContext:
     municipalities: MunicipalityDirectory
     auto_reply_daily_limit: int = 3
     attachment_max_bytes: int = 10 * 1024 * 1024
+    # the authserv-id of our receiving server's Authentication-Results; None trusts the topmost header
+    trusted_authserv_id: str | None = None
     mail_wake: asyncio.Event = field(default_factory=asyncio.Event)
     relay_wake: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -81,36 +103,147 @@ def message_key(email: IncomingEmail, raw: bytes) -> str:
 
 
 async def handle_email(raw: bytes, context: InboxContext) -> Handled:
-    """Handle one raw e-mail exactly once; database faults propagate so the transport retries later."""
+    """Handle one raw e-mail exactly once; database outages propagate so the transport retries later.
+
+    A mail the database refuses (a data error) is quarantined instead: retried, it would fail again and
+    hold up every mail behind it.
+    """
+    key = None
     try:
-        email = parse_email(raw, max_attachment_bytes=context.attachment_max_bytes)
+        # in a worker thread: a hostile mail takes CPU time, and the event loop must keep serving others
+        email, key = await asyncio.to_thread(_parse, raw, context.attachment_max_bytes)
+        async with context.sessions() as session:
+            earlier = await get_processed(session, message_key=key)
+        if earlier is not None:
+            if earlier.outcome == QUARANTINE_OUTCOME:
+                return Handled(Outcome.QUARANTINE, f"duplicate, quarantined before: {earlier.reason}"[:300])
+            return Handled(Outcome.PROCESSED, "duplicate")
+        return await _route(email, key, context)
     except ParseError as exc:
         return Handled(Outcome.QUARANTINE, f"not an e-mail: {exc}")
-    key = message_key(email, raw)
-    try:
-        async with context.sessions() as session:
-            if await already_processed(session, message_key=key):
-                return Handled(Outcome.PROCESSED, "duplicate")
-        return await _route(email, key, context)
-    except (OperationalError, DBAPIError, OSError, ConnectionError):
+    except DBAPIError as exc:
+        if key is None or not _is_data_error(exc):
+            raise
+        return await _after_data_error(exc, key, context)
+    except (PoolTimeoutError, OSError, ConnectionError):
         raise
     except Exception as exc:  # unexpected input the pipeline cannot handle: a human looks at it
         log.exception("mail %s could not be handled", key)
         return Handled(Outcome.QUARANTINE, f"{type(exc).__name__}: {exc}"[:300])
 
 
+def _parse(raw: bytes, max_attachment_bytes: int) -> tuple[IncomingEmail, str]:
+    email = parse_email(raw, max_attachment_bytes=max_attachment_bytes)
+    return email, message_key(email, raw)
+
+
+def _sqlstate(exc: DBAPIError) -> str:
+    state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return state if isinstance(state, str) else ""
+
+
+def _is_data_error(exc: DBAPIError) -> bool:
+    return isinstance(exc, DataError | IntegrityError) or _sqlstate(exc)[:2] in _DATA_ERROR_CLASSES
+
+
+async def _after_data_error(exc: DBAPIError, key: str, context: InboxContext) -> Handled:
+    async with context.sessions() as session:
+        if await already_processed(session, message_key=key):
+            # our processed-mark collided: another reader handled the same mail meanwhile
+            return Handled(Outcome.PROCESSED, "duplicate")
+    integrity = isinstance(exc, IntegrityError) or _sqlstate(exc).startswith("23")
+    kind = "IntegrityError" if integrity else "DataError"
+    detail = re.sub(r"^<class '[^']+'>: ", "", str(exc.orig).splitlines()[0] if str(exc.orig) else "")
+    log.error("mail %s refused by the database, quarantined: %s", key, detail)
+    return Handled(Outcome.QUARANTINE, f"{kind}: {detail}"[:300])
+
+
 async def _route(email: IncomingEmail, key: str, context: InboxContext) -> Handled:
+    if email.from_problem:
+        return Handled(Outcome.QUARANTINE, email.from_problem)
     own = {context.tickets.inbox_address}
     if email.from_address in own:
         return await _mark(context, key, "own mail")
     if email.is_bounce:
         return await _bounce(email, key, context)
-    ticket = await _thread(email, context)
-    if context.tickets.advisors.is_advisor(email.from_address) and ticket is not None:
-        return await _advisor_reply(email, key, ticket, context)
-    if ticket is not None and ticket.requester_email == email.from_address:
+    distrust = _authentication_problem(email, context)
+    if context.tickets.advisors.is_advisor(email.from_address):
+        return await _from_advisor(email, key, context, distrust)
+    ticket = await _answered_ticket(email, context, audience=None)
+    if ticket is not None and ticket.requester_email == email.from_address and distrust is None:
         return await _requester_reply(email, key, ticket, context)
-    return await _new_mail(email, key, context)
+    claimed = ticket or await _claimed_ticket(email, context)
+    return await _new_mail(email, key, context, note=_not_added_note(claimed, distrust), distrust=distrust)
+
+
+def _authentication_problem(email: IncomingEmail, context: InboxContext) -> str | None:
+    domain = email.from_address.rpartition("@")[2]
+    if not domain:
+        return None
+    return authentication_failure(
+        email.authentication_results, domain=domain, trusted_authserv_id=context.trusted_authserv_id
+    )
+
+
+def _not_added_note(claimed: Ticket | None, distrust: str | None) -> str | None:
+    """For the advisors: why a mail that names a ticket became a new one, and that it may be forged."""
+    lines = []
+    if distrust is not None:
+        lines.append(
+            f"Achtung: Die Absenderprüfung des empfangenden Mailservers ist fehlgeschlagen ({distrust}); die "
+            "Absenderadresse kann gefälscht sein. Der Bot hat deshalb nicht automatisch geantwortet."
+        )
+    if claimed is not None:
+        lines.append(
+            f"Hinweis: Diese E-Mail bezieht sich auf die Anfrage {claimed.reference}, wurde ihr aber nicht "
+            "hinzugefügt: Nur eine Antwort der anfragenden Person auf eine E-Mail des Bots zu dieser Anfrage "
+            "wird angefügt. Bitte prüfen Sie, ob sie wirklich von dieser Person stammt."
+        )
+    return "\n".join(lines) or None
+
+
+async def _from_advisor(
+    email: IncomingEmail, key: str, context: InboxContext, distrust: str | None
+) -> Handled:
+    if distrust is not None:
+        claimed = await _claimed_ticket(email, context)
+        problem = f"Die Absenderprüfung des empfangenden Mailservers ist fehlgeschlagen ({distrust})."
+        return await _quarantine_advisor_mail(
+            email, key, context, claimed, problem, f"sender authentication failed ({distrust})"
+        )
+    ticket = await _answered_ticket(email, context, audience=Audience.ADVISORS)
+    if ticket is not None:
+        return await _advisor_reply(email, key, ticket, context)
+    if email.is_auto_reply:
+        return await _mark(context, key, f"advisor auto-reply ({email.auto_reply_reason})")
+    claimed = await _claimed_ticket(email, context)
+    if claimed is None:
+        return await _new_mail(email, key, context)
+    problem = (
+        f"Sie nennt die Anfrage {claimed.reference}, antwortet aber auf keine E-Mail, die der Bot zu dieser "
+        "Anfrage an die Beratung geschickt hat."
+    )
+    why = f"names {claimed.reference} but answers no mail the bot sent to the advisors"
+    return await _quarantine_advisor_mail(email, key, context, claimed, problem, why)
+
+
+async def _quarantine_advisor_mail(
+    email: IncomingEmail, key: str, context: InboxContext, claimed: Ticket | None, problem: str, why: str
+) -> Handled:
+    async with context.sessions() as session:
+        notified = await quarantine_with_notice(
+            session,
+            context.tickets,
+            claimed_sender=email.from_address,
+            subject=email.subject,
+            problem=problem,
+            ticket=claimed,
+            message_key=key,
+        )
+    context.mail_wake.set()
+    reference = claimed.reference if claimed else None
+    told = "advisors told" if notified else "daily notice limit reached"
+    return Handled(Outcome.QUARANTINE, f"advisor mail quarantined: {why} ({told})", reference)
 
 
 async def _mark(context: InboxContext, key: str, reason: str) -> Handled:
@@ -138,12 +271,24 @@ async def _bounce(email: IncomingEmail, key: str, context: InboxContext) -> Hand
     return Handled(Outcome.PROCESSED, "bounce" if matched else "bounce (no matching outbox mail)")
 
 
-async def _thread(email: IncomingEmail, context: InboxContext) -> Ticket | None:
-    """In-Reply-To, then References (newest first), then the [KK-…] tag of the subject."""
+def _thread_ids(email: IncomingEmail) -> list[str]:
+    """In-Reply-To, then References newest first (RFC 5322 §3.6.4 appends the parent last)."""
     candidates = [email.in_reply_to] if email.in_reply_to else []
-    candidates += [ref for ref in reversed(email.references) if ref not in candidates]
+    return candidates + [ref for ref in reversed(email.references) if ref not in candidates]
+
+
+async def _answered_ticket(
+    email: IncomingEmail, context: InboxContext, *, audience: Audience | None
+) -> Ticket | None:
+    """The ticket of a mail the bot sent (to `audience`) that this mail answers."""
     async with context.sessions() as session:
-        ticket = await find_ticket_by_message_ids(session, candidates)
+        return await find_ticket_by_sent_message_ids(session, _thread_ids(email), audience=audience)
+
+
+async def _claimed_ticket(email: IncomingEmail, context: InboxContext) -> Ticket | None:
+    """The ticket the mail says it belongs to (any message of its thread, or the [KK-…] subject tag)."""
+    async with context.sessions() as session:
+        ticket = await find_ticket_by_message_ids(session, _thread_ids(email))
         if ticket is None:
             match = _REFERENCE.search(email.subject or "")
             if match:
@@ -155,7 +300,7 @@ async def _thread(email: IncomingEmail, context: InboxContext) -> Ticket | None:
 
 
 def _new_text(email: IncomingEmail) -> str:
-    return extract_reply(email.text or "").strip()
+    return extract_reply((email.text or "")[:TEXT_LIMIT]).strip()
 
 
 async def _advisor_reply(email: IncomingEmail, key: str, ticket: Ticket, context: InboxContext) -> Handled:
@@ -217,7 +362,13 @@ async def _requester_reply(email: IncomingEmail, key: str, ticket: Ticket, conte
 
 
 async def _new_mail(
-    email: IncomingEmail, key: str, context: InboxContext, linked: Ticket | None = None
+    email: IncomingEmail,
+    key: str,
+    context: InboxContext,
+    linked: Ticket | None = None,
+    *,
+    note: str | None = None,
+    distrust: str | None = None,
 ) -> Handled:
     async with context.sessions() as session:
         replies_today = (
@@ -232,12 +383,15 @@ async def _new_mail(
     if not allowed and why not in HUMAN_BUT_NO_REPLY:
         # machines (auto-replies, lists, daemons) neither get an answer nor become tickets
         return await _mark(context, key, f"automatic mail, not answered ({why})")
+    if allowed and distrust is not None:
+        # the From address may be forged: an automatic reply would go to someone who never wrote
+        allowed, why = False, f"authentication failed ({distrust})"
     text = _new_text(email)
     question = "\n\n".join(part for part in (email.subject.strip(), text) if part).strip()
     if not question:
         question = "(leere Nachricht)"
     municipality = context.municipalities.find_in_text(
-        email.text or ""
+        (email.text or "")[:TEXT_LIMIT]
     ) or context.municipalities.from_email_domain(email.from_address)
     answer = context.answering.answer(text or email.subject)
     is_advisor = context.tickets.advisors.is_advisor(email.from_address)
@@ -272,6 +426,7 @@ async def _new_mail(
         subject=email.subject or None,
         linked_ticket_id=linked.id if linked else None,
         acknowledge=allowed,
+        note=note,
     )
     async with context.sessions() as session:
         mark_processed(session, message_key=key, outcome="ticket")

@@ -17,17 +17,27 @@ from services.tickets import (
     TicketConfig,
     TicketState,
     allocate_reference,
+    fit_column,
+    fit_message_id,
     queue_in_thread,
 )
 from storage.tables import OutboxMail, ProcessedMail, Ticket, TicketMessage
 from storage.types import utcnow
 
 AUTOMATIC_PURPOSES = ("auto_answer", "acknowledgement", "advisor_error")
+QUARANTINE_OUTCOME = "quarantine"
+# a flood of forged mails must not become a flood of notices; past the cap each is still quarantined
+QUARANTINE_NOTICES_PER_DAY = 20
 
 
 async def already_processed(session: AsyncSession, *, message_key: str) -> bool:
     """True when an e-mail with this key was handled before (exactly-once processing)."""
-    return await session.get(ProcessedMail, message_key) is not None
+    return await get_processed(session, message_key=message_key) is not None
+
+
+async def get_processed(session: AsyncSession, *, message_key: str) -> ProcessedMail | None:
+    """The record of an e-mail handled before (its outcome and reason), or None."""
+    return await session.get(ProcessedMail, fit_message_id(message_key))
 
 
 def mark_processed(
@@ -35,7 +45,12 @@ def mark_processed(
 ) -> None:
     """Stage the processed-mark so it commits together with what the mail caused."""
     session.add(
-        ProcessedMail(message_key=message_key, outcome=outcome, reason=reason[:500], ticket_id=ticket_id)
+        ProcessedMail(
+            message_key=fit_message_id(message_key),
+            outcome=outcome[:32],
+            reason=reason[:500],
+            ticket_id=ticket_id,
+        )
     )
 
 
@@ -88,10 +103,10 @@ async def answer_by_mail(
         reference=reference,
         state=TicketState.CLOSED,
         channel="email",
-        requester_name=requester_name,
-        requester_email=requester_email.lower(),
-        municipality_ags=municipality[0] if municipality else None,
-        municipality_name=municipality[1] if municipality else None,
+        requester_name=fit_column(requester_name, 200),
+        requester_email=fit_column(requester_email.lower(), 320),
+        municipality_ags=fit_column(municipality[0], 8) if municipality else None,
+        municipality_name=fit_column(municipality[1], 200) if municipality else None,
         subject=texts.summary_line(subject or answer.question, 150),
         question=answer.question[:10_000],
         considered_entries=answer.entry.id,
@@ -108,7 +123,7 @@ async def answer_by_mail(
             author="user",
             author_address=ticket.requester_email,
             channel="email",
-            message_id=incoming_message_id,
+            message_id=fit_message_id(incoming_message_id),
             body=ticket.question,
         )
     )
@@ -161,6 +176,65 @@ async def reply_to_advisor_with_error(
     queue_mail(session, mail, purpose="advisor_error")
     mark_processed(session, message_key=message_key, outcome="advisor_error", reason=problem)
     await session.commit()
+
+
+async def quarantine_with_notice(
+    session: AsyncSession,
+    config: TicketConfig,
+    *,
+    claimed_sender: str,
+    subject: str,
+    problem: str,
+    ticket: Ticket | None,
+    message_key: str,
+    now: dt.datetime | None = None,
+) -> bool:
+    """Record a mail that must not act for its sender and tell the advisors; returns whether they were told.
+
+    The notice goes to the advisors' own mailboxes (the escalation recipients and, if it is an advisor's,
+    the claimed sender's): never the mail's text or attachments, which may be the forger's. The mark
+    makes a second look at the same mail quarantine it again without a second notice.
+    """
+    now = now or utcnow()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    sent_today = (
+        await session.exec(
+            select(func.count(OutboxMail.id)).where(
+                OutboxMail.purpose == "quarantine_notice", OutboxMail.created_at >= midnight
+            )
+        )
+    ).one()
+    notify = int(sent_today) < QUARANTINE_NOTICES_PER_DAY
+    if notify:
+        recipients = list(config.advisors.escalation_recipients())
+        advisor = config.advisors.by_email(claimed_sender)
+        if advisor is not None and advisor.email not in {address for _, address in recipients}:
+            recipients.append((advisor.name, advisor.email))
+        reference = ticket.reference if ticket else None
+        mail = OutgoingMail(
+            message_id=new_message_id(config.domain),
+            to=tuple(recipients),
+            # no [KK-…] tag: a reply to the notice must not look like an answer to the request
+            subject=f"Quarantäne: E-Mail im Namen von {claimed_sender}"
+            + (f" zu {reference}" if reference else ""),
+            text=texts.quarantine_notice_text(
+                claimed_sender=claimed_sender,
+                subject=texts.summary_line(subject or "(ohne Betreff)"),
+                reference=reference,
+                problem=problem,
+            ),
+            auto_submitted="auto-generated",
+        )
+        queue_mail(session, mail, purpose="quarantine_notice", ticket_id=ticket.id if ticket else None)
+    mark_processed(
+        session,
+        message_key=message_key,
+        outcome=QUARANTINE_OUTCOME,
+        reason=problem,
+        ticket_id=ticket.id if ticket else None,
+    )
+    await session.commit()
+    return notify
 
 
 async def report_bounce(

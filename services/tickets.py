@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -15,10 +16,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services import ticket_texts as texts
 from services.advisors import AdvisorDirectory
 from services.outgoing import MailAttachment, OutgoingMail, new_message_id, queue_mail
-from storage.tables import ReferenceCounter, TelegramOutbox, Ticket, TicketMessage
+from storage.tables import OutboxMail, ReferenceCounter, TelegramOutbox, Ticket, TicketMessage
 from storage.types import utcnow
 
-TELEGRAM_CHUNK = 3500  # leaves room below Telegram's 4096 for the header and HTML escaping
 MAX_REFERENCES = 20
 REOPEN_WINDOW = dt.timedelta(days=30)
 # `answered_by` of tickets the bot answered itself from the knowledge base (e-mail auto-answers)
@@ -39,6 +39,20 @@ ACTIVE_STATES = (TicketState.OPEN, TicketState.WAITING, TicketState.ANSWERED)
 
 class TicketNotFound(LookupError):
     """No ticket with that reference."""
+
+
+class Audience(StrEnum):
+    """Who a mail of the bot went to: a reply to it may act only for them."""
+
+    ADVISORS = "advisors"
+    REQUESTER = "requester"
+
+
+# the outbox purposes of the mails each audience gets in a ticket's thread
+AUDIENCE_PURPOSES = {
+    Audience.ADVISORS: ("escalation", "follow_up"),
+    Audience.REQUESTER: ("acknowledgement", "auto_answer", "advisor_reply"),
+}
 
 
 @dataclass(frozen=True)
@@ -73,6 +87,8 @@ class NewTicket:
     subject: str | None = None
     linked_ticket_id: int | None = None
     acknowledge: bool = True
+    # shown to the advisors above the request, e.g. why a mail was not added to the ticket it named
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +101,40 @@ class AdvisorReply:
     internal: bool = False
     close: bool = False
     attachments: tuple[tuple[str, bytes], ...] = field(default=())
+
+
+def fit_column(value: str | None, limit: int) -> str | None:
+    """`value` cut to a column's length; storing a longer one fails on PostgreSQL for the whole mail."""
+    return value if value is None or len(value) <= limit else value[:limit]
+
+
+def fit_message_id(message_id: str | None, limit: int = 998) -> str | None:
+    """A Message-ID that fits its column: a longer one becomes a stable hash, so it still matches itself."""
+    if message_id is None or len(message_id) <= limit:
+        return message_id
+    digest = hashlib.sha256(message_id.encode("utf-8", errors="surrogatepass")).hexdigest()
+    return f"<sha256.{digest}@long-message-id.invalid>"
+
+
+def _entry_ids(considered: tuple[tuple[str, str], ...], limit: int = 500) -> str:
+    """The considered entry IDs, comma-separated, as many whole IDs as fit the column."""
+    joined = ""
+    for entry_id, _ in considered:
+        candidate = f"{joined},{entry_id}" if joined else entry_id
+        if len(candidate) > limit:
+            break
+        joined = candidate
+    return joined
+
+
+def fit_file_name(name: str, limit: int = 255) -> str:
+    """A file name cut to `limit` characters, keeping its extension (what the reader's program needs)."""
+    if len(name) <= limit:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem or len(extension) > 16:
+        return name[:limit]
+    return stem[: limit - len(extension) - 2] + "…." + extension
 
 
 async def allocate_reference(session: AsyncSession, *, year: int) -> str:
@@ -150,6 +200,26 @@ async def _thread_ids(session: AsyncSession, ticket_id: int) -> list[str]:
     return [row for row in rows.all() if row]
 
 
+async def _requester_thread_ids(session: AsyncSession, ticket_id: int) -> list[str]:
+    """The requester's own mails and the bot's mails to them: never the advisors' Message-IDs.
+
+    A Message-ID the bot sent to the advisors is what lets a reply act as an advisor, so it must not
+    reach the requester in the References of mails to them.
+    """
+    rows = await session.exec(
+        select(TicketMessage.message_id)
+        .join(OutboxMail, col(OutboxMail.message_id) == col(TicketMessage.message_id), isouter=True)
+        .where(
+            TicketMessage.ticket_id == ticket_id,
+            col(TicketMessage.message_id).is_not(None),
+            (col(TicketMessage.author) == "user")
+            | col(OutboxMail.purpose).in_(AUDIENCE_PURPOSES[Audience.REQUESTER]),
+        )
+        .order_by(TicketMessage.id)
+    )
+    return [row for row in rows.all() if row]
+
+
 async def open_ticket(session: AsyncSession, config: TicketConfig, new: NewTicket) -> Ticket:
     """Create the ticket, mail it to the advisors and confirm to the requester — one transaction."""
     now = utcnow()
@@ -158,14 +228,14 @@ async def open_ticket(session: AsyncSession, config: TicketConfig, new: NewTicke
         reference=reference,
         state=TicketState.WAITING,
         channel=new.channel,
-        requester_name=new.requester_name,
-        requester_email=new.requester_email.lower() if new.requester_email else None,
+        requester_name=fit_column(new.requester_name, 200),
+        requester_email=fit_column(new.requester_email.lower() if new.requester_email else None, 320),
         requester_chat_id=new.chat_id,
-        municipality_ags=new.municipality_ags,
-        municipality_name=new.municipality_name,
+        municipality_ags=fit_column(new.municipality_ags, 8),
+        municipality_name=fit_column(new.municipality_name, 200),
         subject=texts.summary_line(new.subject or new.question, 150),
         question=new.question.strip()[:10_000],
-        considered_entries=",".join(entry_id for entry_id, _ in new.considered)[:500],
+        considered_entries=_entry_ids(new.considered),
         linked_ticket_id=new.linked_ticket_id,
         waiting_since=now,
     )
@@ -178,13 +248,15 @@ async def open_ticket(session: AsyncSession, config: TicketConfig, new: NewTicke
             author="user",
             author_address=ticket.requester_email,
             channel=new.channel,
-            message_id=new.incoming_message_id,
+            message_id=fit_message_id(new.incoming_message_id),
             body=ticket.question,
         )
     )
     body = texts.escalation_text(ticket, list(new.conversation), list(new.considered))
     if new.linked_ticket_id:
         body = f"(Folgeanfrage zu einer abgeschlossenen Anfrage, Ticket-ID {new.linked_ticket_id})\n\n" + body
+    if new.note:
+        body = f"{new.note.strip()}\n\n{body}"
     mail = _advisor_mail(config, ticket, body)
     queue_in_thread(session, ticket, mail, purpose="escalation")
     if ticket.requester_email and new.acknowledge:
@@ -221,7 +293,7 @@ async def add_requester_message(
             author="user",
             author_address=ticket.requester_email,
             channel=channel,
-            message_id=incoming_message_id,
+            message_id=fit_message_id(incoming_message_id),
             body=text.strip()[:10_000],
         )
     )
@@ -249,22 +321,6 @@ async def add_requester_message(
     return ticket
 
 
-def _telegram_chunks(text: str) -> list[str]:
-    chunks, current = [], ""
-    for paragraph in text.split("\n"):
-        while len(paragraph) > TELEGRAM_CHUNK:
-            chunks.append((current + "\n" if current else "") + paragraph[:TELEGRAM_CHUNK])
-            current, paragraph = "", paragraph[TELEGRAM_CHUNK:]
-        if len(current) + len(paragraph) + 1 > TELEGRAM_CHUNK:
-            chunks.append(current)
-            current = paragraph
-        else:
-            current = f"{current}\n{paragraph}" if current else paragraph
-    if current.strip():
-        chunks.append(current)
-    return chunks or [""]
-
-
 async def record_advisor_reply(
     session: AsyncSession, config: TicketConfig, ticket: Ticket, reply: AdvisorReply
 ) -> Ticket:
@@ -274,9 +330,9 @@ async def record_advisor_reply(
             ticket_id=ticket.id,
             direction="in",
             author="advisor",
-            author_address=reply.advisor_address,
+            author_address=fit_column(reply.advisor_address, 320),
             channel="email",
-            message_id=reply.message_id,
+            message_id=fit_message_id(reply.message_id),
             body=reply.text[:20_000],
             internal=reply.internal,
         )
@@ -288,15 +344,15 @@ async def record_advisor_reply(
         await session.commit()
         return ticket
     if ticket.requester_chat_id is not None:
-        chunks = _telegram_chunks(reply.text.strip())
+        header = texts.telegram_reply_header(ticket) + "\n\n"
+        chunks = texts.telegram_chunks(reply.text.strip(), first_prefix=header)
         for index, chunk in enumerate(chunks):
-            header = texts.telegram_reply_header(ticket) + "\n\n" if index == 0 else ""
             session.add(
                 TelegramOutbox(
                     chat_id=ticket.requester_chat_id,
                     ticket_id=ticket.id,
                     kind="reply" if index == len(chunks) - 1 else "text",
-                    text=header + html.escape(chunk),
+                    text=(header if index == 0 else "") + chunk,
                 )
             )
         for filename, data in reply.attachments:
@@ -305,12 +361,12 @@ async def record_advisor_reply(
                     chat_id=ticket.requester_chat_id,
                     ticket_id=ticket.id,
                     kind="document",
-                    document_name=filename,
+                    document_name=fit_file_name(filename),
                     document=data,
                 )
             )
     elif ticket.requester_email:
-        thread = await _thread_ids(session, ticket.id)
+        thread = await _requester_thread_ids(session, ticket.id)
         mail = OutgoingMail(
             message_id=new_message_id(config.domain),
             to=((ticket.requester_name or "", ticket.requester_email),),
@@ -324,7 +380,7 @@ async def record_advisor_reply(
         )
         queue_in_thread(session, ticket, mail, purpose="advisor_reply")
     ticket.state = TicketState.ANSWERED
-    ticket.answered_by = reply.advisor_address
+    ticket.answered_by = fit_column(reply.advisor_address, 320)
     ticket.waiting_since = None
     ticket.updated_at = now
     session.add(ticket)
@@ -352,7 +408,7 @@ async def _close(session: AsyncSession, config: TicketConfig, ticket: Ticket) ->
             )
         )
     elif ticket.requester_email:
-        thread = await _thread_ids(session, ticket.id)
+        thread = await _requester_thread_ids(session, ticket.id)
         notice = OutgoingMail(
             message_id=new_message_id(config.domain),
             to=((ticket.requester_name or "", ticket.requester_email),),
@@ -385,20 +441,40 @@ async def get_ticket(session: AsyncSession, *, reference: str) -> Ticket:
     return ticket
 
 
-async def find_ticket_by_message_ids(session: AsyncSession, message_ids: list[str]) -> Ticket | None:
-    """The ticket whose thread holds one of these Message-IDs (checked in the given order)."""
-    for message_id in message_ids:
-        if not message_id:
-            continue
-        result = await session.exec(
-            select(Ticket)
-            .join(TicketMessage, TicketMessage.ticket_id == Ticket.id)
-            .where(TicketMessage.message_id == message_id)
+async def find_ticket_by_message_ids(session: AsyncSession, message_ids: Sequence[str]) -> Ticket | None:
+    """The ticket whose thread holds one of these Message-IDs, in or out (the first one known wins)."""
+    return await _first_ticket(session, message_ids, select(TicketMessage.message_id, Ticket))
+
+
+async def find_ticket_by_sent_message_ids(
+    session: AsyncSession, message_ids: Sequence[str], *, audience: Audience | None = None
+) -> Ticket | None:
+    """The ticket one of whose mails *the bot sent* (to `audience`, or to anyone) these IDs name.
+
+    The bot's Message-IDs are random and only its recipients see them, so a reply naming one proves the
+    sender got that mail; a Message-ID someone else chose (an incoming mail's) proves nothing.
+    """
+    query = select(TicketMessage.message_id, Ticket).where(
+        TicketMessage.direction == "out", TicketMessage.author == "bot"
+    )
+    if audience is not None:
+        query = query.join(OutboxMail, col(OutboxMail.message_id) == col(TicketMessage.message_id)).where(
+            col(OutboxMail.purpose).in_(AUDIENCE_PURPOSES[audience])
         )
-        ticket = result.first()
-        if ticket is not None:
-            return ticket
-    return None
+    return await _first_ticket(session, message_ids, query)
+
+
+async def _first_ticket(session: AsyncSession, message_ids: Sequence[str], query) -> Ticket | None:
+    wanted = list(dict.fromkeys(fit_message_id(m) for m in message_ids if m))
+    if not wanted:
+        return None
+    rows = await session.exec(
+        query.join(Ticket, col(Ticket.id) == col(TicketMessage.ticket_id)).where(
+            col(TicketMessage.message_id).in_(wanted)
+        )
+    )
+    found = {message_id: ticket for message_id, ticket in rows.all()}
+    return next((found[m] for m in wanted if m in found), None)
 
 
 async def active_ticket_for_chat(session: AsyncSession, *, chat_id: int) -> Ticket | None:

@@ -15,8 +15,8 @@ FORBIDDEN = {
 
 # The parsing/composition layer; transports (IMAP reader, SMTP outbox) live beside it and call it.
 PURE_MODULES = (
-    "__init__", "addresses", "auto_reply", "bounces", "charsets", "compose", "html_text", "loop_guard",
-    "mime_body", "parsing", "reply_text",
+    "__init__", "addresses", "authentication", "auto_reply", "bounces", "charsets", "compose", "html_text",
+    "loop_guard", "message_parser", "mime_body", "parsing", "reply_text",
 )  # fmt: skip
 
 

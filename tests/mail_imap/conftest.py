@@ -55,3 +55,27 @@ async def pipeline(tmp_path, mailbox, dovecot_server):
     context = InboxContext(sessions, config, build_answering(settings), load_municipalities())
     yield settings, context, sessions
     await engine.dispose()
+
+
+@pytest.fixture
+async def pg_pipeline(postgresql_clean, mailbox, dovecot_server):
+    """The same pipeline on PostgreSQL, which enforces column lengths (SQLite does not)."""
+    engine = create_engine(postgresql_clean)
+    sessions = session_factory(engine)
+    settings = Settings(
+        database_url=postgresql_clean,
+        imap_host=dovecot_server.host,
+        imap_port=dovecot_server.port,
+        imap_user=mailbox.name,
+        imap_password=mailbox.password,
+        imap_tls="none",
+        smtp_host="127.0.0.1",
+        inbox_address=mailbox.name,
+        imap_poll_seconds=1,
+    )
+    config = TicketConfig(
+        inbox_address=mailbox.name, advisors=AdvisorDirectory((Advisor("Anna", "anna@example.org"),))
+    )
+    context = InboxContext(sessions, config, build_answering(settings), load_municipalities())
+    yield settings, context, sessions
+    await engine.dispose()
