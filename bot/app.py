@@ -76,6 +76,7 @@ class Runtime:
             self.municipalities,
             auto_reply_daily_limit=self.settings.auto_reply_daily_limit,
             attachment_max_bytes=self.settings.attachment_max_bytes,
+            trusted_authserv_id=self.settings.mail_trusted_authserv_id,
             mail_wake=self.mail_wake,
             relay_wake=self.relay_wake,
         )

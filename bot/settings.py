@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     confirmation_code_minutes: int = Field(
         default=30, ge=5, le=24 * 60, description="how long a code mailed to confirm an address is valid"
     )
+    mail_trusted_authserv_id: str | None = Field(
+        default=None,
+        description="authserv-id of our inbox server's Authentication-Results (default: the topmost header)",
+    )
     municipality_contacts_file: Path | None = Field(
         default=None,
         description="CSV ags,email: addresses the Fachstelle has on file; a code sent there binds a chat",
