@@ -9,15 +9,6 @@ import re
 # over lines, or without the angle brackets, so parsing is lenient and output is always "<...>".
 _BRACKETED = re.compile(r"<([^<>\s]+)>")
 _BARE = re.compile(r"^[^\s<>@]+@[^\s<>@]+$")
-# RFC 5321 §4.1.2 local-part and domain, restricted to what we accept for outgoing mail: dot-atom text
-# (RFC 5322 §3.2.3) and a hostname with at least one dot; quoted local parts are refused on purpose.
-_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
-_LOCAL = rf"{_ATEXT}+(?:\.{_ATEXT}+)*"
-_LABEL = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?|xn--[A-Za-z0-9-]{1,59})"
-_DOMAIN = rf"{_LABEL}(?:\.{_LABEL})+"
-_ADDRESS = re.compile(rf"^{_LOCAL}@{_DOMAIN}$")
-_MAX_LOCAL = 64  # RFC 5321 §4.5.3.1.1
-MAX_ADDRESS = 254  # RFC 5321 §4.5.3.1.3 path limit minus the angle brackets
 # RFC 5322 §2.1.1 caps a line at 998 characters, so a longer Message-ID cannot be answered with an
 # In-Reply-To line; it also would not fit the 998-character columns. Such IDs become a stable hash, so the
 # same mail still has the same key (duplicates found) and a reply quoting it still finds it.
@@ -51,13 +42,6 @@ def _fit_message_id(message_id: str) -> str:
         return message_id
     digest = hashlib.sha256(message_id.encode("utf-8", errors="surrogatepass")).hexdigest()
     return f"<sha256.{digest}@long-message-id.invalid>"
-
-
-def is_valid_address(address: str) -> bool:
-    """True for a plain addr-spec we may send to (dot-atom local part, dotted domain, RFC 5321 lengths)."""
-    if not isinstance(address, str) or len(address) > MAX_ADDRESS or not _ADDRESS.match(address):
-        return False
-    return len(address.rsplit("@", 1)[0]) <= _MAX_LOCAL
 
 
 def local_part(address: str) -> str:

@@ -11,7 +11,8 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
-from mail.addresses import is_valid_address, message_ids, normalize_message_id
+from mail.addresses import message_ids, normalize_message_id
+from services.email_address import is_valid_address
 
 # RFC 3834 §5: the keywords of Auto-Submitted.
 AUTO_SUBMITTED_VALUES = frozenset({"no", "auto-generated", "auto-replied", "auto-notified"})

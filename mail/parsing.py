@@ -12,7 +12,7 @@ from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any
 
-from mail.addresses import MAX_ADDRESS, MAX_MESSAGE_ID, message_ids, normalize_message_id
+from mail.addresses import MAX_MESSAGE_ID, message_ids, normalize_message_id
 from mail.authentication import MAX_HEADER_CHARS, MAX_HEADERS
 from mail.auto_reply import auto_reply_reason, auto_submitted_token, automation_markers
 from mail.bounces import RAW_SEARCH_LIMIT, BounceInfo, find_bounce, report_type
@@ -26,6 +26,7 @@ from mail.mime_body import (
     MimeBody,
     extract_body,
 )
+from services.email_address import MAX_ADDRESS
 
 __all__ = ["MAX_REFERENCES", "MAX_TEXT_CHARS", "Attachment", "IncomingEmail", "ParseError", "parse_email"]
 
