@@ -37,6 +37,51 @@ async def _read_line(prompt: str) -> str | None:
         return None
 
 
+class ChatView:
+    """What the terminal has shown of the chat: new and edited bot messages and pop-up notices, in order."""
+
+    def __init__(self, api: LocalBotApi, user_id: int) -> None:
+        self.api = api
+        self.user_id = user_id
+        self.shown: dict[int, tuple] = {}
+        self.notices = 0
+        self.buttons: dict[int, tuple[int, str]] = {}
+
+    def news(self) -> list[str]:
+        """Render what the user has not seen yet; remember the newest message's buttons."""
+        out: list[str] = []
+        for message in self.api.bot_messages(self.user_id):
+            signature = (message.text, tuple(tuple(row) for row in message.buttons), message.document)
+            if self.shown.get(message.message_id) == signature:
+                continue
+            edited = message.message_id in self.shown
+            self.shown[message.message_id] = signature
+            rendered, callbacks = format_message(message, 1)
+            if edited:
+                rendered = rendered.replace("🤖 ", "🤖 (geändert) ", 1)
+            if message.document:
+                rendered += f"\n   📎 {message.document[0]}"
+            out.append(rendered)
+            if callbacks:
+                self.buttons = {i + 1: (message.message_id, data) for i, data in enumerate(callbacks)}
+        answers = [a for a in self.api.callback_answers if a.user_id == self.user_id]
+        for answer in answers[self.notices :]:
+            if answer.text:
+                out.append(("\n⚠️ " if answer.show_alert else "\n💬 ") + answer.text)
+        self.notices = len(answers)
+        return out
+
+
+async def _follow(view: ChatView, prompt: str) -> None:
+    """Print whatever the bot sends while the user is typing (relayed replies, reminders, late answers)."""
+    while True:
+        await asyncio.sleep(0.3)
+        news = view.news()
+        if news:
+            print("\n".join(news), flush=True)
+            print(prompt, end="", flush=True)
+
+
 async def run_local_chat(settings: Settings, *, user_id: int = LOCAL_USER_ID) -> None:
     """Start the local Bot API server and the bot, then relay terminal input as a Telegram user."""
     if settings.log_level == "INFO":
@@ -50,32 +95,32 @@ async def run_local_chat(settings: Settings, *, user_id: int = LOCAL_USER_ID) ->
         if bot_task.done():
             bot_task.result()  # start-up failed: raise its error
         print(f"klimabot – lokaler Chat (ohne Telegram).\n{HELP_LINE}", file=sys.stderr)
-        shown = 0
-        buttons: dict[int, tuple[int, str]] = {}
+        view = ChatView(api, user_id)
+        prompt = "\n👤 "
         pending = "/start"
+        follower: asyncio.Task | None = None
         try:
             while pending is not None:
                 text = pending.strip()
                 if text in {"/ende", "/quit", "/exit"}:
                     break
-                if text.isdigit() and int(text) in buttons:
-                    message_id, data = buttons[int(text)]
+                shown = len(api.bot_messages(user_id))
+                if text.isdigit() and int(text) in view.buttons:
+                    message_id, data = view.buttons[int(text)]
                     api.user_presses(user_id, message_id, data)
                 elif text:
                     api.user_sends(user_id, text, first_name="Lokal")
                 with contextlib.suppress(TimeoutError):
                     await api.wait_for_messages(user_id, shown + 1, timeout=10.0)
                 await asyncio.sleep(0.3)  # let follow-up messages of the same answer arrive
-                messages = api.bot_messages(user_id)
-                for message in messages[shown:]:
-                    rendered, callbacks = format_message(message, 1)
-                    buttons = {
-                        i + 1: (message.message_id, data) for i, data in enumerate(callbacks)
-                    } or buttons
-                    print(rendered)
-                shown = len(messages)
-                pending = await _read_line("\n👤 ")
+                news = view.news()
+                if news:
+                    print("\n".join(news), flush=True)
+                follower = follower or asyncio.create_task(_follow(view, prompt))
+                pending = await _read_line(prompt)
         finally:
+            if follower is not None:
+                follower.cancel()
             bot_task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await bot_task
