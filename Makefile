@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench
+.PHONY: run test test-fast lint bench
 
 $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	bash scripts/test.sh
+
+# the fast subset while working: no bot against the local Bot API, no Dovecot, SQLite only
+test-fast: $(STAMP)
+	$(VENV)/bin/pytest -q -n auto -m "not slow" -k "not postgresql"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import uuid
 from pathlib import Path
 
@@ -67,13 +68,21 @@ def postgres_url():
     asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """One SQLite file migrated to head; each test gets a copy (migrating per test cost most of the time)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "klimabot.db"
+    upgrade_database(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path):
     """The URL of a migrated, empty database — once SQLite, once PostgreSQL."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'klimabot.db'}"
-        upgrade_database(url)
-        return url
+        path = tmp_path / "klimabot.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
     url = request.getfixturevalue("postgresql_clean")
     return url
 
@@ -100,3 +109,26 @@ async def sessions(database_url):
     engine = create_engine(database_url)
     yield session_factory(engine)
     await engine.dispose()
+
+
+# folders that start servers (the bot against the local Bot API, Dovecot) and files that read every corpus
+# mail, the whole evaluation set or thousands of rows
+SLOW_FOLDERS = ("e2e", "imap", "mail_imap")
+SLOW_FILES = (
+    "test_corpora.py",
+    "test_parsing_corpora.py",
+    "test_eval.py",
+    "test_report_export.py",
+    "test_hostile_parsing.py",
+    "test_hostile_mail.py",
+    "test_flood_limiter.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the slow folders, so `make test-fast` (`-m "not slow"`) leaves them out."""
+    root = Path(__file__).parent
+    for item in items:
+        parts = Path(str(item.fspath)).relative_to(root).parts
+        if parts and (parts[0] in SLOW_FOLDERS or parts[-1] in SLOW_FILES):
+            item.add_marker(pytest.mark.slow)
