@@ -77,8 +77,6 @@ class Runtime:
             auto_reply_daily_limit=self.settings.auto_reply_daily_limit,
             attachment_max_bytes=self.settings.attachment_max_bytes,
             trusted_authserv_id=self.settings.mail_trusted_authserv_id,
-            mail_wake=self.mail_wake,
-            relay_wake=self.relay_wake,
         )
 
     async def close(self) -> None:
@@ -147,7 +145,18 @@ async def build_runtime(settings: Settings, *, apply_migrations: bool = True) ->
     engine = create_engine(settings.database_url)
     answering = await asyncio.to_thread(build_answering, settings)
     municipalities = await asyncio.to_thread(load_municipalities)
-    return Runtime(settings, engine, session_factory(engine), answering, tickets, municipalities, booking)
+    mail_wake, relay_wake = asyncio.Event(), asyncio.Event()
+
+    def wake_outboxes(tables: set[str]) -> None:
+        if "outbox_mail" in tables:
+            mail_wake.set()
+        if "telegram_outbox" in tables:
+            relay_wake.set()
+
+    sessions = session_factory(engine, after_commit=wake_outboxes)
+    return Runtime(
+        settings, engine, sessions, answering, tickets, municipalities, booking, mail_wake, relay_wake
+    )
 
 
 def build_bot(settings: Settings, token: str | None = None) -> Bot:

@@ -60,7 +60,6 @@ async def run_sla_check() -> int:
         count = await send_sla_reminders(session, runtime.tickets, sla_hours=runtime.settings.sla_hours)
     if count:
         log.info("SLA reminder sent for %s ticket(s)", count)
-        runtime.mail_wake.set()
     return count
 
 
@@ -83,8 +82,6 @@ async def run_booking_reminders(now=None) -> int:
                 )
                 await session.commit()
                 sent += 1
-    if sent:
-        runtime.relay_wake.set()
     return sent
 
 
@@ -126,8 +123,6 @@ async def run_report_campaign(now=None) -> int:
                 session.add(TelegramOutbox(chat_id=contact.chat_id, kind="report_reminder", text=text))
                 await session.commit()
                 sent += 1
-    if sent:
-        runtime.relay_wake.set()  # the relay paces the messages to Telegram's limits
     return sent
 
 

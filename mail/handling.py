@@ -13,7 +13,7 @@ import asyncio
 import hashlib
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
@@ -93,8 +93,6 @@ class InboxContext:
     attachment_max_bytes: int = 10 * 1024 * 1024
     # the authserv-id of our receiving server's Authentication-Results; None trusts the topmost header
     trusted_authserv_id: str | None = None
-    mail_wake: asyncio.Event = field(default_factory=asyncio.Event)
-    relay_wake: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 def message_key(email: IncomingEmail, raw: bytes) -> str:
@@ -240,7 +238,6 @@ async def _quarantine_advisor_mail(
             ticket=claimed,
             message_key=key,
         )
-    context.mail_wake.set()
     reference = claimed.reference if claimed else None
     told = "advisors told" if notified else "daily notice limit reached"
     return Handled(Outcome.QUARANTINE, f"advisor mail quarantined: {why} ({told})", reference)
@@ -267,7 +264,6 @@ async def _bounce(email: IncomingEmail, key: str, context: InboxContext) -> Hand
             details=details,
             message_key=key,
         )
-    context.mail_wake.set()
     return Handled(Outcome.PROCESSED, "bounce" if matched else "bounce (no matching outbox mail)")
 
 
@@ -325,7 +321,6 @@ async def _advisor_reply(email: IncomingEmail, key: str, ticket: Ticket, context
                 incoming_message_id=email.message_id,
                 message_key=key,
             )
-        context.mail_wake.set()
         return Handled(Outcome.PROCESSED, "advisor reply without text", ticket.reference)
     reply = AdvisorReply(
         advisor_address=email.from_address,
@@ -339,8 +334,6 @@ async def _advisor_reply(email: IncomingEmail, key: str, ticket: Ticket, context
         ticket = await session.get(Ticket, ticket.id)
         mark_processed(session, message_key=key, outcome="advisor_reply", ticket_id=ticket.id)
         await record_advisor_reply(session, context.tickets, ticket, reply)
-    context.relay_wake.set()
-    context.mail_wake.set()
     kind = "internal note" if reply.internal else "advisor reply relayed"
     return Handled(Outcome.PROCESSED, kind, ticket.reference)
 
@@ -357,7 +350,6 @@ async def _requester_reply(email: IncomingEmail, key: str, ticket: Ticket, conte
         await add_requester_message(
             session, context.tickets, ticket, text=text, channel="email", incoming_message_id=email.message_id
         )
-    context.mail_wake.set()
     return Handled(Outcome.PROCESSED, "follow-up added", ticket.reference)
 
 
@@ -409,7 +401,6 @@ async def _new_mail(
                 municipality=(municipality.ags, municipality.display_name) if municipality else None,
                 message_key=key,
             )
-        context.mail_wake.set()
         return Handled(
             Outcome.PROCESSED, f"answered from the knowledge base ({answer.entry.id})", ticket.reference
         )
@@ -431,6 +422,5 @@ async def _new_mail(
     async with context.sessions() as session:
         mark_processed(session, message_key=key, outcome="ticket")
         ticket = await open_ticket(session, context.tickets, new)
-    context.mail_wake.set()
     note = "" if allowed else f" (no acknowledgement: {why})"
     return Handled(Outcome.PROCESSED, f"ticket opened{note}", ticket.reference)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 # faults that mean "the database cannot be reached right now" (retry later), as opposed to a broken
@@ -87,6 +89,32 @@ def create_engine(url: str) -> AsyncEngine:
     )
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions that keep loaded objects usable after commit."""
-    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+def session_factory(
+    engine: AsyncEngine, *, after_commit: Callable[[set[str]], None] | None = None
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded objects usable after commit.
+
+    `after_commit` hears the tables that got new rows once they are committed — how the outbox workers
+    wake: a row queued in a transaction that rolls back wakes nobody, one that commits always does.
+    """
+    if after_commit is None:
+        return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+    # a class of its own per factory, so the listeners reach only this factory's sessions
+    tracked = type("TrackedSession", (Session,), {})
+
+    @event.listens_for(tracked, "after_flush")
+    def _remember_new_rows(session, _context) -> None:
+        tables = {getattr(row, "__tablename__", "") for row in session.new}
+        session.info.setdefault("new_tables", set()).update(tables)
+
+    @event.listens_for(tracked, "after_commit")
+    def _announce(session) -> None:
+        tables = session.info.pop("new_tables", None)
+        if tables:
+            after_commit(tables)
+
+    @event.listens_for(tracked, "after_rollback")
+    def _forget(session) -> None:
+        session.info.pop("new_tables", None)
+
+    return async_sessionmaker(engine, class_=AsyncSession, sync_session_class=tracked, expire_on_commit=False)
