@@ -14,77 +14,160 @@ from bot.settings import Settings, SettingsError, load_settings
 GAP_TEXT_WIDTH = 100
 
 
+# the phrases of argparse's most frequent errors; the rest of a message (names, values) stays as given
+_ARGPARSE_ERRORS = (
+    ("the following arguments are required:", "es fehlen die Argumente:"),
+    ("unrecognized arguments:", "unbekannte Argumente:"),
+    ("invalid choice:", "ungültige Auswahl:"),
+    ("(choose from", "(möglich:"),
+    ("expected one argument", "erwartet einen Wert"),
+    ("invalid int value:", "keine ganze Zahl:"),
+    ("argument ", "Argument "),
+)
+OUTBOX_STATES = {
+    "pending": "wartend",
+    "sending": "wird gesendet",
+    "sent": "versendet",
+    "partial": "teilweise zugestellt",
+    "failed": "fehlgeschlagen",
+    "bounced": "unzustellbar",
+}
+TICKET_STATES = {"open": "offen", "waiting": "wartet", "answered": "beantwortet", "closed": "geschlossen"}
+CHANNELS = {"telegram": "Telegram", "email": "E-Mail"}
+FINDING_LEVELS = {"error": "FEHLER", "warning": "WARNUNG"}
+
+
+class _GermanHelp(argparse.HelpFormatter):
+    """argparse's help layout with a German usage line."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        """The usage line, headed „Aufruf:“."""
+        super().add_usage(usage, actions, groups, "Aufruf: " if prefix is None else prefix)
+
+
+class _GermanParser(argparse.ArgumentParser):
+    """An ArgumentParser whose own texts (headings, -h, error prefix) are German; subcommands inherit it."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _GermanHelp)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        # argparse names these groups in English and offers no parameter for their titles
+        self._positionals.title = "Argumente"
+        self._optionals.title = "Optionen"
+        self.add_argument("-h", "--help", action="help", help="diese Hilfe zeigen und beenden")
+
+    def error(self, message: str):
+        """Print the usage and the problem in German, exit with code 2 (as argparse does)."""
+        for english, german in _ARGPARSE_ERRORS:
+            message = message.replace(english, german)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: Fehler: {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="klimabot", description="Assistent der Fachstelle Klima-Kommunen")
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="serve Telegram (without a token: the local chat)")
-    commands.add_parser("try", help="chat with the bot in this terminal (local Bot API server)")
-    ask = commands.add_parser("ask", help="answer one question (or '-' for one per line from stdin)")
-    ask.add_argument("question", help="the question, or - to read questions line by line from stdin")
-    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
-    kb = commands.add_parser("kb", help="knowledge base tools").add_subparsers(
-        dest="kb_command", required=True
+    # command and option names are an interface (scripts, cron, README); only the texts are German
+    parser = _GermanParser(prog="klimabot", description="Assistent der Fachstelle Klima-Kommunen")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="BEFEHL")
+    commands.add_parser("run", help="Telegram bedienen (ohne Token: der lokale Chat)")
+    commands.add_parser("try", help="im Terminal mit dem Bot chatten (lokaler Bot-API-Server)")
+    ask = commands.add_parser(
+        "ask", help="eine Frage beantworten (oder '-' für eine Frage je Zeile aus stdin)"
     )
-    check = kb.add_parser("check", help="validate all entries (non-zero exit on errors)")
+    ask.add_argument("question", help="die Frage, oder - für Fragen Zeile für Zeile aus stdin")
+    ask.add_argument("--json", action="store_true", help="je Frage ein JSON-Objekt ausgeben")
+    kb = commands.add_parser("kb", help="Werkzeuge für die Wissensbasis").add_subparsers(
+        dest="kb_command", required=True, metavar="BEFEHL"
+    )
+    check = kb.add_parser("check", help="alle Einträge prüfen (Exit-Code ungleich 0 bei Fehlern)")
     check.add_argument(
-        "--facts", type=Path, help="fact sheet whose figures every answer must trace to (e.g. knowledge-facts.md)"
+        "--facts",
+        type=Path,
+        help="Faktenblatt, auf das jede Zahl einer Antwort zurückgehen muss (z. B. knowledge-facts.md)",
     )
     train = kb.add_parser(
-        "train", help="train the question model from the examples and show its cross-validation"
+        "train", help="das Fragemodell aus den Beispielen trainieren und die Kreuzvalidierung zeigen"
     )
     train.add_argument(
-        "--confusions", action="store_true", help="list held-out examples the model gave to another entry"
+        "--confusions",
+        action="store_true",
+        help="zurückgehaltene Beispiele auflisten, die das Modell einem anderen Eintrag gab",
     )
-    gaps = kb.add_parser("gaps", help="unanswered and down-voted questions for curators")
-    gaps.add_argument("--days", type=int, default=90, help="look back this many days (default 90)")
-    db = commands.add_parser("db", help="database tools").add_subparsers(dest="db_command", required=True)
-    db.add_parser("upgrade", help="apply the schema migrations")
-    tickets = commands.add_parser("tickets", help="advisor tickets").add_subparsers(
-        dest="tickets_command", required=True
+    gaps = kb.add_parser("gaps", help="unbeantwortete und mit 👎 bewertete Fragen für die Redaktion")
+    gaps.add_argument("--days", type=int, default=90, help="so viele Tage zurückblicken (Standard: 90)")
+    db = commands.add_parser("db", help="Werkzeuge für die Datenbank").add_subparsers(
+        dest="db_command", required=True, metavar="BEFEHL"
     )
-    listing = tickets.add_parser("list", help="open tickets (oldest first)")
-    listing.add_argument("--all", action="store_true", help="include answered and closed tickets")
-    close = tickets.add_parser("close", help="close a ticket and tell the requester")
-    close.add_argument("reference", help="e.g. KK-2026-0042")
-    close.add_argument("--by", default="cli", help="who closes it (shown to colleagues)")
-    absence = commands.add_parser("absence", help="advisor absences (no slots offered then)").add_subparsers(
-        dest="absence_command", required=True
+    db.add_parser("upgrade", help="die Schema-Migrationen anwenden")
+    tickets = commands.add_parser("tickets", help="Anfragen an die Fachstelle").add_subparsers(
+        dest="tickets_command", required=True, metavar="BEFEHL"
     )
-    add = absence.add_parser("add", help="record an absence")
-    add.add_argument("advisor", help="the advisor's e-mail address")
-    add.add_argument("first_day", type=_date, help="first day (YYYY-MM-DD or TT.MM.JJJJ)")
-    add.add_argument("last_day", type=_date, nargs="?", help="last day, inclusive (default: first day)")
-    add.add_argument("--note", default=None)
-    absence_list = absence.add_parser("list", help="current and future absences")
-    absence_list.add_argument("--advisor", default=None)
-    remove = absence.add_parser("remove", help="delete an absence by its id")
-    remove.add_argument("absence_id", type=int)
-    booking = commands.add_parser("booking", help="consultation bookings").add_subparsers(
-        dest="booking_command", required=True
+    listing = tickets.add_parser("list", help="offene Anfragen (älteste zuerst)")
+    listing.add_argument("--all", action="store_true", help="auch beantwortete und geschlossene Anfragen")
+    close = tickets.add_parser("close", help="eine Anfrage schließen und die anfragende Person informieren")
+    close.add_argument("reference", help="z. B. KK-2026-0042")
+    close.add_argument("--by", default="cli", help="wer schließt (für die Kolleginnen und Kollegen sichtbar)")
+    absence = commands.add_parser(
+        "absence", help="Abwesenheiten der Beratung (dann keine Termine)"
+    ).add_subparsers(dest="absence_command", required=True, metavar="BEFEHL")
+    add = absence.add_parser("add", help="eine Abwesenheit eintragen")
+    add.add_argument(
+        "advisor", help="Name oder E-Mail-Adresse aus der Beraterdatei (ein eindeutiger Namensteil genügt)"
     )
-    booking_list = booking.add_parser("list", help="coming bookings")
-    booking_list.add_argument("--advisor", default=None, help="only this advisor's bookings (e-mail)")
-    booking_list.add_argument("--week", action="store_true", help="only the next 7 days")
-    booking_cancel = booking.add_parser("cancel", help="cancel a booking; both sides get a cancellation")
-    booking_cancel.add_argument("reference", help="e.g. IB-2026-0007")
-    booking_cancel.add_argument("--by", default="fachstelle")
-    reports = commands.add_parser("reports", help="yearly measure reports").add_subparsers(
-        dest="reports_command", required=True
+    add.add_argument("first_day", type=_date, help="erster Tag (JJJJ-MM-TT oder TT.MM.JJJJ)")
+    add.add_argument(
+        "last_day", type=_date, nargs="?", help="letzter Tag, einschließlich (Standard: erster Tag)"
+    )
+    add.add_argument("--note", default=None, help="Notiz, z. B. Urlaub")
+    absence_list = absence.add_parser("list", help="laufende und künftige Abwesenheiten")
+    absence_list.add_argument("--advisor", default=None, help="nur diese Beraterin / dieser Berater (E-Mail)")
+    remove = absence.add_parser("remove", help="eine Abwesenheit über ihre Nummer löschen")
+    remove.add_argument("absence_id", type=int, help="die Nummer aus „absence list“")
+    booking = commands.add_parser("booking", help="gebuchte Initialberatungen").add_subparsers(
+        dest="booking_command", required=True, metavar="BEFEHL"
+    )
+    booking_list = booking.add_parser("list", help="kommende Termine")
+    booking_list.add_argument(
+        "--advisor", default=None, help="nur Termine dieser Beraterin / dieses Beraters (E-Mail)"
+    )
+    booking_list.add_argument("--week", action="store_true", help="nur die nächsten 7 Tage")
+    booking_cancel = booking.add_parser(
+        "cancel", help="einen Termin absagen; beide Seiten bekommen eine Absage"
+    )
+    booking_cancel.add_argument("reference", help="z. B. IB-2026-0007")
+    booking_cancel.add_argument(
+        "--by",
+        default=None,
+        help="wer in der Fachstelle absagt (steht in der Absage an die Beratung; Standard: die Fachstelle)",
+    )
+    reports = commands.add_parser("reports", help="jährliche Maßnahmenberichte").add_subparsers(
+        dest="reports_command", required=True, metavar="BEFEHL"
     )
     export = reports.add_parser(
-        "export", help="one row per measure (CSV) or with a municipality sheet (XLSX)"
+        "export", help="eine Zeile je Maßnahme (CSV) oder zusätzlich ein Blatt je Kommune (XLSX)"
     )
-    export.add_argument("--year", type=int, required=True)
-    export.add_argument("--format", choices=("csv", "xlsx"), default="xlsx")
-    export.add_argument("--out", type=Path, help="file to write (default massnahmen-YEAR.FORMAT)")
-    status = reports.add_parser("status", help="which municipalities submitted, have a draft, or nothing")
-    status.add_argument("--year", type=int, required=True)
-    status.add_argument("--members", type=Path, help="CSV with columns ags,name: the members to list")
-    mail = commands.add_parser("mail", help="the e-mail channel").add_subparsers(
-        dest="mail_command", required=True
+    export.add_argument("--year", type=int, required=True, help="Berichtsjahr")
+    export.add_argument(
+        "--format", choices=("csv", "xlsx"), default="xlsx", help="Dateiformat (Standard: xlsx)"
     )
-    mail.add_parser("status", help="outbox counts and failed or bounced mails")
+    export.add_argument("--out", type=Path, help="Zieldatei (Standard: massnahmen-JAHR.FORMAT)")
+    status = reports.add_parser(
+        "status", help="welche Kommunen abgegeben haben, einen Entwurf haben oder nichts"
+    )
+    status.add_argument("--year", type=int, required=True, help="Berichtsjahr")
+    status.add_argument(
+        "--members", type=Path, help="CSV mit den Spalten ags,name: die aufzulistenden Mitglieder"
+    )
+    mail = commands.add_parser("mail", help="der E-Mail-Kanal").add_subparsers(
+        dest="mail_command", required=True, metavar="BEFEHL"
+    )
+    mail.add_parser("status", help="Postausgang nach Zustand und fehlgeschlagene oder unzustellbare Mails")
     return parser
+
+
+def plural(count: int, one: str, many: str) -> str:
+    """The count with the German singular or plural noun: "1 Maßnahme", "2 Maßnahmen", "0 Tickets"."""
+    return f"{count} {one if count == 1 else many}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -205,11 +288,16 @@ def _kb_check(settings: Settings, facts_path: Path | None) -> int:
     facts = load_fact_sheet(facts_path) if facts_path else None
     entries, findings = check_knowledge(settings.knowledge_dir, facts=facts)
     for finding in findings:
-        print(f"{finding.level.upper():7} {finding.where}: {finding.message}")
+        print(
+            f"{FINDING_LEVELS.get(finding.level, finding.level.upper()):7} {finding.where}: {finding.message}"
+        )
     errors = sum(1 for f in findings if f.level == "error")
     warnings = len(findings) - errors
-    tracing = f"figures traced against {facts_path}" if facts else "no --facts given: figures not traced"
-    print(f"{len(entries)} entries, {errors} errors, {warnings} warnings ({tracing})")
+    tracing = f"Zahlen gegen {facts_path} geprüft" if facts else "ohne --facts: Zahlen nicht geprüft"
+    print(
+        f"{plural(len(entries), 'Eintrag', 'Einträge')}, {plural(errors, 'Fehler', 'Fehler')}, "
+        f"{plural(warnings, 'Warnung', 'Warnungen')} ({tracing})"
+    )
     return 1 if errors else 0
 
 
@@ -229,7 +317,8 @@ def _kb_train(settings: Settings, *, show_confusions: bool = False) -> int:
     save_calibration(trained, calibration_file(settings.knowledge_dir))
     report, limits = trained.report, trained.limits
     print(
-        f"Modell trainiert in {trained.seconds:.1f} s: {report.examples} Beispiele, {report.labels} Einträge "
+        f"Modell trainiert in {trained.seconds:.1f} s: {plural(report.examples, 'Beispiel', 'Beispiele')}, "
+        f"{plural(report.labels, 'Eintrag', 'Einträge')} "
         f"und Absichten → {settings.model_file}\n"
         f"Kreuzvalidierung ({FOLDS} Teile): richtig auf Platz 1 {report.top1:.1%}, "
         f"unter den ersten 3 {report.top3:.1%}; beantwortet richtig {report.answered_right:.1%}, "
@@ -243,7 +332,9 @@ def _kb_train(settings: Settings, *, show_confusions: bool = False) -> int:
             print(
                 f"{confusion.label}: „{confusion.text}“ → {confusion.predicted} ({confusion.probability:.0%})"
             )
-        print(f"{len(trained.confusions)} Beispiele wirken eher wie ein anderer Eintrag.")
+        count = len(trained.confusions)
+        verb = "wirkt" if count == 1 else "wirken"
+        print(f"{plural(count, 'Beispiel', 'Beispiele')} {verb} eher wie ein anderer Eintrag.")
     return 0 if not problems else 1
 
 
@@ -312,9 +403,11 @@ def _cmd_tickets(settings: Settings, args) -> int:
             print("Keine offenen Anfragen.")
         for ticket in rows:
             who = ticket.municipality_name or ticket.requester_email or "?"
-            print(
-                f"{ticket.reference}  {ticket.state:<9} {ticket.channel:<8} {who[:28]:<28} {ticket.subject[:60]}"
-            )
+            state = TICKET_STATES.get(ticket.state, ticket.state)
+            channel = CHANNELS.get(ticket.channel, ticket.channel)
+            print(f"{ticket.reference}  {state:<11} {channel:<8} {who[:28]:<28} {ticket.subject[:60]}")
+        if rows:
+            print(plural(len(rows), "Ticket", "Tickets"))
         return 0
     config = build_ticket_config(settings)
     try:
@@ -349,20 +442,24 @@ def _booking_config(settings: Settings):
 
 
 def _cmd_absence(settings: Settings, args) -> int:
+    from bot.app import build_booking_config, build_ticket_config
+    from services.advisors import UnknownAdvisor
     from services.booking.absences import add_absence, list_absences, remove_absence
     from services.booking.domain import AbsenceNotFound, InvalidAbsence
     from services.booking.formatting import format_slot
 
     try:
         if args.absence_command == "add":
-            config = _booking_config(settings)
+            tickets = build_ticket_config(settings)
+            config = build_booking_config(settings, tickets)
+            advisor = tickets.advisors.find(args.advisor)
             added = asyncio.run(
                 _with_session(
                     settings,
                     lambda session: add_absence(
                         session,
                         config,
-                        advisor_email=args.advisor,
+                        advisor_email=advisor.email,
                         first_day=args.first_day,
                         last_day=args.last_day or args.first_day,
                         note=args.note,
@@ -371,7 +468,8 @@ def _cmd_absence(settings: Settings, args) -> int:
             )
             absence = added.absence
             print(
-                f"Abwesenheit {absence.id}: {absence.advisor_email} {absence.first_day:%d.%m.%Y}–{absence.last_day:%d.%m.%Y}"
+                f"Abwesenheit {absence.id}: {advisor.name} <{absence.advisor_email}> "
+                f"{absence.first_day:%d.%m.%Y}–{absence.last_day:%d.%m.%Y}"
             )
             for booking in added.conflicting_bookings:
                 print(
@@ -388,12 +486,14 @@ def _cmd_absence(settings: Settings, args) -> int:
                 print(
                     f"{absence.id:>4}  {absence.advisor_email:<32} {absence.first_day:%d.%m.%Y}–{absence.last_day:%d.%m.%Y}{note}"
                 )
+            if rows:
+                print(plural(len(rows), "Abwesenheit", "Abwesenheiten"))
         else:
             asyncio.run(
                 _with_session(settings, lambda session: remove_absence(session, absence_id=args.absence_id))
             )
             print(f"Abwesenheit {args.absence_id} gelöscht.")
-    except (InvalidAbsence, AbsenceNotFound) as exc:
+    except (InvalidAbsence, AbsenceNotFound, UnknownAdvisor) as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
         return 1
     return 0
@@ -402,7 +502,7 @@ def _cmd_absence(settings: Settings, args) -> int:
 def _cmd_booking(settings: Settings, args) -> int:
     import datetime as dt
 
-    from services.booking.bookings import cancel_booking, list_bookings
+    from services.booking.bookings import list_bookings
     from services.booking.domain import BookingNotFound
     from services.booking.formatting import format_label, format_slot, topic_label
 
@@ -429,20 +529,36 @@ def _cmd_booking(settings: Settings, args) -> int:
             )
             if booking.note:
                 print(f"      Notiz: {booking.note}")
+        if rows:
+            print(plural(len(rows), "Termin", "Termine"))
         return 0
     config = _booking_config(settings)
     try:
-        booking = asyncio.run(
-            _with_session(
-                settings,
-                lambda session: cancel_booking(session, config, reference=args.reference, by=args.by),
-            )
+        booking, cancelled_now = asyncio.run(
+            _with_session(settings, lambda session: _cancel_once(session, config, args.reference, args.by))
         )
     except BookingNotFound:
         print(f"Keine Buchung mit der Nummer {args.reference}.", file=sys.stderr)
         return 1
+    if not cancelled_now:
+        when = f" am {format_slot(booking.cancelled_at)}" if booking.cancelled_at else ""
+        print(
+            f"{booking.reference} ist bereits abgesagt{when} – es wurde nichts verschickt.", file=sys.stderr
+        )
+        return 1
     print(f"{booking.reference} ist abgesagt; beide Seiten bekommen eine Absage mit Kalender-Storno.")
     return 0
+
+
+async def _cancel_once(session, config, reference: str, by: str | None):
+    """Cancel the booking; the flag is False when it was already cancelled (cancel_booking then does nothing)."""
+    from services.booking.bookings import cancel_booking, get_booking
+    from services.booking.domain import FACHSTELLE, BookingState
+
+    before = await get_booking(session, reference=reference)
+    if before.state == BookingState.CANCELLED:
+        return before, False
+    return await cancel_booking(session, config, reference=reference, by=by or FACHSTELLE), True
 
 
 def _progress(done: int, total: int) -> None:
@@ -474,7 +590,10 @@ def _cmd_reports(settings: Settings, args) -> int:
             count = write_csv(rows, out)
         else:
             count = write_xlsx(rows, out, progress=_progress)
-        print(f"{count} Maßnahmen aus {len(rows)} Berichten nach {out} geschrieben.")
+        print(
+            f"{plural(count, 'Maßnahme', 'Maßnahmen')} aus {plural(len(rows), 'Bericht', 'Berichten')} "
+            f"nach {out} geschrieben."
+        )
         return 0
     members = None
     if args.members:
@@ -485,12 +604,15 @@ def _cmd_reports(settings: Settings, args) -> int:
             settings, lambda session: reports.report_status(session, year=args.year, members=members)
         )
     )
-    labels = {"submitted": "abgegeben", "draft": "Entwurf", "none": "nichts"}
+    labels = {"submitted": "abgegeben", "draft": "Entwurf", "none": "ohne Bericht"}
     for row in rows:
         version = f" (Version {row.version})" if row.version else ""
         print(f"{row.ags:<9} {row.name[:40]:<40} {labels.get(row.state, row.state)}{version}")
     counts = {state: sum(1 for row in rows if row.state == state) for state in labels}
-    print(f"abgegeben {counts['submitted']}, Entwurf {counts['draft']}, nichts {counts['none']}")
+    print(
+        f"{plural(len(rows), 'Kommune', 'Kommunen')}: {counts['submitted']} abgegeben, "
+        f"{plural(counts['draft'], 'Entwurf', 'Entwürfe')}, {counts['none']} ohne Bericht"
+    )
     return 0
 
 
@@ -501,13 +623,14 @@ def _cmd_mail(settings: Settings, _args) -> int:
         return await outbox_summary(session), await list_problem_mails(session)
 
     summary, problems = asyncio.run(_with_session(settings, work))
-    print(
-        "Postausgang: "
-        + (", ".join(f"{state} {count}" for state, count in sorted(summary.items())) or "leer")
+    counts = ", ".join(
+        f"{OUTBOX_STATES.get(state, state)} {count}" for state, count in sorted(summary.items())
     )
+    print(f"Postausgang: {counts or 'leer'}")
     for mail in problems:
         print(
-            f"{mail.state:<8} {mail.created_at:%Y-%m-%d %H:%M}  {mail.primary_recipient:<32} {mail.purpose:<16} {mail.last_error or ''}"
+            f"{OUTBOX_STATES.get(mail.state, mail.state):<20} {mail.created_at:%Y-%m-%d %H:%M}  "
+            f"{mail.primary_recipient:<32} {mail.purpose:<16} {mail.last_error or ''}"
         )
     return 0
 

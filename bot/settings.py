@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from knowledge.model import ENTRIES_DIR
+from services.email_address import is_valid_address
 from storage.database import async_url
 
 ENV_PREFIX = "KLIMABOT_"
@@ -159,9 +160,11 @@ class Settings(BaseSettings):
     def _address(cls, value: str | None) -> str | None:
         if value in (None, ""):
             return None
-        if "@" not in value or any(ch in value for ch in " \r\n<>,;"):
+        address = value.strip().lower()
+        # the mail composer's rule: an address accepted here must never fail when a mail is composed
+        if not is_valid_address(address):
             raise ValueError("expected a plain e-mail address like fachstelle@example.org")
-        return value.strip().lower()
+        return address
 
     @property
     def mail_enabled(self) -> bool:

@@ -41,7 +41,9 @@ from handlers.keyboards import MenuCb
 from services.booking import bookings as booking_service
 from services.booking.availability import next_free_slots
 from services.booking.config import FORMATS, TOPICS, BookingConfig
+from services.booking.contacts import full_name
 from services.booking.domain import (
+    CANCELLED_IN_CHAT,
     BookingLimitReached,
     BookingNotActive,
     BookingNotFound,
@@ -109,7 +111,8 @@ async def _ask(
             reply_markup=keyboard(*known),
         )
     elif step == Booking_.name:
-        known = [(f"✅ {data['known_name']}", "name", "")] if data.get("known_name") else []
+        known_name = full_name(data.get("known_name") or "")
+        known = [(f"✅ {known_name}", "name", "")] if known_name else []
         await message.answer(
             "Wie heißen Sie? (Vor- und Nachname für die Einladung)", reply_markup=keyboard(*known)
         )
@@ -164,11 +167,14 @@ async def on_text(
         buttons = [(f"✅ {m.municipality.display_name}", "muni", m.municipality.ags) for m in matches]
         await message.answer("Welche Kommune meinen Sie?", reply_markup=keyboard(*buttons))
     elif current == Booking_.name.state:
-        if not 3 <= len(text) <= 100 or not re.search(r"[A-Za-zÄÖÜäöüß]", text):
-            await message.answer("Bitte geben Sie Ihren Namen an (3 bis 100 Zeichen).")
+        name = full_name(text)
+        if name is None:
+            await message.answer(
+                "Bitte geben Sie Vor- und Nachnamen an, z. B. <i>Erika Muster</i> – so steht es in der Einladung."
+            )
             await _ask(message, state, Booking_.name, booking, session)
             return
-        await state.update_data(b_name=text, known_name=text)
+        await state.update_data(b_name=name, known_name=name)
         await _ask(message, state, Booking_.email, booking, session)
     elif current == Booking_.email.state:
         if await take_address(message, state, session, booking, settings, mail_wake, text):
@@ -233,7 +239,7 @@ async def on_button(
     elif action == "muni":
         await _choose_municipality(message, state, session, booking, municipalities.get(value))
     elif action == "name":
-        await state.update_data(b_name=data["known_name"])
+        await state.update_data(b_name=full_name(data["known_name"]))
         await _ask(message, state, Booking_.email, booking, session)
     elif action == "email":
         address = email_option(data, value)
@@ -319,7 +325,7 @@ async def _book(
                 session, booking_id=data["b_reschedule"], chat_id=callback.message.chat.id
             )
             result = await booking_service.reschedule_booking(
-                session, booking, booking=old, new_slot=slot, by="telegram"
+                session, booking, booking=old, new_slot=slot, by=CANCELLED_IN_CHAT
             )
             done = f"✅ Verschoben: Ihre Initialberatung ist jetzt am <b>{format_slot(result.start_utc)}</b>."
         else:
@@ -336,7 +342,7 @@ async def _book(
             )
             result = await booking_service.book_slot(session, booking, slot=slot, request=request)
             done = (
-                f"✅ Gebucht! Ihre Initialberatung ({TOPICS[result.topic]}) ist am <b>{format_slot(result.start_utc)}</b> "
+                f"✅ Gebucht! Ihre Initialberatung ({html.escape(TOPICS[result.topic])}) ist am <b>{format_slot(result.start_utc)}</b> "
                 f"mit {html.escape(slot.advisor_name)} ({FORMATS[result.format]}). Nummer: <b>{result.reference}</b>.\n\n"
                 f"Die Kalendereinladung geht an {html.escape(result.contact_email)}. Ich erinnere Sie 24 Stunden und "
                 "eine Stunde vorher hier im Chat. Mit /termine können Sie absagen oder verschieben."

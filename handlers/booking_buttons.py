@@ -9,6 +9,7 @@ from handlers.booking_ui import Booking_, button_index
 from handlers.booking_views import SLOTS_PER_PAGE
 from services.booking.availability import in_bookable_weeks
 from services.booking.config import FORMATS, BookingConfig
+from services.booking.contacts import full_name
 from services.municipalities import MunicipalityDirectory
 
 # the steps in which each button is offered; a button pressed in another step is stale or crafted
@@ -50,7 +51,7 @@ def button_fits(
     if action == "muni":
         return municipalities.get(value) is not None
     if action == "name":
-        return bool(data.get("known_name"))
+        return full_name(data.get("known_name") or "") is not None
     if action == "email":
         return email_option(data, value) is not None
     if action == "format":

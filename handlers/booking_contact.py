@@ -10,7 +10,7 @@ from aiogram.types import Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.booking_ui import Booking_, button_index, keyboard
-from handlers.inputs import is_email_address
+from handlers.inputs import EMAIL_HINT
 from services.booking.config import BookingConfig
 from services.booking.contacts import (
     check_contact_code,
@@ -20,6 +20,7 @@ from services.booking.contacts import (
     pending_contact_code,
     send_contact_code,
 )
+from services.email_address import normalize_address
 from services.email_codes import CODE_DIGITS, CodeCheck, TooManyCodes
 
 CODE_BUTTONS = (("🔁 Code erneut senden", "resend", ""), ("✏️ Andere Adresse", "newmail", ""))
@@ -66,14 +67,12 @@ async def take_address(
     address: str,
 ) -> bool:
     """Typed or chosen address: True if invitations may go there now; otherwise a code is mailed (or re-asked)."""
-    address = address.strip()
-    if not is_email_address(address):
-        await message.answer(
-            "Das sieht nicht nach einer E-Mail-Adresse aus (Beispiel: <i>name@gemeinde.de</i>)."
-        )
+    typed = normalize_address(address)
+    if typed is None:
+        await message.answer(EMAIL_HINT)
         await ask_email(message, state, session, booking)
         return False
-    address = address.lower()
+    address = typed
     usable = await contact_is_usable(session, booking, chat_id=message.chat.id, email=address)
     await session.commit()
     if usable:

@@ -1,4 +1,4 @@
-"""/termine: the chat's upcoming bookings, each with Absagen and Verschieben (own bookings only)."""
+"""/termine: the chat's upcoming bookings, each with Absagen (after a confirmation) and Verschieben (own bookings only)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from handlers.booking_ui import NOT_YOURS, STALE_BUTTON, MyBookingCb
 from handlers.booking_views import show_week
 from services.booking import bookings as booking_service
 from services.booking.config import FORMATS, TOPICS, BookingConfig
-from services.booking.domain import BookingNotFound
+from services.booking.domain import CANCELLED_IN_CHAT, BookingNotFound
 from services.booking.formatting import format_slot
 
 
@@ -46,8 +46,8 @@ async def on_my_booking(
     booking: BookingConfig,
     mail_wake: asyncio.Event,
 ) -> None:
-    """Absagen (cancel, with both sides informed) or Verschieben (choose a new slot first); own bookings only."""
-    if callback_data.action not in ("cancel", "move"):
+    """Absagen asks first, Ja cancels (both sides informed), Behalten keeps; Verschieben picks a new slot first."""
+    if callback_data.action not in ("cancel", "cancel_yes", "keep", "move"):
         await callback.answer(STALE_BUTTON)
         return
     try:
@@ -60,8 +60,24 @@ async def on_my_booking(
         return
     await callback.answer()
     if callback_data.action == "cancel":
+        await session.commit()  # end the read transaction before talking to Telegram
+        # one tap must not cancel a consultation by mistake: a second, explicit button does
+        builder = InlineKeyboardBuilder()
+        builder.button(
+            text="✅ Ja, absagen", callback_data=MyBookingCb(action="cancel_yes", booking_id=item.id)
+        )
+        builder.button(text="↩️ Nein, behalten", callback_data=MyBookingCb(action="keep", booking_id=item.id))
+        builder.adjust(1)
+        await callback.message.answer(
+            f"Möchten Sie Ihren Termin am <b>{format_slot(item.start_utc)}</b> (Nr. {item.reference}) wirklich absagen?",
+            reply_markup=builder.as_markup(),
+        )
+    elif callback_data.action == "keep":
+        await session.commit()
+        await callback.message.answer(f"Gut, Ihr Termin am {format_slot(item.start_utc)} bleibt bestehen.")
+    elif callback_data.action == "cancel_yes":
         await booking_service.cancel_booking(
-            session, booking, booking_id=item.id, by="telegram", chat_id=callback.message.chat.id
+            session, booking, booking_id=item.id, by=CANCELLED_IN_CHAT, chat_id=callback.message.chat.id
         )
         mail_wake.set()
         await callback.message.answer(

@@ -44,9 +44,7 @@ async def show_week(
         paging.append(("◀️ Vorherige Woche", "week", view.previous_week.isoformat()))
     if view.next_week:
         paging.append(("Nächste Woche ▶️", "week", view.next_week.isoformat()))
-    header = (
-        f"<b>Freie Termine</b> ({TOPICS.get(data['b_topic'], '')}), Woche {format_week(view.week_start)}:"
-    )
+    header = f"<b>Freie Termine</b> ({html.escape(TOPICS.get(data['b_topic'], ''))}), Woche {format_week(view.week_start)}:"
     if not days:
         header += "\nIn dieser Woche ist leider nichts frei."
     await message.answer(

@@ -1,13 +1,6 @@
-"""Checks of typed answers that several conversations share."""
+"""Replies to typed answers that several conversations share (the rules live in services)."""
 
 from __future__ import annotations
 
-import re
-
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
-MAX_EMAIL_CHARS = 254  # RFC 5321 path limit
-
-
-def is_email_address(text: str) -> bool:
-    """A plausible e-mail address as a user would type it for a copy or an invitation."""
-    return bool(_EMAIL.match(text)) and len(text) <= MAX_EMAIL_CHARS
+# the address rule itself is services.email_address: what a user may type is what the composer can send to
+EMAIL_HINT = "Das sieht nicht nach einer E-Mail-Adresse aus (Beispiel: <i>name@gemeinde.de</i>)."

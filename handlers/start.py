@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from aiogram import F, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
@@ -73,7 +75,8 @@ async def on_topic(callback: CallbackQuery, callback_data: TopicCb, answering: A
         (entry for entry in answering.retriever.entries if entry.topic == callback_data.topic),
         key=lambda entry: entry.title,
     )
-    title = TOPICS.get(callback_data.topic, "Thema")
+    # topic names hold "&" ("Bündnis & Mitgliedschaft"), which Telegram's HTML refuses unescaped
+    title = html.escape(TOPICS.get(callback_data.topic, "Thema"))
     await callback.message.answer(
         f"<b>{title}</b> – wählen Sie eine Frage:", reply_markup=entries_menu(entries)
     )

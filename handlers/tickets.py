@@ -1,9 +1,10 @@
-"""Hand a question over to an advisor: describe → municipality → optional e-mail → confirm; chat ownership."""
+"""Hand a question over to an advisor (describe → municipality → e-mail → confirm, one handler per step); chat ownership."""
 
 from __future__ import annotations
 
 import asyncio
 import html
+from dataclasses import asdict, dataclass, field, fields
 
 from aiogram import F, Router
 from aiogram.filters import StateFilter
@@ -12,8 +13,9 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.inputs import is_email_address
+from handlers.inputs import EMAIL_HINT
 from handlers.keyboards import FlowCb, TicketCb, flow_keyboard, forwarded_keyboard
+from services.email_address import normalize_address
 from services.municipalities import MunicipalityDirectory
 from services.ticket_texts import RESPONSE_EXPECTATION
 from services.tickets import (
@@ -28,7 +30,10 @@ from storage.tables import Ticket
 
 MIN_QUESTION_CHARS = 10
 MAX_QUESTION_CHARS = 2000
-FLOW_KEYS = ("esc_question", "esc_ags", "esc_municipality", "esc_email")
+FLOW_KEY = "handover"
+STALE_BUTTON = (
+    "Diese Schaltfläche passt nicht (mehr). Bitte nutzen Sie die Schaltflächen der letzten Nachricht."
+)
 
 
 class Escalation(StatesGroup):
@@ -40,11 +45,34 @@ class Escalation(StatesGroup):
     confirm = State()
 
 
+@dataclass
+class Handover:
+    """What the hand-over keeps between steps: the question, the municipality's AGS and the copy address."""
+
+    question: str = ""
+    ags: str | None = None
+    email: str | None = None
+    # the addresses behind the e-mail buttons, which carry only an index (Telegram's 64-byte callback data)
+    email_options: list[str] = field(default_factory=list)
+
+    @classmethod
+    async def load(cls, state: FSMContext) -> Handover:
+        """The hand-over data of this chat (empty when none is stored or it has an older shape)."""
+        stored = (await state.get_data()).get(FLOW_KEY) or {}
+        known = {f.name for f in fields(cls)}
+        return cls(**{key: value for key, value in stored.items() if key in known})
+
+    async def save(self, state: FSMContext) -> None:
+        """Store the hand-over data beside the other conversations' keys."""
+        await state.update_data({FLOW_KEY: asdict(self)})
+
+
 async def start_escalation(message: Message, state: FSMContext) -> None:
     """Begin the hand-over; offers to take the question the user just asked."""
     data = await state.get_data()
     last = data.get("last_question")
     await state.set_state(Escalation.question)
+    await Handover().save(state)
     if last:
         await message.answer(
             "Gern gebe ich Ihr Anliegen an die Fachstelle weiter. Soll ich diese Frage weitergeben?\n\n"
@@ -74,8 +102,11 @@ async def _ask_municipality(message: Message, state: FSMContext) -> None:
 
 async def _ask_email(message: Message, state: FSMContext) -> None:
     await state.set_state(Escalation.email)
-    data = await state.get_data()
-    buttons = [(f"✅ {data['known_email']}", "email", data["known_email"])] if data.get("known_email") else []
+    flow = await Handover.load(state)
+    known = normalize_address((await state.get_data()).get("known_email") or "")
+    flow.email_options = [known] if known else []
+    await flow.save(state)
+    buttons = [(f"✅ {address}", "email", str(i)) for i, address in enumerate(flow.email_options)]
     buttons.append(("Ohne E-Mail", "noemail", ""))
     await message.answer(
         "Möchten Sie eine Kopie Ihrer Anfrage per E-Mail? Dann schreiben Sie mir Ihre Adresse.",
@@ -83,19 +114,20 @@ async def _ask_email(message: Message, state: FSMContext) -> None:
     )
 
 
-async def _ask_confirm(message: Message, state: FSMContext) -> None:
+async def _ask_confirm(message: Message, state: FSMContext, municipalities: MunicipalityDirectory) -> None:
     await state.set_state(Escalation.confirm)
-    data = await state.get_data()
+    flow = await Handover.load(state)
+    municipality = municipalities.get(flow.ags) if flow.ags else None
     summary = (
         "<b>Bitte prüfen Sie Ihre Anfrage:</b>\n\n"
-        f"<b>Anliegen:</b> {html.escape(data.get('esc_question', ''))}\n"
-        f"<b>Kommune:</b> {html.escape(data.get('esc_municipality') or 'keine Angabe')}\n"
-        f"<b>Kopie an:</b> {html.escape(data.get('esc_email') or 'keine E-Mail')}"
+        f"<b>Anliegen:</b> {html.escape(flow.question)}\n"
+        f"<b>Kommune:</b> {html.escape(municipality.display_name if municipality else 'keine Angabe')}\n"
+        f"<b>Kopie an:</b> {html.escape(flow.email or 'keine E-Mail')}"
     )
     await message.answer(summary, reply_markup=flow_keyboard(("📨 Absenden", "send", "")))
 
 
-async def on_question_text(message: Message, state: FSMContext) -> None:
+async def handover_question(message: Message, state: FSMContext) -> None:
     """The user described the question."""
     text = (message.text or "").strip()
     if len(text) < MIN_QUESTION_CHARS:
@@ -104,13 +136,26 @@ async def on_question_text(message: Message, state: FSMContext) -> None:
             reply_markup=flow_keyboard(back=False),
         )
         return
-    await state.update_data(esc_question=text[:MAX_QUESTION_CHARS])
+    flow = await Handover.load(state)
+    flow.question = text[:MAX_QUESTION_CHARS]
+    await flow.save(state)
     await _ask_municipality(message, state)
 
 
-async def on_municipality_text(
-    message: Message, state: FSMContext, municipalities: MunicipalityDirectory
-) -> None:
+async def handover_take_last_question(callback: CallbackQuery, state: FSMContext) -> None:
+    """„Ja, diese Frage“: the question the user asked the bot just before."""
+    last = (await state.get_data()).get("last_question")
+    if not last:
+        await callback.answer(STALE_BUTTON)
+        return
+    await callback.answer()
+    flow = await Handover.load(state)
+    flow.question = last[:MAX_QUESTION_CHARS]
+    await flow.save(state)
+    await _ask_municipality(callback.message, state)
+
+
+async def handover_municipality(message: Message, municipalities: MunicipalityDirectory) -> None:
     """Match the typed municipality against the Hessian directory and ask to confirm."""
     matches = municipalities.match((message.text or "")[:200], limit=3)
     if not matches:
@@ -125,112 +170,141 @@ async def on_municipality_text(
     await message.answer(question, reply_markup=flow_keyboard(*buttons, ("Keine davon", "nomuni", "")))
 
 
-async def on_email_text(message: Message, state: FSMContext) -> None:
-    """Validate the e-mail address for the copy."""
-    address = (message.text or "").strip()
-    if not is_email_address(address):
+async def handover_municipality_chosen(
+    callback: CallbackQuery, callback_data: FlowCb, state: FSMContext, municipalities: MunicipalityDirectory
+) -> None:
+    """A municipality button: remember its AGS (for this and later conversations)."""
+    municipality = municipalities.get(callback_data.value)
+    if municipality is None:
+        await callback.answer(STALE_BUTTON)
+        return
+    await callback.answer()
+    flow = await Handover.load(state)
+    flow.ags = municipality.ags
+    await flow.save(state)
+    await state.update_data(known_ags=municipality.ags, known_municipality=municipality.display_name)
+    await _ask_email(callback.message, state)
+
+
+async def handover_no_municipality(callback: CallbackQuery, state: FSMContext) -> None:
+    """„Keine Angabe“: the question goes without a municipality."""
+    await callback.answer()
+    flow = await Handover.load(state)
+    flow.ags = None
+    await flow.save(state)
+    await _ask_email(callback.message, state)
+
+
+async def handover_email(message: Message, state: FSMContext, municipalities: MunicipalityDirectory) -> None:
+    """A typed address for the copy: only one the mail composer can send to."""
+    address = normalize_address(message.text or "")
+    if address is None:
         await message.answer(
-            "Das sieht nicht nach einer E-Mail-Adresse aus (Beispiel: <i>name@gemeinde.de</i>). Bitte noch einmal – "
-            "oder tippen Sie auf „Ohne E-Mail“.",
+            f"{EMAIL_HINT} Bitte noch einmal – oder tippen Sie auf „Ohne E-Mail“.",
             reply_markup=flow_keyboard(("Ohne E-Mail", "noemail", "")),
         )
         return
-    await state.update_data(esc_email=address.lower(), known_email=address.lower())
-    await _ask_confirm(message, state)
+    flow = await Handover.load(state)
+    flow.email = address
+    await flow.save(state)
+    await state.update_data(known_email=address)
+    await _ask_confirm(message, state, municipalities)
 
 
-async def on_confirm_text(message: Message, state: FSMContext) -> None:
+async def handover_email_chosen(
+    callback: CallbackQuery, callback_data: FlowCb, state: FSMContext, municipalities: MunicipalityDirectory
+) -> None:
+    """A remembered address: the button carries its index, the address is checked again."""
+    flow = await Handover.load(state)
+    index = callback_data.value
+    options = flow.email_options
+    chosen = (
+        options[int(index)] if index.isascii() and index.isdigit() and int(index) < len(options) else None
+    )
+    address = normalize_address(chosen or "")
+    if address is None:
+        await callback.answer(STALE_BUTTON)
+        return
+    await callback.answer()
+    flow.email = address
+    await flow.save(state)
+    await _ask_confirm(callback.message, state, municipalities)
+
+
+async def handover_no_email(
+    callback: CallbackQuery, state: FSMContext, municipalities: MunicipalityDirectory
+) -> None:
+    """„Ohne E-Mail“: the answer comes only in the chat."""
+    await callback.answer()
+    flow = await Handover.load(state)
+    flow.email = None
+    await flow.save(state)
+    await _ask_confirm(callback.message, state, municipalities)
+
+
+async def handover_confirm_text(
+    message: Message, state: FSMContext, municipalities: MunicipalityDirectory
+) -> None:
     """Free text at the summary: explain the buttons."""
     await message.answer("Bitte tippen Sie auf „📨 Absenden“ – oder auf „Zurück“, um etwas zu ändern.")
-    await _ask_confirm(message, state)
+    await _ask_confirm(message, state, municipalities)
 
 
-async def on_flow_button(
+async def handover_back_to_start(callback: CallbackQuery, state: FSMContext) -> None:
+    """Zurück from the municipality step (or the question): start over."""
+    await callback.answer()
+    await start_escalation(callback.message, state)
+
+
+async def handover_back_to_municipality(callback: CallbackQuery, state: FSMContext) -> None:
+    """Zurück from the e-mail step."""
+    await callback.answer()
+    await _ask_municipality(callback.message, state)
+
+
+async def handover_back_to_email(callback: CallbackQuery, state: FSMContext) -> None:
+    """Zurück from the summary."""
+    await callback.answer()
+    await _ask_email(callback.message, state)
+
+
+async def handover_cancel(callback: CallbackQuery, state: FSMContext) -> None:
+    """Abbrechen in any step: nothing is sent."""
+    await callback.answer()
+    await _clear_flow(state)
+    await callback.message.answer(
+        "Abgebrochen – es wurde nichts gesendet. Sie können mir jederzeit eine neue Frage stellen."
+    )
+
+
+async def handover_send(
     callback: CallbackQuery,
-    callback_data: FlowCb,
     state: FSMContext,
     session: AsyncSession,
     tickets: TicketConfig,
     municipalities: MunicipalityDirectory,
     mail_wake: asyncio.Event,
 ) -> None:
-    """Buttons of the hand-over: take, municipality choices, e-mail choices, back, cancel, send."""
+    """Absenden: open the ticket (the service commits) and hand the chat to the advisors."""
     await callback.answer()
-    message = callback.message
-    action = callback_data.action
-    current = await state.get_state()
-    data = await state.get_data()
-    if action == "cancel":
-        await _clear_flow(state)
-        await message.answer(
-            "Abgebrochen – es wurde nichts gesendet. Sie können mir jederzeit eine neue Frage stellen."
-        )
-    elif current is None:
-        await message.answer(
-            "Diese Anfrage ist schon abgeschlossen. Schreiben Sie mir einfach eine neue Frage."
-        )
-    elif action == "take" and data.get("last_question"):
-        await state.update_data(esc_question=data["last_question"][:MAX_QUESTION_CHARS])
-        await _ask_municipality(message, state)
-    elif action == "muni":
-        municipality = municipalities.get(callback_data.value)
-        if municipality is None:
-            await _ask_municipality(message, state)
-            return
-        await state.update_data(
-            esc_ags=municipality.ags,
-            esc_municipality=municipality.display_name,
-            known_ags=municipality.ags,
-            known_municipality=municipality.display_name,
-        )
-        await _ask_email(message, state)
-    elif action == "nomuni":
-        await state.update_data(esc_ags=None, esc_municipality=None)
-        await _ask_email(message, state)
-    elif action == "email":
-        await state.update_data(esc_email=callback_data.value)
-        await _ask_confirm(message, state)
-    elif action == "noemail":
-        await state.update_data(esc_email=None)
-        await _ask_confirm(message, state)
-    elif action == "back":
-        await _go_back(message, state, current)
-    elif action == "send" and current == Escalation.confirm.state:
-        await _submit(callback, state, session, tickets, mail_wake)
-
-
-async def _go_back(message: Message, state: FSMContext, current: str | None) -> None:
-    if current == Escalation.confirm.state:
-        await _ask_email(message, state)
-    elif current == Escalation.email.state:
-        await _ask_municipality(message, state)
-    else:
-        await start_escalation(message, state)
-
-
-async def _submit(
-    callback: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    tickets: TicketConfig,
-    mail_wake: asyncio.Event,
-) -> None:
-    data = await state.get_data()
-    if not data.get("esc_question"):
+    flow = await Handover.load(state)
+    if not flow.question:
         await start_escalation(callback.message, state)
         return
+    data = await state.get_data()
+    municipality = municipalities.get(flow.ags) if flow.ags else None
     user = callback.from_user
     ticket = await open_ticket(
         session,
         tickets,
         NewTicket(
             channel="telegram",
-            question=data["esc_question"],
+            question=flow.question,
             requester_name=user.full_name if user else None,
-            requester_email=data.get("esc_email"),
+            requester_email=flow.email,
             chat_id=callback.message.chat.id,
-            municipality_ags=data.get("esc_ags"),
-            municipality_name=data.get("esc_municipality"),
+            municipality_ags=municipality.ags if municipality else None,
+            municipality_name=municipality.display_name if municipality else None,
             conversation=tuple(data.get("turns", [])[-6:]),
             considered=tuple(tuple(item) for item in data.get("considered", [])),
         ),
@@ -245,10 +319,23 @@ async def _submit(
     )
 
 
+async def handover_finished_button(callback: CallbackQuery) -> None:
+    """A hand-over button after the hand-over ended (sent, cancelled or replaced by /start)."""
+    await callback.answer()
+    await callback.message.answer(
+        "Diese Anfrage ist schon abgeschlossen. Schreiben Sie mir einfach eine neue Frage."
+    )
+
+
+async def handover_stale_button(callback: CallbackQuery) -> None:
+    """A hand-over button of an earlier step: only a short hint, the current step stays."""
+    await callback.answer(STALE_BUTTON)
+
+
 async def _clear_flow(state: FSMContext) -> None:
     await state.set_state(None)
     data = await state.get_data()
-    await state.set_data({key: value for key, value in data.items() if key not in FLOW_KEYS})
+    await state.set_data({key: value for key, value in data.items() if key != FLOW_KEY})
 
 
 async def forward_to_ticket(
@@ -311,18 +398,31 @@ async def owning_ticket(session: AsyncSession, chat_id: int) -> Ticket | None:
 def build_router() -> Router:
     """A fresh router with the hand-over steps (registered before free-text answering)."""
     router = Router(name=__name__)
-    router.message.register(on_question_text, Escalation.question, F.text)
-    router.message.register(on_municipality_text, Escalation.municipality, F.text)
-    router.message.register(on_email_text, Escalation.email, F.text)
-    router.message.register(on_confirm_text, Escalation.confirm, F.text)
-    router.callback_query.register(on_flow_button, FlowCb.filter())
+    router.message.register(handover_question, Escalation.question, F.text)
+    router.message.register(handover_municipality, Escalation.municipality, F.text)
+    router.message.register(handover_email, Escalation.email, F.text)
+    router.message.register(handover_confirm_text, Escalation.confirm, F.text)
+    buttons = router.callback_query
+    # Abbrechen works in every step; the other buttons only in the step that showed them
+    buttons.register(handover_cancel, FlowCb.filter(F.action == "cancel"))
+    buttons.register(handover_finished_button, StateFilter(None), FlowCb.filter())
+    buttons.register(handover_take_last_question, Escalation.question, FlowCb.filter(F.action == "take"))
+    buttons.register(handover_municipality_chosen, Escalation.municipality, FlowCb.filter(F.action == "muni"))
+    buttons.register(handover_no_municipality, Escalation.municipality, FlowCb.filter(F.action == "nomuni"))
+    buttons.register(handover_email_chosen, Escalation.email, FlowCb.filter(F.action == "email"))
+    buttons.register(handover_no_email, Escalation.email, FlowCb.filter(F.action == "noemail"))
+    buttons.register(handover_send, Escalation.confirm, FlowCb.filter(F.action == "send"))
+    back = FlowCb.filter(F.action == "back")
+    buttons.register(handover_back_to_start, StateFilter(Escalation.question, Escalation.municipality), back)
+    buttons.register(handover_back_to_municipality, Escalation.email, back)
+    buttons.register(handover_back_to_email, Escalation.confirm, back)
+    buttons.register(handover_stale_button, FlowCb.filter())
     router.callback_query.register(on_ticket_button, TicketCb.filter())
     return router
 
 
 __all__ = [
     "Escalation",
-    "StateFilter",
     "build_router",
     "forward_to_ticket",
     "owning_ticket",

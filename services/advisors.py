@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-_ADDRESS = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
+from services.email_address import is_valid_address
 
 
 class AdvisorsFileError(ValueError):
     """The advisors file cannot be used; the message names the file and line."""
+
+
+class UnknownAdvisor(LookupError):
+    """No single advisor fits the given name or address; the German message lists the advisors."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,20 @@ class AdvisorDirectory:
         """The advisor with this address (case-insensitive), if any."""
         wanted = address.strip().lower()
         return next((a for a in self.advisors if a.email == wanted), None)
+
+    def find(self, name_or_address: str) -> Advisor:
+        """The one advisor with this address or name (case-insensitive; a unique part of the name will do)."""
+        wanted = " ".join(name_or_address.split()).casefold()
+        exact = [a for a in self.advisors if wanted in (a.email, " ".join(a.name.split()).casefold())]
+        partial = [a for a in self.advisors if wanted and wanted in a.name.casefold()]
+        matches = exact or partial
+        if len(matches) == 1:
+            return matches[0]
+        known = ", ".join(f"{a.name} <{a.email}>" for a in self.advisors) or "keine"
+        problem = (
+            "passt auf mehrere Beraterinnen und Berater" if matches else "steht nicht in der Beraterliste"
+        )
+        raise UnknownAdvisor(f"„{name_or_address}“ {problem}. Bekannt sind: {known}.")
 
     def is_advisor(self, address: str) -> bool:
         """True for an advisor's address or the team address."""
@@ -90,7 +107,7 @@ def parse_advisors(text: str, path: Path = Path("advisors.yaml")) -> AdvisorDire
         name, email = item.get("name"), item.get("email")
         if not isinstance(name, str) or not name.strip():
             raise _error(path, _mapping_value(node, "name") or node, "'name' fehlt oder ist leer")
-        if not isinstance(email, str) or not _ADDRESS.match(email.strip()):
+        if not isinstance(email, str) or not is_valid_address(email.strip()):
             raise _error(
                 path, _mapping_value(node, "email") or node, f"'email' ist keine gültige Adresse: {email!r}"
             )
@@ -112,7 +129,7 @@ def parse_advisors(text: str, path: Path = Path("advisors.yaml")) -> AdvisorDire
             )
         )
     team = data.get("team_address")
-    if team is not None and (not isinstance(team, str) or not _ADDRESS.match(team.strip())):
+    if team is not None and (not isinstance(team, str) or not is_valid_address(team.strip())):
         raise _error(
             path, _mapping_value(root, "team_address"), f"'team_address' ist keine gültige Adresse: {team!r}"
         )

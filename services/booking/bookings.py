@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import or_, update
@@ -26,6 +25,7 @@ from services.booking.domain import (
 from services.booking.formatting import format_label, topic_label
 from services.booking.limits import check_booking_limits
 from services.booking.mails import cancellation_mails, confirmation_mails
+from services.email_address import is_valid_address
 from services.outgoing import queue_mail
 from services.working_time import BERLIN
 from storage.tables import Booking, ReferenceSequence
@@ -37,7 +37,6 @@ REFERENCE_PREFIX = "IB"
 LIMIT_LOCK_PREFIX = "IB-LOCK"
 NOTE_MAX_CHARS = 500
 MAX_BOOKING_ID = 2**31 - 1
-_ADDRESS = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 _REMINDER_LEAD = {
     ReminderKind.DAY_BEFORE: dt.timedelta(hours=24),
     ReminderKind.HOUR_BEFORE: dt.timedelta(hours=1),
@@ -126,7 +125,7 @@ def _validate(config: BookingConfig, slot: Slot, request: BookingRequest) -> Adv
         raise InvalidBooking("Bitte geben Sie die Kommune an.")
     if not request.contact_name.strip() or len(request.contact_name.strip()) > 200:
         raise InvalidBooking("Bitte geben Sie einen Namen (höchstens 200 Zeichen) an.")
-    if not _ADDRESS.match(request.contact_email.strip()):
+    if not is_valid_address(request.contact_email.strip()):
         raise InvalidBooking(f"{request.contact_email!r} ist keine gültige E-Mail-Adresse.")
     if request.contact_phone and len(request.contact_phone.strip()) > 64:
         raise InvalidBooking("Die Telefonnummer ist zu lang.")

@@ -96,5 +96,6 @@ def invitation_attachment(invitation: Invitation, *, method: Method, stamp: dt.d
         "einladung.ics",
         "text/calendar",
         invitation_ics(invitation, method=method, stamp=stamp),
-        {"method": method},
+        # RFC 5545 §3.1.4 text is UTF-8, and some clients assume another charset when the part omits it
+        {"method": method, "charset": "utf-8"},
     )

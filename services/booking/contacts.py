@@ -1,4 +1,5 @@
-"""Invitation addresses: only advisors' addresses and addresses the chat confirmed with a mailed code."""
+"""The contact of a booking: a full name, and as invitation address only advisors' addresses and
+addresses the chat confirmed with a mailed code."""
 
 from __future__ import annotations
 
@@ -10,8 +11,23 @@ from services.booking.domain import ContactNotConfirmed
 from services.email_codes import CodeResult, CodeSent, check_code, is_confirmed, pending_code, send_code
 from storage.tables import EmailConfirmation
 
+MAX_NAME_CHARS = 100
 PURPOSE = "booking"
 REASON = "eine Initialberatung buchen und die Kalendereinladung an diese Adresse schicken lassen"
+
+
+def full_name(text: str) -> str | None:
+    """The typed name with single spaces when it holds a first and a last name, else None."""
+    words = (text or "").split()
+    name = " ".join(words)
+    # the invitation greets and the advisor calls a person: one word is a first name or a nickname
+    if (
+        len(words) < 2
+        or len(name) > MAX_NAME_CHARS
+        or not all(any(ch.isalpha() for ch in w) for w in words[-2:])
+    ):
+        return None
+    return name
 
 
 def is_advisor_address(config: BookingConfig, email: str) -> bool:

@@ -16,6 +16,11 @@ class BookingState(StrEnum):
     CANCELLED = "cancelled"
 
 
+# `cancelled_by` of a booking cancelled by its municipality in the chat; anything else names the Fachstelle
+CANCELLED_IN_CHAT = "telegram"
+FACHSTELLE = "fachstelle"
+
+
 class ReminderKind(StrEnum):
     """Reminders sent before a consultation."""
 

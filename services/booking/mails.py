@@ -6,6 +6,7 @@ import datetime as dt
 
 from services.booking.calendar_invites import Invitation, invitation_attachment
 from services.booking.config import BookingConfig
+from services.booking.domain import CANCELLED_IN_CHAT, FACHSTELLE
 from services.booking.formatting import format_label, format_slot, format_slot_range, topic_label
 from services.outgoing import MailAttachment, OutgoingMail, new_message_id
 from storage.tables import Booking
@@ -17,6 +18,16 @@ def advisor_name(config: BookingConfig, booking: Booking) -> str:
     """The advisor's name from the advisors file (the address if the advisor was removed since)."""
     schedule = config.schedules.get(booking.advisor_email)
     return schedule.name if schedule else booking.advisor_email
+
+
+def cancelled_by_words(booking: Booking) -> str:
+    """Who cancelled, in words for the advisor: the municipality's contact in the chat, or the Fachstelle."""
+    by = (booking.cancelled_by or "").strip()
+    if by == CANCELLED_IN_CHAT:
+        return f"von {booking.contact_name} ({booking.municipality_name}) im Telegram-Chat"
+    if not by or by.casefold() in {FACHSTELLE, "cli"}:
+        return "von der Fachstelle"
+    return f"von der Fachstelle ({by})"
 
 
 def _municipality(booking: Booking) -> str:
@@ -187,7 +198,7 @@ def cancellation_mails(
         *_closing(config),
     ]
     advisor_lines = [
-        f"Die Initialberatung am {when} ist abgesagt (von: {booking.cancelled_by or 'unbekannt'}). {reason}".rstrip(),
+        f"Die Initialberatung am {when} wurde {cancelled_by_words(booking)} abgesagt. {reason}".rstrip(),
         "",
         *_details(config, booking),
         f"Kontakt:  {_contact_line(booking)}",

@@ -1,4 +1,4 @@
-"""The console command: ask (JSON, stdin), db upgrade, kb gaps, and settings errors."""
+"""The console command: ask (JSON, stdin), db upgrade, kb gaps, tickets, absences, bookings, reports, settings errors."""
 
 import io
 import json
@@ -65,7 +65,7 @@ def test_tickets_can_be_listed_and_closed_from_the_cli(tmp_path, monkeypatch, ca
     assert main(["tickets", "list"]) == 0
     assert "Keine offenen Anfragen" in capsys.readouterr().out
     assert main(["mail", "status"]) == 0
-    assert "pending" in capsys.readouterr().out
+    assert "wartend" in capsys.readouterr().out
 
 
 def test_absences_and_bookings_from_the_cli(tmp_path, monkeypatch, capsys):

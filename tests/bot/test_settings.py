@@ -22,6 +22,9 @@ def test_defaults_need_no_configuration(monkeypatch, tmp_path):
         ("KLIMABOT_TELEGRAM_API_URL", "ftp://example.org"),
         ("KLIMABOT_REDIS_URL", "localhost:6379"),
         ("KLIMABOT_FLOOD_GLOBAL_PER_SECOND", "-3"),
+        # the mail composer's address rule: what it cannot send to is refused at start
+        ("KLIMABOT_INBOX_ADDRESS", "max..muster@gemeinde.de"),
+        ("KLIMABOT_ADVISORS_TEAM_ADDRESS", "team@localhost"),
     ],
 )
 def test_a_wrong_value_stops_with_one_line_naming_the_variable(monkeypatch, tmp_path, variable, value):

@@ -101,6 +101,9 @@ async def test_booking_from_start_to_confirmation_with_wrong_input_and_back(book
     await until(api, "✅ Marburg")
     await press(api, "✅ Marburg")
     await until(api, "Wie heißen Sie")
+    api.user_sends(USER, "Erika")
+    await api.wait_for(lambda: any("Vor- und Nachnamen" in m.text for m in api.bot_messages(USER)[-2:]))
+    await until(api, "Wie heißen Sie")
     api.user_sends(USER, "Erika Muster")
     await until(api, "E-Mail-Adresse")
     api.user_sends(USER, "erika-at-marburg")
@@ -193,5 +196,28 @@ async def test_my_bookings_can_be_moved_and_cancelled(booking_bot):
     api.user_sends(USER, "/termine")
     await until(api, "❌ Absagen")
     await press(api, "❌ Absagen")
-    await until(api, "abgesagt")
+    await until(api, "wirklich absagen")  # one tap does not cancel yet
+    await press(api, "↩️ Nein, behalten")
+    await until(api, "bleibt bestehen")
+    assert (await _bookings(settings))[-1].state == "active"
+    api.user_sends(USER, "/termine")
+    await until(api, "❌ Absagen")
+    await press(api, "❌ Absagen")
+    await until(api, "wirklich absagen")
+    await press(api, "✅ Ja, absagen")
+    await until(api, "ist abgesagt")
     assert all(b.state == "cancelled" for b in await _bookings(settings))
+    assert "wurde von Max Muster (Wöllstadt) im Telegram-Chat abgesagt" in await _advisor_cancellation(
+        settings
+    )
+
+
+async def _advisor_cancellation(settings) -> str:
+    """The text of the last cancellation mail to the advisor, once the outbox worker wrote it."""
+    for _ in range(160):
+        for path in sorted(settings.mail_sink_dir.glob("*.eml"), reverse=True):
+            message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+            if "anna@example.org" in str(message["To"]) and str(message["Subject"]).startswith("Abgesagt"):
+                return message.get_body(("plain",)).get_content()
+        await asyncio.sleep(0.05)
+    raise TimeoutError("no cancellation mail to the advisor")

@@ -76,6 +76,17 @@ async def test_a_new_address_is_used_only_after_the_mailed_code_is_typed(booking
     assert len(mailed_codes(settings, "erika@marburg.de")) == 2
 
 
+async def test_an_address_the_invitation_cannot_be_sent_to_is_refused(booking_bot):
+    api, settings = booking_bot.api, booking_bot.settings
+    await _to_email_step(api)
+    api.user_sends(USER, "max..muster@gemeinde.de")
+    await api.wait_for(lambda: any("nicht nach einer E-Mail" in m.text for m in api.bot_messages(USER)[-2:]))
+    await until(api, "An welche E-Mail-Adresse")
+    assert not mailed_codes(settings, "max..muster@gemeinde.de")
+    api.user_sends(USER, "max.muster@gemeinde.de")
+    await until(api, "stelligen Code")
+
+
 async def test_another_address_can_be_typed_instead_of_the_code(booking_bot):
     api, settings = booking_bot.api, booking_bot.settings
     await _to_email_step(api)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from services.advisors import AdvisorsFileError, load_advisors, parse_advisors
+from services.advisors import AdvisorsFileError, UnknownAdvisor, load_advisors, parse_advisors
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,6 +28,8 @@ def test_a_team_address_receives_escalations_instead_of_everyone():
     ("text", "line", "fragment"),
     [
         ("advisors:\n  - name: A\n    email: kaputt\n", 3, "email"),
+        ("advisors:\n  - name: A\n    email: max..muster@gemeinde.de\n", 3, "email"),
+        ("team_address: a@localhost\nadvisors:\n  - name: A\n    email: a@b.de\n", 1, "team_address"),
         ("advisors:\n  - name: A\n    email: a@b.de\n  - name: B\n    email: a@b.de\n", 5, "doppelt"),
         ("advisors:\n  - email: a@b.de\n", 2, "name"),
         ("advisors: [\n", 2, "YAML"),
@@ -45,3 +47,32 @@ def test_unknown_keys_are_ignored():
         "advisors:\n  - name: A\n    email: a@b.de\n    telefon: 123\n    slot_minutes: 45\n"
     )
     assert directory.advisors[0].extra == {"telefon": 123, "slot_minutes": 45}
+
+
+TWO_ANNAS = parse_advisors(
+    "advisors:\n  - name: Anna Berater\n    email: anna@example.org\n"
+    "  - name: Anna Schmidt\n    email: schmidt@example.org\n  - name: Bernd Beispiel\n    email: b@example.org\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("wanted", "email"),
+    [
+        ("anna berater", "anna@example.org"),
+        (" ANNA  Berater ", "anna@example.org"),
+        ("Schmidt@Example.org", "schmidt@example.org"),
+        ("bernd", "b@example.org"),
+    ],
+)
+def test_an_advisor_is_found_by_name_or_address(wanted, email):
+    assert TWO_ANNAS.find(wanted).email == email
+
+
+@pytest.mark.parametrize(("wanted", "problem"), [("anna", "mehrere"), ("Carla", "nicht in der Beraterliste")])
+def test_an_ambiguous_or_unknown_advisor_names_all_advisors(wanted, problem):
+    with pytest.raises(UnknownAdvisor) as error:
+        TWO_ANNAS.find(wanted)
+    message = str(error.value)
+    assert (
+        problem in message and "Anna Schmidt <schmidt@example.org>" in message and "Bernd Beispiel" in message
+    )

@@ -125,7 +125,7 @@ async def test_booking_stores_the_request_and_queues_invitations_to_both_sides(s
         assert (attachment.filename, attachment.content_type, attachment.params) == (
             "einladung.ics",
             "text/calendar",
-            {"method": "REQUEST"},
+            {"method": "REQUEST", "charset": "utf-8"},
         )
         assert str(calendar["METHOD"]) == "REQUEST"
         assert str(event["ORGANIZER"]) == "mailto:fachstelle@example.org"
@@ -216,7 +216,10 @@ async def test_cancelling_frees_the_slot_and_sends_cancel_invitations_once(sessi
     ]
     for _, mail in mails[2:]:
         attachment, calendar, event = _event(mail)
-        assert attachment.params == {"method": "CANCEL"} and str(calendar["METHOD"]) == "CANCEL"
+        assert (
+            attachment.params == {"method": "CANCEL", "charset": "utf-8"}
+            and str(calendar["METHOD"]) == "CANCEL"
+        )
         assert int(event["SEQUENCE"]) == 1 and str(event["UID"]) == booking.ics_uid
         assert str(event["STATUS"]) == "CANCELLED"
     assert mails[2][1].subject.startswith("Abgesagt: Initialberatung am Di., 10. Nov. 2026, 10:00 Uhr")
@@ -315,6 +318,8 @@ async def test_invalid_requests_are_refused_with_german_messages(sessions):
         (_slot(10), dict(topic="klimaanpassung"), "berät nicht zum Thema Klimaanpassung"),
         (_slot(10), dict(topic="energie"), "Unbekanntes Thema"),
         (_slot(10), dict(contact_email="kaputt"), "keine gültige E-Mail-Adresse"),
+        # the composer's rule: a booking never takes an address its invitation cannot be sent to
+        (_slot(10), dict(contact_email="max..muster@gemeinde.de"), "keine gültige E-Mail-Adresse"),
         (_slot(10, "zoe"), {}, "bietet keine Initialberatungen an"),
     ]
     for slot, fields, message in cases:

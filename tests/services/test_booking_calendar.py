@@ -4,6 +4,7 @@ import datetime as dt
 
 from icalendar import Calendar
 
+from mail.compose import OutgoingAttachment, compose_email
 from services.booking.calendar_invites import (
     Invitation,
     berlin_vtimezone,
@@ -52,7 +53,7 @@ def test_a_cancellation_has_method_cancel_and_status_cancelled():
     assert (attachment.filename, attachment.content_type, attachment.params) == (
         "einladung.ics",
         "text/calendar",
-        {"method": "CANCEL"},
+        {"method": "CANCEL", "charset": "utf-8"},
     )
     calendar = Calendar.from_ical(attachment.data)
     event = calendar.walk("VEVENT")[0]
@@ -72,3 +73,23 @@ def test_the_vtimezone_has_both_rules_and_matches_zoneinfo_around_every_switch()
         local = moment.astimezone(BERLIN).replace(tzinfo=None)
         assert local.replace(tzinfo=parsed).utcoffset() == moment.astimezone(BERLIN).utcoffset(), local
         moment += dt.timedelta(hours=1)
+
+
+def test_the_composed_invitation_part_names_its_utf8_charset():
+    attachment = invitation_attachment(INVITATION, method="REQUEST", stamp=STAMP)
+    message = compose_email(
+        from_address="fachstelle@example.org",
+        from_name="Fachstelle",
+        to=[("Frau Test", "test@marburg.de")],
+        subject="Einladung",
+        text="Anbei die Einladung.",
+        domain="example.org",
+        attachments=[
+            OutgoingAttachment(
+                attachment.filename, attachment.content_type, attachment.data, attachment.params
+            )
+        ],
+    )
+    (part,) = [part for part in message.walk() if part.get_content_type() == "text/calendar"]
+    assert part.get_content_charset() == "utf-8" and part.get_param("method") == "REQUEST"
+    assert "Förderung" in part.get_content()

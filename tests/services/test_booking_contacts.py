@@ -19,6 +19,7 @@ from services.booking import (
     contact_is_usable,
     send_contact_code,
 )
+from services.booking.contacts import full_name
 from services.email_codes import CodeCheck
 from services.outgoing import OutgoingMail
 from services.working_time import BERLIN
@@ -120,3 +121,18 @@ async def test_confirmed_contacts_lists_this_chats_addresses_newest_first(sessio
     await _confirm(sessions, "fremd@marburg.de", chat_id=CHAT + 1)
     async with sessions() as session:
         assert await confirmed_contacts(session, chat_id=CHAT) == ["neu@marburg.de", "alt@marburg.de"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("Erika  Muster ", "Erika Muster"),
+        ("Dr. Hans-Peter von Müller", "Dr. Hans-Peter von Müller"),
+        ("Erika", None),
+        ("Erika 123", None),
+        ("", None),
+        ("Erika " + "M" * 100, None),
+    ],
+)
+def test_a_contact_name_needs_a_first_and_a_last_name(typed, name):
+    assert full_name(typed) == name
