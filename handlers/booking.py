@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import html
 import re
@@ -151,7 +150,6 @@ async def on_text(
     municipalities: MunicipalityDirectory,
     session: AsyncSession,
     settings,
-    mail_wake: asyncio.Event,
 ) -> None:
     """Typed answers: municipality, name, e-mail, code, phone, note; anything else repeats the question."""
     current = await state.get_state()
@@ -177,10 +175,10 @@ async def on_text(
         await state.update_data(b_name=name, known_name=name)
         await _ask(message, state, Booking_.email, booking, session)
     elif current == Booking_.email.state:
-        if await take_address(message, state, session, booking, settings, mail_wake, text):
+        if await take_address(message, state, session, booking, settings, text):
             await _ask(message, state, Booking_.phone, booking, session)
     elif current == Booking_.code.state:
-        if await take_code(message, state, session, booking, settings, mail_wake):
+        if await take_code(message, state, session, booking, settings):
             await _ask(message, state, Booking_.phone, booking, session)
     elif current == Booking_.phone.state:
         if not _PHONE.match(text) or sum(ch.isdigit() for ch in text) < 6:
@@ -212,7 +210,6 @@ async def on_button(
     session: AsyncSession,
     booking: BookingConfig,
     municipalities: MunicipalityDirectory,
-    mail_wake: asyncio.Event,
     settings,
 ) -> None:
     """Every button of the booking conversation; a stale or crafted one only gets a short answer."""
@@ -243,10 +240,10 @@ async def on_button(
         await _ask(message, state, Booking_.email, booking, session)
     elif action == "email":
         address = email_option(data, value)
-        if await take_address(message, state, session, booking, settings, mail_wake, address):
+        if await take_address(message, state, session, booking, settings, address):
             await _ask(message, state, Booking_.phone, booking, session)
     elif action == "resend":
-        await resend_code(message, state, session, booking, settings, mail_wake)
+        await resend_code(message, state, session, booking, settings)
     elif action == "newmail":
         await ask_email(message, state, session, booking)
     elif action == "nophone":
@@ -271,7 +268,7 @@ async def on_button(
         await state.update_data(b_note="")
         await _ask(message, state, Booking_.confirm, booking, session)
     elif action == "book":
-        await _book(callback, state, session, booking, mail_wake)
+        await _book(callback, state, session, booking)
 
 
 async def _choose_municipality(
@@ -315,7 +312,7 @@ async def _go_back(message, state, booking, session, current: str, data: dict) -
 
 
 async def _book(
-    callback: CallbackQuery, state: FSMContext, session: AsyncSession, booking: BookingConfig, mail_wake
+    callback: CallbackQuery, state: FSMContext, session: AsyncSession, booking: BookingConfig
 ) -> None:
     data = await state.get_data()
     slot = slot_from(data["b_slot"])
@@ -382,7 +379,6 @@ async def _book(
             reply_markup=keyboard(),
         )
         return
-    mail_wake.set()
     await clear_flow(state)
     await callback.message.answer(done)
 

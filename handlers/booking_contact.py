@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
 
 from aiogram.fsm.context import FSMContext
@@ -63,7 +62,6 @@ async def take_address(
     session: AsyncSession,
     booking: BookingConfig,
     settings,
-    mail_wake: asyncio.Event,
     address: str,
 ) -> bool:
     """Typed or chosen address: True if invitations may go there now; otherwise a code is mailed (or re-asked)."""
@@ -79,7 +77,7 @@ async def take_address(
         await state.update_data(b_email=address, known_email=address)
         return True
     await state.update_data(known_email=address)
-    await send_code(message, state, session, booking, settings, mail_wake, address)
+    await send_code(message, state, session, booking, settings, address)
     return False
 
 
@@ -89,7 +87,6 @@ async def send_code(
     session: AsyncSession,
     booking: BookingConfig,
     settings,
-    mail_wake: asyncio.Event,
     address: str,
 ) -> None:
     """Mail a fresh code to `address` and wait for it in the code step."""
@@ -116,7 +113,6 @@ async def send_code(
             reply_markup=keyboard(CODE_BUTTONS[1]),
         )
         return
-    mail_wake.set()
     await state.update_data(b_pending_email=sent.email)
     await state.set_state(Booking_.code)
     await message.answer(
@@ -132,12 +128,11 @@ async def take_code(
     session: AsyncSession,
     booking: BookingConfig,
     settings,
-    mail_wake: asyncio.Event,
 ) -> bool:
     """The code step: True once the typed code confirmed the address; an address typed instead is taken."""
     text = (message.text or "").strip()
     if "@" in text:
-        return await take_address(message, state, session, booking, settings, mail_wake, text)
+        return await take_address(message, state, session, booking, settings, text)
     digits = "".join(ch for ch in text if ch in "0123456789")
     if len(digits) != CODE_DIGITS or len(text) > 2 * CODE_DIGITS:
         await message.answer(
@@ -169,7 +164,6 @@ async def resend_code(
     session: AsyncSession,
     booking: BookingConfig,
     settings,
-    mail_wake: asyncio.Event,
 ) -> None:
     """The „Code erneut senden“ button: a fresh code to the address waiting for confirmation."""
     data = await state.get_data()
@@ -177,4 +171,4 @@ async def resend_code(
     if not address:
         await ask_email(message, state, session, booking)
         return
-    await send_code(message, state, session, booking, settings, mail_wake, address)
+    await send_code(message, state, session, booking, settings, address)

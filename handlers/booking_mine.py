@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
 
 from aiogram.fsm.context import FSMContext
@@ -44,7 +43,6 @@ async def on_my_booking(
     state: FSMContext,
     session: AsyncSession,
     booking: BookingConfig,
-    mail_wake: asyncio.Event,
 ) -> None:
     """Absagen asks first, Ja cancels (both sides informed), Behalten keeps; Verschieben picks a new slot first."""
     if callback_data.action not in ("cancel", "cancel_yes", "keep", "move"):
@@ -79,7 +77,6 @@ async def on_my_booking(
         await booking_service.cancel_booking(
             session, booking, booking_id=item.id, by=CANCELLED_IN_CHAT, chat_id=callback.message.chat.id
         )
-        mail_wake.set()
         await callback.message.answer(
             f"Ihr Termin am {format_slot(item.start_utc)} ist abgesagt. Die Absage geht per E-Mail an Sie und an die Beratung."
         )

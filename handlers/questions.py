@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
@@ -56,13 +54,12 @@ async def on_question(
     session: AsyncSession,
     contact: str,
     tickets: TicketConfig,
-    mail_wake: asyncio.Event,
     booking: BookingConfig,
 ) -> None:
     """Answer a free-text question, suggest close matches, or hand over to the Fachstelle."""
     ticket = await owning_ticket(session, message.chat.id)
     if ticket is not None:
-        await forward_to_ticket(message, state, session, tickets, ticket, mail_wake)
+        await forward_to_ticket(message, state, session, tickets, ticket)
         return
     if wants_report(message.text):
         await cmd_bericht(message, state, session)

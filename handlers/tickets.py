@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
 from dataclasses import asdict, dataclass, field, fields
 
@@ -283,7 +282,6 @@ async def handover_send(
     session: AsyncSession,
     tickets: TicketConfig,
     municipalities: MunicipalityDirectory,
-    mail_wake: asyncio.Event,
 ) -> None:
     """Absenden: open the ticket (the service commits) and hand the chat to the advisors."""
     await callback.answer()
@@ -309,7 +307,6 @@ async def handover_send(
             considered=tuple(tuple(item) for item in data.get("considered", [])),
         ),
     )
-    mail_wake.set()
     await _clear_flow(state)
     await callback.message.answer(
         f"✅ Ihre Anfrage ist unter der Nummer <b>{ticket.reference}</b> bei der Fachstelle eingegangen. "
@@ -344,11 +341,9 @@ async def forward_to_ticket(
     session: AsyncSession,
     tickets: TicketConfig,
     ticket: Ticket,
-    mail_wake: asyncio.Event,
 ) -> None:
     """The chat belongs to an open ticket: the message goes to the advisors, the bot stays quiet."""
     await add_requester_message(session, tickets, ticket, text=message.text or "", channel="telegram")
-    mail_wake.set()
     data = await state.get_data()
     if data.get("forward_notice") != ticket.id:
         await state.update_data(forward_notice=ticket.id)
