@@ -12,7 +12,8 @@ bash scripts/install-dovecot.sh || exit 1
 FACTS=../shared/knowledge-facts.md
 if [ -f "$FACTS" ]; then "$VENV/bin/klimabot" kb check --facts "$FACTS" || exit 1; else "$VENV/bin/klimabot" kb check || exit 1; fi
 
-"$VENV/bin/pytest" -q --durations=10 "$@"
+# on all cores (pytest-xdist); every test makes its own databases, servers and ports, so workers never meet
+"$VENV/bin/pytest" -q -n auto --durations=10 "$@"
 status=$?
 if [ "$status" -eq 5 ]; then
     echo "pytest collected no tests" >&2
