@@ -14,9 +14,10 @@ def build_router() -> Router:
         errors.build_router(),
         groups.build_router(),
         start.build_router(),
+        # an open ticket claims the chat's free text before any wish (booking, report) is recognised
+        tickets.build_router(),
         booking.build_router(),
         reports.build_router(),
-        tickets.build_router(),
         questions.build_router(),
     )
     return root

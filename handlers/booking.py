@@ -7,7 +7,7 @@ import html
 import re
 
 from aiogram import F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message
@@ -52,6 +52,7 @@ from services.booking.domain import (
 )
 from services.booking.formatting import format_slot
 from services.booking.limits import check_booking_limits
+from services.intents import wants_booking
 from services.municipalities import Municipality, MunicipalityDirectory
 
 MAX_NOTE_CHARS = 500
@@ -390,6 +391,11 @@ async def cmd_termin(
     await start_booking(message, state, booking, session)
 
 
+def booking_is_open(_message: Message, booking: BookingConfig) -> bool:
+    """Filter: the advisors offer consultation hours at all."""
+    return bool(booking.schedules.offered_topics())
+
+
 async def on_menu_book(
     callback: CallbackQuery, state: FSMContext, session: AsyncSession, booking: BookingConfig
 ) -> None:
@@ -404,6 +410,7 @@ def build_router() -> Router:
     router.callback_query.register(on_menu_book, MenuCb.filter(F.action == "book"))
     router.message.register(cmd_termin, Command("termin", "buchen"))
     router.message.register(cmd_termine, Command("termine"))
+    router.message.register(cmd_termin, StateFilter(None), F.text.func(wants_booking), booking_is_open)
     for step in (*ORDER, Booking_.code):
         router.message.register(on_text, step, F.text)
     router.callback_query.register(on_button, BookCb.filter())

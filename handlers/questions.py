@@ -9,17 +9,15 @@ from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import texts
-from handlers.booking import start_booking
 from handlers.keyboards import EntryCb, FeedbackCb, answer_keyboard, main_menu, without_feedback
 from handlers.reports import cmd_bericht
 from handlers.start import booking_open
-from handlers.tickets import forward_to_ticket, owning_ticket, start_escalation
+from handlers.tickets import start_escalation
 from services.answering import Answer, AnsweringService, AnswerKind
 from services.booking.config import BookingConfig
-from services.intents import wants_booking, wants_report
+from services.intents import wants_report
 from services.presenting import render_html
 from services.question_log import NotYourQuestion, UnknownQuestion, record_feedback, record_question
-from services.tickets import TicketConfig
 
 MAX_TURNS = 8
 
@@ -53,19 +51,11 @@ async def on_question(
     answering: AnsweringService,
     session: AsyncSession,
     contact: str,
-    tickets: TicketConfig,
     booking: BookingConfig,
 ) -> None:
     """Answer a free-text question, suggest close matches, or hand over to the Fachstelle."""
-    ticket = await owning_ticket(session, message.chat.id)
-    if ticket is not None:
-        await forward_to_ticket(message, state, session, tickets, ticket)
-        return
     if wants_report(message.text):
         await cmd_bericht(message, state, session)
-        return
-    if wants_booking(message.text) and booking_open(booking):
-        await start_booking(message, state, booking, session)
         return
     answer = answering.answer(message.text)
     if answer.kind is AnswerKind.ESCALATE and answer.reason == "human":

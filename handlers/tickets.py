@@ -390,9 +390,25 @@ async def owning_ticket(session: AsyncSession, chat_id: int) -> Ticket | None:
     return ticket if ticket is not None and ticket.chat_owner == "ticket" else None
 
 
+async def chat_owned_by_ticket(message: Message, session: AsyncSession) -> bool | dict:
+    """Filter: free text (no command) of a chat that an open ticket owns; hands the ticket on."""
+    if not message.text or message.text.startswith("/"):
+        return False
+    ticket = await owning_ticket(session, message.chat.id)
+    return {"ticket": ticket} if ticket is not None else False
+
+
+async def on_text_for_ticket(
+    message: Message, state: FSMContext, session: AsyncSession, tickets: TicketConfig, ticket: Ticket
+) -> None:
+    """While a ticket owns the chat, free text goes to its advisors instead of being answered."""
+    await forward_to_ticket(message, state, session, tickets, ticket)
+
+
 def build_router() -> Router:
-    """A fresh router with the hand-over steps (registered before free-text answering)."""
+    """A fresh router with the hand-over steps and the open ticket's claim on free text (before answering)."""
     router = Router(name=__name__)
+    router.message.register(on_text_for_ticket, StateFilter(None), chat_owned_by_ticket)
     router.message.register(handover_question, Escalation.question, F.text)
     router.message.register(handover_municipality, Escalation.municipality, F.text)
     router.message.register(handover_email, Escalation.email, F.text)
