@@ -188,7 +188,6 @@ def build_dispatcher(runtime: Runtime, storage: BaseStorage | None = None) -> Di
         tickets=runtime.tickets,
         municipalities=runtime.municipalities,
         booking=runtime.booking,
-        mail_wake=runtime.mail_wake,
     )
     dp.update.outer_middleware(DbSessionMiddleware(runtime.sessions))
     dp.include_router(build_router())

@@ -10,12 +10,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import texts
 from handlers.keyboards import EntryCb, FeedbackCb, answer_keyboard, main_menu, without_feedback
-from handlers.reports import cmd_bericht
 from handlers.start import booking_open
 from handlers.tickets import start_escalation
 from services.answering import Answer, AnsweringService, AnswerKind
 from services.booking.config import BookingConfig
-from services.intents import wants_report
 from services.presenting import render_html
 from services.question_log import NotYourQuestion, UnknownQuestion, record_feedback, record_question
 
@@ -54,9 +52,6 @@ async def on_question(
     booking: BookingConfig,
 ) -> None:
     """Answer a free-text question, suggest close matches, or hand over to the Fachstelle."""
-    if wants_report(message.text):
-        await cmd_bericht(message, state, session)
-        return
     answer = answering.answer(message.text)
     if answer.kind is AnswerKind.ESCALATE and answer.reason == "human":
         await record_question(session, channel="telegram", user_ref=user_ref(message.chat.id), answer=answer)

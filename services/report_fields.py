@@ -32,6 +32,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Literal, NamedTuple
 from urllib.parse import urlsplit
 
+from services.email_address import MAX_ADDRESS, is_valid_address
+
 Kind = Literal["text", "choice", "money", "number", "month", "url", "email", "file"]
 KINDS: tuple[Kind, ...] = ("text", "choice", "money", "number", "month", "url", "email", "file")
 
@@ -96,14 +98,7 @@ ALLOWED_ATTACHMENT_TYPES: Mapping[str, str] = {
     "application/pdf": ".pdf",
 }
 MAX_URL_LENGTH = 500
-MAX_EMAIL_LENGTH = 254  # RFC 5321, 4.5.3.1: longest forward path
-
-# RFC 5322 dot-atom local part; domain labels as in `_HOST_LABEL`, lower-cased by the parser.
-_EMAIL = re.compile(
-    r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?=.{4,253}$)"
-    r"(?:[a-z0-9äöüß](?:[a-z0-9äöüß-]{0,61}[a-z0-9äöüß])?\.)+[a-z]{2,63}$",
-    re.IGNORECASE,
-)
+MAX_EMAIL_LENGTH = MAX_ADDRESS  # one rule for addresses: services.email_address
 _HOST_LABEL = re.compile(r"^[a-z0-9äöüß](?:[a-z0-9äöüß-]{0,61}[a-z0-9äöüß])?$")
 
 
@@ -514,7 +509,7 @@ def _check_url(field: Field, value: Any) -> str | None:
 
 
 def _check_email(field: Field, value: Any) -> str | None:
-    if not isinstance(value, str) or not is_email(value):
+    if not isinstance(value, str) or not is_valid_address(value):
         return f"„{field.label}“ muss eine E-Mail-Adresse sein, z. B. name@musterstadt.de."
     return None
 
@@ -557,11 +552,6 @@ def is_web_url(value: str) -> bool:
     if len(labels) < 2 or not labels[-1].isalpha() or len(labels[-1]) < 2:
         return False
     return all(_HOST_LABEL.match(label) for label in labels)
-
-
-def is_email(value: str) -> bool:
-    """Whether `value` is a plain e-mail address: a dot-atom local part and a DNS host name."""
-    return len(value) <= MAX_EMAIL_LENGTH and _EMAIL.match(value) is not None
 
 
 def _month_before(later: YearMonth, earlier: YearMonth) -> bool:
@@ -635,6 +625,25 @@ def validate_measure(
             FieldError("funding_amount", "Die Fördersumme darf nicht höher sein als die Gesamtkosten.")
         )
     return errors
+
+
+def answer_error(
+    field: Field, answers: Answers, value: Any, *, reporting_year: int | None = None
+) -> str | None:
+    """German reason why `value` cannot be the answer to `field` given the other `answers`, None when it can."""
+    if value is SKIPPED and field.is_required(answers):
+        return f"„{field.label}“ wird benötigt und kann nicht übersprungen werden."
+    message = check_value(field, value)
+    if message or field.key not in MEASURE_FIELD_BY_KEY:
+        return message
+    # The cross-field rules are those of validate_measure, checked where an answer completes them: a rule
+    # on this field, or one that held before this answer and breaks with it (an edited start moves the end).
+    before = {
+        (e.key, e.message) for e in validate_measure(answers, reporting_year=reporting_year, partial=True)
+    }
+    after = validate_measure({**answers, field.key: value}, reporting_year=reporting_year, partial=True)
+    broken = [e.message for e in after if e.key == field.key or (e.key, e.message) not in before]
+    return broken[0] if broken else None
 
 
 def validate_reporter(answers: Answers, *, partial: bool = False) -> list[FieldError]:

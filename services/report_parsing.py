@@ -27,6 +27,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from knowledge.text import fold
+from services.email_address import normalize_address
 from services.report_fields import (
     ALLOWED_ATTACHMENT_TYPES,
     MAX_ATTACHMENT_BYTES,
@@ -38,7 +39,6 @@ from services.report_fields import (
     Field,
     YearMonth,
     check_value,
-    is_email,
     is_web_url,
 )
 
@@ -154,8 +154,6 @@ _YEAR_ONLY = re.compile(r"^([0-9]{4})$")
 _VAGUE_MONTH = re.compile(
     r"(?:^q[1-4]|quartal|anfang|mitte|ende|fruehjahr|fruehling|sommer|herbst|winter|halbjahr)"
 )
-
-_EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 
 def _clean(text: str) -> str:
@@ -435,19 +433,16 @@ def parse_url(text: str) -> str:
 
 
 def parse_email(text: str) -> str:
-    """An e-mail address with a lower-cased domain."""
+    """An e-mail address we can send to, lower-cased (the one rule of `services.email_address`)."""
     value = _clean(text).strip("<>\"'„“”()")
     if value.lower().startswith("mailto:"):
         value = value[len("mailto:") :]
-    if not _EMAIL_SHAPE.match(value):
-        raise ParseError("Bitte eine E-Mail-Adresse angeben, z. B. m.muster@musterstadt.de.")
-    local, domain = value.rsplit("@", 1)
-    value = f"{local}@{domain.lower()}"
-    if not is_email(value):
+    address = normalize_address(value)
+    if address is None:
         raise ParseError(
-            f"„{value}“ sieht nicht wie eine E-Mail-Adresse aus. Bitte z. B. m.muster@musterstadt.de angeben."
+            "Das sieht nicht wie eine E-Mail-Adresse aus. Bitte z. B. m.muster@musterstadt.de angeben."
         )
-    return value
+    return address
 
 
 def parse_attachment(field: Field, *, ref: str, filename: str, content_type: str, size: int) -> Attachment:

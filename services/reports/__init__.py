@@ -4,7 +4,8 @@ Channel-neutral: the Telegram conversation, the e-mail channel, the CLI (`klimab
 and the scheduler's campaign call these use cases. The modules: domain (states, dataclasses, errors, JSON
 form of a working copy), drafts (open, resume, save), submission (check, version, mails), queries
 (versions, status, export rows), campaign (contacts, opt-out, reminders due), attachments (photos, PDFs),
-access (which chat may work on which municipality's reports, binding by mailed code), contacts (the
+steps (one answer: read, check, store), review (check, change,
+delete before submitting), access (which chat may work on which municipality's reports, binding by mailed code), contacts (the
 Fachstelle's addresses on file), years (the reporting window), chat_text (the conversation's HTML texts).
 """
 
@@ -57,6 +58,25 @@ from services.reports.domain import (
 )
 from services.reports.drafts import get_or_start_draft, save_draft, update_draft
 from services.reports.queries import export_rows, latest_submitted, list_versions, report_status
+from services.reports.review import (
+    EditChoices,
+    ReviewView,
+    delete_measure,
+    edit_choices,
+    measure_title,
+    review_report,
+    show_review,
+)
+from services.reports.steps import (
+    Choice,
+    Question,
+    StepResult,
+    UnknownStep,
+    answer_step,
+    ask_step,
+    choose_step,
+    current_step,
+)
 from services.reports.submission import check_draft, submit_report
 from services.reports.years import YearOutsideWindow, pick_year, reporting_years
 
@@ -71,27 +91,39 @@ __all__ = [
     "CampaignContact",
     "CampaignKind",
     "CodeOnItsWay",
+    "Choice",
     "CodeTarget",
     "ContactsFileError",
     "Draft",
     "DraftChanged",
+    "EditChoices",
     "MunicipalityContacts",
+    "Question",
     "ReportInvalid",
     "ReportNotFound",
     "ReportState",
+    "ReviewView",
     "StatusRow",
+    "StepResult",
     "SubmitResult",
     "SubmittedReport",
+    "UnknownStep",
     "Via",
     "YearOutsideWindow",
+    "answer_step",
     "answers_for",
+    "ask_step",
     "binding_options",
     "campaign_targets",
     "change_draft",
     "chat_draft",
     "check_attachment",
     "check_draft",
+    "choose_step",
     "confirm_binding",
+    "current_step",
+    "delete_measure",
+    "edit_choices",
     "export_rows",
     "file_current_measure",
     "get_or_start_draft",
@@ -102,6 +134,7 @@ __all__ = [
     "load_contacts",
     "mask_email",
     "may_edit",
+    "measure_title",
     "next_question",
     "open_draft",
     "parse_contacts",
@@ -110,10 +143,12 @@ __all__ = [
     "remember_contact",
     "report_status",
     "reporting_years",
+    "review_report",
     "save_draft",
     "send_binding_code",
     "set_answer",
     "set_no_reminders",
+    "show_review",
     "start_first_measure",
     "store_attachment",
     "submit_chat_draft",

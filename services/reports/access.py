@@ -19,8 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.email_address import is_valid_address, normalize_address
 from services.email_codes import CodeCheck, check_code, send_code
-from services.report_fields import is_email
 from services.reports.contacts import MunicipalityContacts
 from services.reports.domain import Draft, DraftChanged, ReportNotFound, SubmitResult, load_reporter
 from services.reports.drafts import MAX_ATTEMPTS, get_or_start_draft, to_draft, update_draft
@@ -130,7 +130,7 @@ async def _addresses(
             )
         )
         for address in (latest.first(), load_reporter(report.reporter_json).get("reporter_email")):
-            if isinstance(address, str) and is_email(address):
+            if isinstance(address, str) and is_valid_address(address.lower()):
                 found.setdefault(address.lower(), Via.REPORTER)
     first = await session.exec(
         select(ReportAccess.email).where(ReportAccess.ags == ags, ReportAccess.via == Via.FIRST_REPORTER)
@@ -178,7 +178,7 @@ async def send_binding_code(
         addresses = await _addresses(session, ags=ags, contacts=contacts)
         address = next((a for a, _via in addresses if _key(a) == target), None)
     elif own_email is not None and await _nobody_reports(session, ags=ags, contacts=contacts):
-        address = own_email.strip().lower() if is_email(own_email.strip()) else None
+        address = normalize_address(own_email)
     else:
         address = None
     if address is None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from services.report_fields import is_email
+from services.email_address import is_valid_address
 
 HEADER = ["ags", "email"]
 # 8 digits for a municipality, 5 for a Landkreis (as in the municipality directory)
@@ -50,7 +50,7 @@ def parse_contacts(text: str, path: Path) -> MunicipalityContacts:
             raise ContactsFileError(
                 f"{where}: {ags!r} ist kein Amtlicher Gemeindeschlüssel (8 Ziffern, Landkreise 5)"
             )
-        if not is_email(address):
+        if not is_valid_address(address):
             raise ContactsFileError(f"{where}: {row[1].strip()!r} ist keine E-Mail-Adresse")
         addresses = found.setdefault(ags, [])
         if address not in addresses:

@@ -316,10 +316,10 @@ def test_text_is_trimmed_and_limited():
         parse_text("x" * 151, max_length=150)
 
 
-def test_email_domain_is_lower_cased():
-    assert parse_email(" M.Muster@Musterstadt.DE ") == "M.Muster@musterstadt.de"
+def test_email_is_lower_cased_by_the_one_address_rule():
+    assert parse_email(" M.Muster@Musterstadt.DE ") == "m.muster@musterstadt.de"
     assert parse_answer(FIELDS["reporter_email"], "mailto:info@klima.hessen.de") == "info@klima.hessen.de"
-    for text in ("m.muster", "a@b", "a b@c.de", "@c.de"):
+    for text in ("m.muster", "a@b", "a b@c.de", "@c.de", "müller@musterstadt.de", "a@b@c.de"):
         with pytest.raises(ParseError):
             parse_answer(FIELDS["reporter_email"], text)
 
