@@ -98,14 +98,14 @@ class Settings(BaseSettings):
         text = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
         head, _, tail = text.partition(":")
         if not head.isdigit() or len(tail) < 20:
-            raise ValueError("expected a token like 123456:ABC-DEF… from @BotFather")
+            raise ValueError("erwartet wird ein Token wie 123456:ABC-DEF… von @BotFather")
         return text
 
     @field_validator("telegram_api_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
-            raise ValueError("expected an http:// or https:// URL")
+            raise ValueError("erwartet wird eine Adresse mit http:// oder https://")
         return value.rstrip("/")
 
     @field_validator("database_url")
@@ -114,7 +114,7 @@ class Settings(BaseSettings):
         try:
             async_url(value)
         except Exception as exc:  # sqlalchemy raises several types for malformed URLs
-            raise ValueError(f"not a usable database URL ({exc})") from exc
+            raise ValueError(f"keine nutzbare Datenbank-URL ({exc})") from exc
         return value
 
     @field_validator("redis_url")
@@ -123,7 +123,7 @@ class Settings(BaseSettings):
         if value in (None, ""):
             return None
         if not value.startswith(("redis://", "rediss://", "unix://")):
-            raise ValueError("expected redis://host:port/db")
+            raise ValueError("erwartet wird redis://host:port/db")
         return value
 
     @field_validator("report_campaign_date")
@@ -136,7 +136,7 @@ class Settings(BaseSettings):
         try:
             dt.date.fromisoformat(value)
         except ValueError:
-            raise ValueError("expected a date like 2027-03-01") from None
+            raise ValueError("erwartet wird ein Datum wie 2027-03-01") from None
         return value
 
     @field_validator("log_level")
@@ -144,7 +144,7 @@ class Settings(BaseSettings):
     def _level(cls, value: str) -> str:
         level = value.upper()
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
-            raise ValueError("expected DEBUG, INFO, WARNING or ERROR")
+            raise ValueError("erwartet wird DEBUG, INFO, WARNING oder ERROR")
         return level
 
     @field_validator("imap_tls", "smtp_tls")
@@ -152,7 +152,7 @@ class Settings(BaseSettings):
     def _tls_mode(cls, value: str) -> str:
         mode = value.lower()
         if mode not in {"none", "starttls", "ssl"}:
-            raise ValueError("expected none, starttls or ssl")
+            raise ValueError("erwartet wird none, starttls oder ssl")
         return mode
 
     @field_validator("inbox_address", "advisors_team_address")
@@ -163,7 +163,7 @@ class Settings(BaseSettings):
         address = value.strip().lower()
         # the mail composer's rule: an address accepted here must never fail when a mail is composed
         if not is_valid_address(address):
-            raise ValueError("expected a plain e-mail address like fachstelle@example.org")
+            raise ValueError("erwartet wird eine einfache E-Mail-Adresse wie fachstelle@example.org")
         return address
 
     @property
@@ -188,5 +188,22 @@ def load_settings(**overrides) -> Settings:
     except ValidationError as exc:
         error = exc.errors()[0]
         field = str(error["loc"][0]) if error["loc"] else "?"
-        message = error["msg"].removeprefix("Value error, ")
-        raise SettingsError(f"{ENV_PREFIX}{field.upper()}: {message}") from None
+        raise SettingsError(f"{ENV_PREFIX}{field.upper()}: {_german(error)}") from None
+
+
+def _german(error: dict) -> str:
+    """pydantic's message for the common error types in German; our own validators already are."""
+    limit = (error.get("ctx") or {}).get("gt", (error.get("ctx") or {}).get("ge"))
+    upper = (error.get("ctx") or {}).get("lt", (error.get("ctx") or {}).get("le"))
+    kind = error.get("type", "")
+    if kind in ("greater_than", "greater_than_equal"):
+        return f"die Zahl muss {'größer als' if kind == 'greater_than' else 'mindestens'} {limit} sein"
+    if kind in ("less_than", "less_than_equal"):
+        return f"die Zahl muss {'kleiner als' if kind == 'less_than' else 'höchstens'} {upper} sein"
+    if kind in ("int_parsing", "int_from_float"):
+        return "erwartet wird eine ganze Zahl"
+    if kind == "float_parsing":
+        return "erwartet wird eine Zahl"
+    if kind == "bool_parsing":
+        return "erwartet wird true oder false"
+    return error["msg"].removeprefix("Value error, ")

@@ -46,3 +46,20 @@ def test_dotenv_file_is_read(monkeypatch, tmp_path):
 def test_the_async_driver_is_chosen_from_a_plain_url():
     assert async_url("sqlite:///var/x.db") == "sqlite+aiosqlite:///var/x.db"
     assert async_url("postgresql://u@127.0.0.1/test") == "postgresql+asyncpg://u@127.0.0.1/test"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "german"),
+    [
+        ("KLIMABOT_FLOOD_GLOBAL_PER_SECOND", "-3", "größer als 0"),
+        ("KLIMABOT_SLA_HOURS", "viele", "erwartet wird eine Zahl"),
+        ("KLIMABOT_MAX_OPEN_BOOKINGS_PER_CHAT", "zwei", "ganze Zahl"),
+        ("KLIMABOT_BOOKING_HORIZON_WEEKS", "99", "höchstens 52"),
+        ("KLIMABOT_DATABASE_URL", "mysql://root@localhost/x", "keine nutzbare Datenbank-URL"),
+    ],
+)
+def test_configuration_errors_are_german(monkeypatch, tmp_path, variable, value, german):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError, match=german):
+        load_settings()
