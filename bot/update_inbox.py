@@ -21,6 +21,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.methods import GetUpdates
 from aiogram.types import Update
 
+from handlers.errors import update_chat_id
 from handlers.texts import TECHNICAL_PROBLEM
 from storage.database import DATABASE_UNAVAILABLE as DATABASE_DOWN
 from storage.telegram_updates import (
@@ -40,19 +41,6 @@ LEASE = dt.timedelta(minutes=2)
 KEEP_HANDLED = dt.timedelta(days=1)  # handled updates hold message texts: kept briefly for diagnosis only
 PRUNE_EVERY_SECONDS = 3600.0
 MAX_BACKOFF_SECONDS = 30.0
-
-
-def update_chat_id(update: Update) -> int | None:
-    """The chat an update belongs to (its messages must be handled in order), if it has one."""
-    event = update.event
-    chat = getattr(event, "chat", None)
-    if chat is None:
-        message = getattr(event, "message", None)
-        chat = getattr(message, "chat", None)
-    if chat is not None:
-        return chat.id
-    user = getattr(event, "from_user", None)
-    return user.id if user is not None else None
 
 
 def raw_update(update: Update) -> RawUpdate:

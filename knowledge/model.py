@@ -36,7 +36,9 @@ class Source(BaseModel):
 
     url: HttpUrl
     as_of: str = Field(min_length=2, description="the date or state the source describes, e.g. '2025'")
-    facts: list[str] = Field(default_factory=list, description="fact ids of ../shared/knowledge-facts.md")
+    facts: list[str] = Field(
+        default_factory=list, description="ids of the facts in the fact sheet that `kb check --facts` traces"
+    )
 
 
 class Entry(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 
 import pytest
@@ -32,10 +33,9 @@ def mailbox(dovecot_server):
     return dovecot_server.add_user()
 
 
-@pytest.fixture
-async def pipeline(tmp_path, mailbox, dovecot_server):
-    url = f"sqlite:///{tmp_path / 'bot.db'}"
-    await migrate(url)
+@contextlib.asynccontextmanager
+async def _pipeline(url, mailbox, dovecot_server):
+    """The inbox pipeline reading the test mailbox, on the database at `url` (already migrated)."""
     engine = create_engine(url)
     sessions = session_factory(engine)
     settings = Settings(
@@ -53,29 +53,22 @@ async def pipeline(tmp_path, mailbox, dovecot_server):
         inbox_address=mailbox.name, advisors=AdvisorDirectory((Advisor("Anna", "anna@example.org"),))
     )
     context = InboxContext(sessions, config, build_answering(settings), load_municipalities())
-    yield settings, context, sessions
-    await engine.dispose()
+    try:
+        yield settings, context, sessions
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def pipeline(tmp_path, mailbox, dovecot_server):
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    await migrate(url)
+    async with _pipeline(url, mailbox, dovecot_server) as running:
+        yield running
 
 
 @pytest.fixture
 async def pg_pipeline(postgresql_clean, mailbox, dovecot_server):
     """The same pipeline on PostgreSQL, which enforces column lengths (SQLite does not)."""
-    engine = create_engine(postgresql_clean)
-    sessions = session_factory(engine)
-    settings = Settings(
-        database_url=postgresql_clean,
-        imap_host=dovecot_server.host,
-        imap_port=dovecot_server.port,
-        imap_user=mailbox.name,
-        imap_password=mailbox.password,
-        imap_tls="none",
-        smtp_host="127.0.0.1",
-        inbox_address=mailbox.name,
-        imap_poll_seconds=1,
-    )
-    config = TicketConfig(
-        inbox_address=mailbox.name, advisors=AdvisorDirectory((Advisor("Anna", "anna@example.org"),))
-    )
-    context = InboxContext(sessions, config, build_answering(settings), load_municipalities())
-    yield settings, context, sessions
-    await engine.dispose()
+    async with _pipeline(postgresql_clean, mailbox, dovecot_server) as running:
+        yield running
