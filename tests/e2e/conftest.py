@@ -24,9 +24,18 @@ class BotUnderTest:
 
 @contextlib.asynccontextmanager
 async def running_bot(settings: Settings, **api_options):
-    """Start the local Bot API server and the bot; stop both afterwards."""
+    """Start the local Bot API server and the bot; stop both afterwards.
+
+    Unless the server enforces Telegram's flood limits (`flood_limit=True`, the tests of the pacing itself)
+    or the test sets its own pace, the bot's pacing is lifted: one message a second per chat would make
+    each conversation test wait out Telegram's clock instead of testing the conversation.
+    """
     async with LocalBotApi(**api_options) as api:
-        configured = settings.model_copy(update={"telegram_api_url": api.base_url})
+        changes: dict = {"telegram_api_url": api.base_url}
+        paced = {"flood_global_per_second", "flood_per_chat_per_second"} & settings.model_fields_set
+        if not api_options.get("flood_limit") and not paced:
+            changes |= {"flood_global_per_second": 1000.0, "flood_per_chat_per_second": 100.0}
+        configured = settings.model_copy(update=changes)
         ready = asyncio.Event()
         task = asyncio.create_task(serve(configured, token=api.make_token(), ready=ready))
         waiter = asyncio.create_task(ready.wait())

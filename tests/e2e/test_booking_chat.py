@@ -140,8 +140,10 @@ async def test_booking_from_start_to_confirmation_with_wrong_input_and_back(book
     (booking,) = await _bookings(settings)
     assert booking.state == "active" and booking.contact_email == "erika@marburg.de"
     assert len(mailed_codes(settings, "erika@marburg.de")) == 1
+    # the code, then the invitations to both sides (the outbox sends after the commit, a moment later)
+    await api.wait_for(lambda: len(list(settings.mail_sink_dir.glob("*.eml"))) >= 3, timeout=10)
     sink = sorted(settings.mail_sink_dir.glob("*.eml"))
-    assert len(sink) == 3  # the code, then the invitations to both sides
+    assert len(sink) == 3
     invitations = []
     for path in sink:
         message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
