@@ -23,7 +23,7 @@ from bot.mail_channel import build_imap_reader, build_transport
 from bot.middlewares import DbSessionMiddleware
 from bot.pacing import FloodControl
 from bot.relay import run_relay_worker
-from bot.scheduler import build_scheduler
+from bot.scheduler import build_scheduler, stop_scheduler
 from bot.settings import ENV_PREFIX, Settings
 from bot.startup import StartupError, check_production_settings, check_telegram, database_problem
 from bot.update_inbox import UpdateInbox
@@ -225,8 +225,7 @@ def start_background_work(runtime: Runtime, bot: Bot) -> tuple[list[asyncio.Task
 
 async def stop_background_work(tasks: list[asyncio.Task], scheduler) -> None:
     """Cancel the workers and stop the scheduler."""
-    with contextlib.suppress(Exception):
-        scheduler.shutdown(wait=False)
+    await stop_scheduler(scheduler)
     for task in tasks:
         task.cancel()
     for task in tasks:

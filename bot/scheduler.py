@@ -9,7 +9,10 @@ the outbox with it, so the jobs are kept in memory.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -126,6 +129,34 @@ async def run_report_campaign(now=None) -> int:
     return sent
 
 
+_RUNNING_JOBS: set[asyncio.Task] = set()
+
+
+def _tracked(job):
+    """The job as the scheduler runs it, remembered while it runs so that stopping can wait for it."""
+
+    @functools.wraps(job)
+    async def run():
+        task = asyncio.current_task()
+        _RUNNING_JOBS.add(task)
+        try:
+            return await job()
+        finally:
+            _RUNNING_JOBS.discard(task)
+
+    return run
+
+
+async def stop_scheduler(scheduler: AsyncIOScheduler, *, grace: float = 10.0) -> None:
+    """Stop the scheduler (it cancels the jobs running) and wait, bounded, until those have unwound, so none
+    is cut off mid-transaction when the database connections are closed next."""
+    running = {task for task in _RUNNING_JOBS if not task.done()}
+    with contextlib.suppress(Exception):
+        scheduler.shutdown(wait=False)
+    if running:
+        await asyncio.wait(running, timeout=grace)
+
+
 def build_scheduler(runtime) -> AsyncIOScheduler:
     """The scheduler with its interval jobs, each due once right after start."""
     CONTEXT.runtime = runtime
@@ -141,5 +172,7 @@ def build_scheduler(runtime) -> AsyncIOScheduler:
         (run_sla_check, "sla-check", dt.timedelta(minutes=SLA_CHECK_MINUTES)),
     )
     for job, job_id, every in jobs:
-        scheduler.add_job(job, "interval", seconds=every.total_seconds(), id=job_id, next_run_time=first_run)
+        scheduler.add_job(
+            _tracked(job), "interval", seconds=every.total_seconds(), id=job_id, next_run_time=first_run
+        )
     return scheduler

@@ -9,7 +9,7 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from bot.app import build_runtime
-from bot.scheduler import build_scheduler, run_sla_check
+from bot.scheduler import build_scheduler, run_sla_check, stop_scheduler
 from bot.settings import Settings
 from services.tickets import NewTicket, open_ticket
 from storage.tables import OutboxMail, Ticket
@@ -78,6 +78,6 @@ async def test_a_locked_database_does_not_freeze_the_event_loop(tmp_path):
     release.set()
     await asyncio.to_thread(holder.join)
     await asyncio.wait_for(job, 30)
-    scheduler.shutdown(wait=False)
+    await stop_scheduler(scheduler)
     await runtime.close()
     assert worst < 0.5
