@@ -79,14 +79,13 @@ async def one_user(api, user: int, municipality: str, measures: int, latencies: 
     """File a whole report as one user; every answer's latency is recorded."""
 
     def last():
-        messages = api.bot_messages(user)
-        return messages[-1] if messages else None
+        return api.last_bot_message(user)
 
     async def act(action) -> None:
-        count = len(api.bot_messages(user))
+        count = api.bot_message_count(user)
         sent = time.perf_counter()
         action()
-        await api.wait_for(lambda: len(api.bot_messages(user)) > count, timeout=120)
+        await api.wait_for(lambda: api.bot_message_count(user) > count, timeout=120)
         await asyncio.sleep(0)
         latencies.append(time.perf_counter() - sent)
 

@@ -30,6 +30,7 @@ from storage.telegram_updates import (
     add_updates,
     claim_updates,
     finish_update,
+    finish_updates,
     prune_updates,
     retry_later,
 )
@@ -100,6 +101,8 @@ class UpdateInbox:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.gather(fetching, handling)
             await self._drain()
+            with contextlib.suppress(*DATABASE_DOWN):
+                await self._save_outcomes()
             await self.dispatcher.emit_shutdown(bot=self.bot, **self.dispatcher.workflow_data)
 
     async def _drain(self) -> None:
@@ -215,26 +218,32 @@ class UpdateInbox:
         await self._settle(item.update_id, Outcome())
 
     async def _settle(self, update_id: int, outcome: Outcome) -> None:
-        """Write what became of an update; while the database is down, keep it to write later."""
+        """Note what became of an update; the handling loop writes the outcomes, all in one go, before it
+        claims again (so a chat's next update is claimed only after its previous one is marked)."""
         self._unsaved[update_id] = outcome
-        with contextlib.suppress(*DATABASE_DOWN):
-            await self._save_outcomes()
+        self._wake.set()
 
     async def _save_outcomes(self) -> None:
         """Write the outcomes not written yet; a handled update must not be handled again after an outage."""
-        for update_id, outcome in list(self._unsaved.items()):
-            try:
-                async with self.sessions() as session:
+        if not self._unsaved:
+            return
+        outcomes = dict(self._unsaved)
+        done = [update_id for update_id, outcome in outcomes.items() if outcome == Outcome()]
+        try:
+            async with self.sessions() as session:
+                await finish_updates(session, done)
+                for update_id, outcome in outcomes.items():
                     if outcome.retry_in is not None:
                         delay = dt.timedelta(seconds=outcome.retry_in)
                         await retry_later(session, update_id=update_id, delay=delay, reason=outcome.failed)
-                    else:
+                    elif outcome.failed is not None:
                         await finish_update(session, update_id=update_id, failed_reason=outcome.failed)
-            except DATABASE_DOWN as exc:
-                self._database_failed(exc)
-                raise
+        except DATABASE_DOWN as exc:
+            self._database_failed(exc)
+            raise
+        for update_id in outcomes:
             self._unsaved.pop(update_id, None)
-            self._database_back()
+        self._database_back()
 
     # --- outage bookkeeping ---------------------------------------------------------------------------
 

@@ -200,6 +200,19 @@ class LocalBotApi:
             return []
         return [to_bot_message(m) for m in chat.messages.values() if m.from_bot]
 
+    def last_bot_message(self, user_id: int) -> BotMessage | None:
+        """The bot's latest message in the user's chat as currently shown (cheap: only that one is built)."""
+        chat = self.state.chats.get(user_id)
+        if chat is None:
+            return None
+        latest = next((m for m in reversed(chat.messages.values()) if m.from_bot), None)
+        return to_bot_message(latest) if latest is not None else None
+
+    def bot_message_count(self, user_id: int) -> int:
+        """How many of the bot's messages the user's chat shows."""
+        chat = self.state.chats.get(user_id)
+        return sum(1 for m in chat.messages.values() if m.from_bot) if chat is not None else 0
+
     # The `timeout` parameter name is part of the agreed test API, hence the noqa.
     async def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0) -> T:  # noqa: ASYNC109
         """Return the first truthy `predicate()` result, re-checked on every change; TimeoutError otherwise."""

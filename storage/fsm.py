@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,7 +18,17 @@ async def get_fsm_record(session: AsyncSession, *, key: str) -> FsmRecord | None
 
 
 async def save_fsm_record(session: AsyncSession, *, key: str, state=_UNSET, data: str | None = None) -> None:
-    """Insert or update one key portably (no dialect-specific upsert); commits."""
+    """Insert or update one key portably (no dialect-specific upsert); commits. An existing key costs one
+    UPDATE; a new one a failed UPDATE and an INSERT."""
+    values: dict = {"updated_at": utcnow()}
+    if state is not _UNSET:
+        values["state"] = state
+    if data is not None:
+        values["data"] = data
+    result = await session.exec(update(FsmRecord).where(FsmRecord.key == key).values(**values))
+    if result.rowcount == 1:
+        await session.commit()
+        return
     for _attempt in range(3):
         record = await session.get(FsmRecord, key, populate_existing=True)
         if record is None:

@@ -95,38 +95,45 @@ async def claim_updates(
         candidates.append(update_id)
         if len(candidates) >= limit:
             break
-    claimed: list[ClaimedUpdate] = []
-    for update_id in candidates:
-        # compare-and-set: of several instances only one moves the lease of an idle update
-        result = await session.exec(
-            update(TelegramUpdate)
-            .where(
-                col(TelegramUpdate.update_id) == update_id,
-                col(TelegramUpdate.state) == PENDING,
-                (col(TelegramUpdate.lease_until).is_(None)) | (col(TelegramUpdate.lease_until) <= now),
-            )
-            .values(lease_until=now + lease, attempts=TelegramUpdate.attempts + 1)
-        )
-        if result.rowcount == 1:
-            claimed.append(update_id)
-    await session.commit()
-    if not claimed:
+    if not candidates:
         return []
-    stored = (
-        await session.exec(
-            select(TelegramUpdate)
-            .where(col(TelegramUpdate.update_id).in_(claimed))
-            .order_by(col(TelegramUpdate.update_id))
+    # compare-and-set in one statement: of several instances only one moves the lease of an idle update
+    claimed = await session.execute(
+        update(TelegramUpdate)
+        .where(
+            col(TelegramUpdate.update_id).in_(candidates),
+            col(TelegramUpdate.state) == PENDING,
+            (col(TelegramUpdate.lease_until).is_(None)) | (col(TelegramUpdate.lease_until) <= now),
         )
-    ).all()
-    return [ClaimedUpdate(row.update_id, row.chat_id, row.payload, row.attempts) for row in stored]
+        .values(lease_until=now + lease, attempts=TelegramUpdate.attempts + 1)
+        .returning(
+            TelegramUpdate.update_id, TelegramUpdate.chat_id, TelegramUpdate.payload, TelegramUpdate.attempts
+        )
+    )
+    rows = sorted(claimed.all())
+    await session.commit()
+    return [
+        ClaimedUpdate(update_id, chat_id, payload, attempts) for update_id, chat_id, payload, attempts in rows
+    ]
 
 
 async def finish_update(session: AsyncSession, *, update_id: int, failed_reason: str | None = None) -> None:
     """Mark an update handled (or given up with the reason); commits."""
+    await _mark_handled(session, [update_id], failed_reason)
+    await session.commit()
+
+
+async def finish_updates(session: AsyncSession, update_ids: list[int]) -> None:
+    """Mark several updates handled in one statement; commits."""
+    if update_ids:
+        await _mark_handled(session, update_ids, None)
+        await session.commit()
+
+
+async def _mark_handled(session: AsyncSession, update_ids: list[int], failed_reason: str | None) -> None:
     await session.exec(
         update(TelegramUpdate)
-        .where(col(TelegramUpdate.update_id) == update_id)
+        .where(col(TelegramUpdate.update_id).in_(update_ids))
         .values(
             state=FAILED if failed_reason else DONE,
             handled_at=utcnow(),
@@ -134,7 +141,6 @@ async def finish_update(session: AsyncSession, *, update_id: int, failed_reason:
             last_error=failed_reason[:500] if failed_reason else None,
         )
     )
-    await session.commit()
 
 
 async def retry_later(session: AsyncSession, *, update_id: int, delay: dt.timedelta, reason: str) -> None:

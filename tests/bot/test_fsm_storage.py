@@ -60,3 +60,39 @@ async def test_redis_storage_is_used_when_configured():
     await storage.set_state(key, None)
     await storage.close()
     await reopened.close()
+
+
+async def test_one_update_reads_the_record_once_and_the_next_update_reads_it_afresh(database_url):
+    """Within the task handling one update the record is read once; a change made elsewhere in between
+    (another instance handled the chat's previous update) is seen by the next task."""
+    import asyncio
+
+    from sqlalchemy import event
+
+    engine = create_engine(database_url)
+    storage, elsewhere = SQLStorage(session_factory(engine)), SQLStorage(session_factory(engine))
+    await elsewhere.set_state(KEY, Flow.step)
+    await elsewhere.set_data(KEY, {"step": 1})
+    statements: list[str] = []
+    event.listen(engine.sync_engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+
+    async def one_update():
+        state, data = await storage.get_state(KEY), await storage.get_data(KEY)
+        return state, data, await storage.get_state(KEY)
+
+    selects_before = sum(s.lstrip().upper().startswith("SELECT") for s in statements)
+    assert await asyncio.create_task(one_update()) == (Flow.step.state, {"step": 1}, Flow.step.state)
+    selects = sum(s.lstrip().upper().startswith("SELECT") for s in statements) - selects_before
+    assert selects == 1
+    await asyncio.create_task(elsewhere.set_data(KEY, {"step": 2}))
+    assert (await asyncio.create_task(one_update()))[1] == {"step": 2}
+
+    async def write_then_read():
+        await storage.get_data(KEY)
+        await storage.set_data(KEY, {"step": 3})
+        data = await storage.get_data(KEY)
+        data["step"] = 99  # a caller changing what it got does not change what is stored
+        return await storage.get_data(KEY)
+
+    assert await asyncio.create_task(write_then_read()) == {"step": 3}
+    await engine.dispose()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 
 def last_message(api, user: int):
     """The bot's newest message in the user's chat, or None."""
@@ -17,3 +19,13 @@ async def wait_until_shown(api, user: int, text: str, seconds: float = 8):
         return message is not None and (text in message.text or text in " ".join(message.button_labels()))
 
     return await api.wait_for(shown, timeout=seconds)
+
+
+async def eventually(condition, seconds: float = 10):
+    """Wait until `condition()` holds for what the chat does not show (mails in the sink, rows):
+    checked every 50 ms, since such changes do not wake the Bot API's waiters."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"not reached within {seconds} s")
+        await asyncio.sleep(0.05)

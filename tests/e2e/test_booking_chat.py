@@ -12,7 +12,7 @@ from sqlmodel import select
 from bot.settings import Settings
 from storage.database import create_engine, session_factory
 from storage.tables import Booking
-from tests.e2e.chat import last_message, wait_until_shown
+from tests.e2e.chat import eventually, last_message, wait_until_shown
 from tests.e2e.conftest import running_bot
 
 USER = 7301
@@ -141,7 +141,7 @@ async def test_booking_from_start_to_confirmation_with_wrong_input_and_back(book
     assert booking.state == "active" and booking.contact_email == "erika@marburg.de"
     assert len(mailed_codes(settings, "erika@marburg.de")) == 1
     # the code, then the invitations to both sides (the outbox sends after the commit, a moment later)
-    await api.wait_for(lambda: len(list(settings.mail_sink_dir.glob("*.eml"))) >= 3, timeout=10)
+    await eventually(lambda: len(list(settings.mail_sink_dir.glob("*.eml"))) >= 3)
     sink = sorted(settings.mail_sink_dir.glob("*.eml"))
     assert len(sink) == 3
     invitations = []

@@ -6,7 +6,7 @@ from email import policy
 from bot.settings import Settings
 from services.report_fields import MEASURE_FIELDS, REPORT_FIELDS
 from services.reports import reporting_years
-from tests.e2e.chat import last_message, wait_until_shown
+from tests.e2e.chat import eventually, last_message, wait_until_shown
 from tests.e2e.conftest import running_bot
 from tests.e2e.test_report_access_chat import mailed_code
 
@@ -137,11 +137,21 @@ async def test_a_report_from_first_answer_to_submission_and_amendment(tmp_path):
         api.user_presses_button(USER, "📨 Absenden")
         await until(api, "Version 2 (Änderung")
 
-    mails = [
-        email.message_from_bytes(p.read_bytes(), policy=policy.default)
-        for p in sorted(settings.mail_sink_dir.glob("*.eml"))
-    ]
-    to_person = [m for m in mails if "erika@woellstadt.de" in m["To"] and "Maßnahmenbericht" in m["Subject"]]
+        def sent_mails():
+            return [
+                email.message_from_bytes(p.read_bytes(), policy=policy.default)
+                for p in sorted(settings.mail_sink_dir.glob("*.eml"))
+            ]
+
+        def confirmations(mails):
+            return [
+                m for m in mails if "erika@woellstadt.de" in m["To"] and "Maßnahmenbericht" in m["Subject"]
+            ]
+
+        # the outbox sends after the commit: wait for it instead of stopping the bot under it
+        await eventually(lambda: len(confirmations(sent_mails())) >= 2)
+    mails = sent_mails()
+    to_person = confirmations(mails)
     assert len(to_person) == 2
     assert any(part.get_filename() and part.get_filename().endswith(".pdf") for part in to_person[0].walk())
     assert any("fachstelle@example.org" in m["To"] for m in mails)
