@@ -30,6 +30,7 @@ from bot.update_inbox import UpdateInbox
 from handlers import build_router
 from mail.handling import InboxContext
 from mail.outbox import Sender, run_outbox_worker
+from services import document_worker
 from services.advisors import AdvisorDirectory, AdvisorsFileError, load_advisors
 from services.answering import AnsweringService, load_answering_service
 from services.booking.config import BookingConfig, BookingPolicy, booking_schedules
@@ -220,12 +221,14 @@ def start_background_work(runtime: Runtime, bot: Bot) -> tuple[list[asyncio.Task
         )
     scheduler = build_scheduler(runtime)
     scheduler.start()
+    document_worker.start()
     return tasks, scheduler
 
 
 async def stop_background_work(tasks: list[asyncio.Task], scheduler) -> None:
     """Cancel the workers and stop the scheduler."""
     await stop_scheduler(scheduler)
+    document_worker.stop()
     for task in tasks:
         task.cancel()
     for task in tasks:

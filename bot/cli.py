@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -223,12 +224,26 @@ async def _serve_and_announce(settings: Settings) -> None:
 
     ready = asyncio.Event()
     serving = asyncio.create_task(serve(settings, ready=ready))
+    stopping = asyncio.Event()
+
+    def stop() -> None:  # systemd, docker and Ctrl+C: finish what is in flight, then exit
+        stopping.set()
+        serving.cancel()
+
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signal_number, stop)
     announced = asyncio.create_task(ready.wait())
     await asyncio.wait({serving, announced}, return_when=asyncio.FIRST_COMPLETED)
     if ready.is_set():
         print("klimabot läuft mit Telegram. Beenden mit Strg+C.", file=sys.stderr)
     announced.cancel()
-    await serving
+    try:
+        await serving
+    except asyncio.CancelledError:
+        if not stopping.is_set():
+            raise
+        print("klimabot beendet.", file=sys.stderr)
 
 
 def _cmd_try(settings: Settings, _args) -> int:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 
 from sqlalchemy import update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.document_worker import build_attachment
 from services.outgoing import queue_mail
-from services.report_document import build_report_attachment
 from services.report_fields import (
     MEASURE_FIELD_BY_KEY,
     SKIPPED,
@@ -196,8 +195,7 @@ async def _queue_mails(
     domain: str,
 ) -> None:
     """Both e-mails into the outbox, in the caller's transaction."""
-    # rendering a PDF takes a tenth of a second: in a thread, so other chats are not held up meanwhile
-    document = await asyncio.to_thread(build_report_attachment, submitted.to_row())
+    document = await build_attachment(submitted.to_row())
     refs = [m["attachment"].ref for m in submitted.measures if is_answered(m.get("attachment"))]
     files = await load_attachments(session, report_id=submitted.report_id, refs=refs)
     queue_mail(session, confirmation_mail(submitted, document, domain=domain), purpose="report_confirmation")

@@ -1,0 +1,55 @@
+"""Report documents rendered in a worker process, so that a PDF (a tenth of a second of CPU with an embedded
+font) never holds up the event loop that answers every other chat meanwhile: a thread would not help, the
+rendering holds Python's interpreter lock. When no process can be started, the rendering runs in a thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from services.report_document import DocumentFile, build_report_attachment
+from services.report_export import ReportRow
+
+log = logging.getLogger(__name__)
+
+_pool: ProcessPoolExecutor | None = None
+
+
+def _worker_pool() -> ProcessPoolExecutor:
+    global _pool
+    if _pool is None:
+        # spawn, not fork: the bot's process has threads (database drivers) that a fork would copy mid-lock
+        _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    return _pool
+
+
+def start() -> None:
+    """Start the worker now, so the first submission does not wait for it (about a second)."""
+    try:
+        _worker_pool().submit(int)
+    except (OSError, RuntimeError) as exc:
+        log.warning("document worker not started (%s); documents are rendered in a thread", exc)
+
+
+def stop() -> None:
+    """Stop the worker and wait for it to exit (a document in progress takes a fraction of a second), so no
+    process outlives the bot; documents asked for later start a new one."""
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(wait=True, cancel_futures=True)
+        _pool = None
+
+
+async def build_attachment(report: ReportRow) -> DocumentFile:
+    """The report's document (PDF, or XLSX without fpdf2), rendered in the worker process."""
+    loop = asyncio.get_running_loop()
+    try:
+        return await loop.run_in_executor(_worker_pool(), build_report_attachment, report)
+    except (BrokenProcessPool, OSError, RuntimeError) as exc:
+        log.warning("document worker failed (%s: %s); rendering in a thread", type(exc).__name__, exc)
+        stop()
+        return await asyncio.to_thread(build_report_attachment, report)
