@@ -59,10 +59,10 @@ def check_knowledge(
     for path in sorted(directory.rglob("*.yaml")):
         entry = next((e for e in entries if e.id == path.stem), None)
         if entry is None and path.name not in {p.path.name for p in problems}:
-            findings.append(Finding("error", path.name, "file name must equal the entry id"))
+            findings.append(Finding("error", path.name, "Dateiname muss der Eintrags-ID entsprechen"))
     for entry in entries:
         if entry.id in ids:
-            findings.append(Finding("error", entry.id, "duplicate id"))
+            findings.append(Finding("error", entry.id, "ID doppelt vergeben"))
         ids[entry.id] = entry
     for entry in entries:
         findings.extend(_check_entry(entry, ids, today, facts))
@@ -86,40 +86,40 @@ def _check_entry(
         found.append(Finding("error", entry.id, message))
 
     for problem in html_problems(entry.answer):
-        error(f"answer HTML: {problem}")
+        error(f"HTML der Antwort: {problem}")
     length = len(visible_text(entry.answer).strip())
     if length > MAX_ANSWER_CHARS:
-        error(f"answer has {length} visible characters (at most {MAX_ANSWER_CHARS})")
+        error(f"Antwort hat {length} sichtbare Zeichen (höchstens {MAX_ANSWER_CHARS})")
     if len(entry.examples) < MIN_EXAMPLES:
         error(
-            f"{len(entry.examples)} examples (at least {MIN_EXAMPLES}: the model learns the entry from them)"
+            f"{len(entry.examples)} Beispielfragen (mindestens {MIN_EXAMPLES}: das Modell lernt den Eintrag daraus)"
         )
     if len(entry.title) > MAX_TITLE_BUTTON_CHARS:
-        found.append(Finding("warning", entry.id, f"title longer than {MAX_TITLE_BUTTON_CHARS} characters"))
+        found.append(Finding("warning", entry.id, f"Titel länger als {MAX_TITLE_BUTTON_CHARS} Zeichen"))
     for ref in entry.related:
         if ref not in ids:
-            error(f"related entry {ref!r} does not exist")
+            error(f"verwandter Eintrag {ref!r} existiert nicht")
         elif ref == entry.id:
-            error("related refers to the entry itself")
+            error("related verweist auf den Eintrag selbst")
     if entry.reviewed > today:
-        error("reviewed lies in the future")
+        error("reviewed liegt in der Zukunft")
     if entry.review_by < entry.reviewed:
-        error("review_by lies before reviewed")
+        error("review_by liegt vor reviewed")
     if entry.is_overdue(today):
-        found.append(Finding("warning", entry.id, f"review overdue since {entry.review_by.isoformat()}"))
+        found.append(Finding("warning", entry.id, f"Prüfung überfällig seit {entry.review_by.isoformat()}"))
     if facts is not None:
         cited = [fact for source in entry.sources for fact in source.facts]
         if not cited:
-            error("sources cite no fact ids")
+            error("Quellen nennen keine Fakten-IDs")
         unknown = [fact for fact in cited if fact not in facts]
         if unknown:
-            error(f"unknown fact ids: {', '.join(unknown)}")
+            error(f"unbekannte Fakten-IDs: {', '.join(unknown)}")
         fact_text = " ".join(facts.get(fact, "") for fact in cited)
         fact_digits = {_digits(n) for n in _NUMBER.findall(fact_text)}
         for number in _NUMBER.findall(visible_text(entry.answer)):
             digits = _digits(number)
             if not any(digits in known for known in fact_digits):
-                error(f"figure {number!r} in the answer is not in the cited facts")
+                error(f"Zahl {number!r} der Antwort steht in keinem zitierten Fakt")
     return found
 
 
@@ -134,7 +134,7 @@ def _examples_with_two_labels(
     findings: list[Finding] = []
     for intent, examples in intents.items():
         if len(examples) < MIN_EXAMPLES:
-            findings.append(Finding("error", intents_name, f"{intent}: fewer than {MIN_EXAMPLES} examples"))
+            findings.append(Finding("error", intents_name, f"{intent}: weniger als {MIN_EXAMPLES} Beispiele"))
     owner: dict[str, str] = {}
     labelled = [(entry.id, text) for entry in entries for text in (*entry.questions, *entry.examples)]
     labelled += [(intent.label, text) for intent, examples in intents.items() for text in examples]
@@ -143,7 +143,7 @@ def _examples_with_two_labels(
         first = owner.setdefault(key, label)
         if first != label:
             where = label if not label.startswith("intent:") else intents_name
-            findings.append(Finding("error", where, f"example {text!r} is also an example of {first}"))
+            findings.append(Finding("error", where, f"Beispiel {text!r} ist auch Beispiel von {first}"))
     return findings
 
 
@@ -155,14 +155,18 @@ def _calibration_findings(
     calibration = load_calibration(path)
     if calibration is None:
         return [
-            Finding("warning", path.name, "missing: run `klimabot kb train` to measure the answer limits")
+            Finding(
+                "warning",
+                path.name,
+                "fehlt: `klimabot kb train` ausführen, um die Antwortschwellen zu messen",
+            )
         ]
     if calibration.fingerprint != fingerprint(entries, intents):
         return [
             Finding(
                 "warning",
                 path.name,
-                "measured on other examples: the bot refits with these limits; `klimabot kb train` measures anew",
+                "auf anderen Beispielen gemessen: der Bot lernt mit diesen Schwellen neu; `klimabot kb train` misst neu",
             )
         ]
     return []
@@ -178,5 +182,5 @@ def _near_duplicate_questions(entries: list[Entry]) -> list[Finding]:
         if id_a == id_b or not norm_a or not norm_b:
             continue
         if fuzz.ratio(norm_a, norm_b) >= NEAR_DUPLICATE:
-            findings.append(Finding("error", id_a, f"question {q_a!r} nearly duplicates {q_b!r} of {id_b}"))
+            findings.append(Finding("error", id_a, f"Frage {q_a!r} gleicht fast {q_b!r} von {id_b}"))
     return findings

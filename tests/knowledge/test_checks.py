@@ -67,7 +67,7 @@ def test_broken_entries_are_reported(tmp_path):
     errors = {(f.where, f.message.split(":")[0].split(" ")[0]) for f in findings if f.level == "error"}
     where = {f.where for f in findings if f.level == "error"}
     assert {"html-kaputt", "zu-lang", "falsche-zahl", "toter-link", "doppelt", "kein-yaml.yaml"} <= where
-    assert "gut-eins" not in where or {("gut-eins", "question"), ("gut-eins", "example")} & errors
+    assert "gut-eins" not in where or {("gut-eins", "Frage"), ("gut-eins", "Beispiel")} & errors
     warnings = {f.where for f in findings if f.level == "warning"}
     assert "ueberfaellig" in warnings
 
@@ -80,8 +80,8 @@ def test_entries_with_too_few_examples_or_an_example_of_another_entry_are_report
     )
     _, findings = check_knowledge(tmp_path, facts=_facts(), today=dt.date(2026, 11, 25))
     messages = {(f.where, f.message.split(" (")[0]) for f in findings if f.level == "error"}
-    assert ("zu-wenig", "1 examples") in messages
-    shared = [(where, text) for where, text in messages if "is also an example of" in text]
+    assert ("zu-wenig", "1 Beispielfragen") in messages
+    shared = [(where, text) for where, text in messages if "ist auch Beispiel von" in text]
     assert shared and all(
         {where, text.rsplit(" ", 1)[-1]} == {"geteilt", "gut-eins"} for where, text in shared
     )
