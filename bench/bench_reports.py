@@ -69,7 +69,6 @@ PRESSED = {
 PG_ADMIN_URL = os.environ.get("KLIMABOT_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 GOAL_P99_MS = 250
 HUMAN_PAUSE_SECONDS = (1.0, 3.0)
-SLOW = []
 
 
 def distinct_municipalities(count: int) -> list[tuple[str, str]]:
@@ -105,7 +104,6 @@ async def one_user(
         await api.wait_for(lambda: api.bot_message_count(user) > count, timeout=120)
         await asyncio.sleep(0)
         latencies.append(time.perf_counter() - sent)
-        SLOW.append((latencies[-1], last().text[:50] if last() else ""))
 
     def press(prefix: str):
         label = next(label for label in last().button_labels() if label.startswith(prefix))
@@ -294,8 +292,6 @@ async def main() -> None:
         if scratch is not None:
             await _pg_admin(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
     latencies.sort()
-    for item in sorted(SLOW)[-12:]:
-        print(item)
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
     print("| benchmark | result |")
     print("| --- | --- |")

@@ -19,12 +19,15 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.fsm_storage import SQLStorage
+from bot.health import HealthProbe
+from bot.http_server import build_http_app, start_http_server
 from bot.mail_channel import build_imap_reader, build_transport
 from bot.middlewares import DbSessionMiddleware
 from bot.pacing import FloodControl
 from bot.relay import run_relay_worker
 from bot.scheduler import build_scheduler, stop_scheduler
 from bot.settings import ENV_PREFIX, Settings
+from bot.single_process import only_process_on_sqlite
 from bot.startup import StartupError, check_production_settings, check_telegram, database_problem
 from bot.update_inbox import UpdateInbox
 from handlers import build_router
@@ -221,7 +224,6 @@ def start_background_work(runtime: Runtime, bot: Bot) -> tuple[list[asyncio.Task
         )
     scheduler = build_scheduler(runtime)
     scheduler.start()
-    document_worker.start()
     return tasks, scheduler
 
 
@@ -240,6 +242,11 @@ async def serve(settings: Settings, *, token: str | None = None, ready: asyncio.
     """Run the bot until cancelled: migrate, load, start the workers, then poll and handle Telegram updates."""
     if settings.telegram_enabled:
         check_production_settings(settings)
+    with only_process_on_sqlite(settings.database_url):
+        await _serve(settings, token, ready)
+
+
+async def _serve(settings: Settings, token: str | None, ready: asyncio.Event | None) -> None:
     runtime = await build_runtime(settings)
     bot = build_bot(settings, token)
     try:
@@ -250,15 +257,29 @@ async def serve(settings: Settings, *, token: str | None = None, ready: asyncio.
         raise
     dp = build_dispatcher(runtime)
     tasks, scheduler = start_background_work(runtime, bot)
+    probe = HealthProbe(runtime.sessions, {task.get_name(): task for task in tasks}, scheduler)
+    http = None
     try:
+        if settings.http_listen:
+            http = await start_http_server(build_http_app(probe), settings.http_listen)
         await bot.delete_webhook(drop_pending_updates=False)
         await bot.set_my_commands(COMMANDS)
-        if ready is not None:
-            ready.set()
         inbox = UpdateInbox(bot, dp, runtime.sessions, concurrency=settings.max_concurrent_updates)
         # cancelling serve() cancels the inbox, which first lets the handlers in flight finish
-        await inbox.run()
+        handling = asyncio.create_task(inbox.run(), name="telegram-updates")
+        probe.watch("telegram-updates", handling)
+        if ready is not None:
+            ready.set()
+        try:
+            await asyncio.shield(handling)
+        except asyncio.CancelledError:
+            handling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await handling
+            raise
     finally:
+        if http is not None:
+            await http.cleanup()
         await stop_background_work(tasks, scheduler)
         await dp.storage.close()
         await bot.session.close()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import signal
 import sys
 from pathlib import Path
 
+from bot.log_format import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 
 GAP_TEXT_WIDTH = 100
@@ -179,9 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"Konfigurationsfehler – {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if settings.log_level != "DEBUG":
-        logging.getLogger("alembic").setLevel(logging.WARNING)  # migration chatter on every command
+    configure_logging(settings.log_level, settings.log_format)
     handler = {
         "run": _cmd_run,
         "try": _cmd_try,

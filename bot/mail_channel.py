@@ -11,6 +11,7 @@ from mail.imap_reader import HandleResult, ImapReader, ImapSettings
 from mail.imap_reader import Outcome as ImapOutcome
 from mail.sink import MailSink
 from mail.smtp_sender import SendResult, SmtpSettings, send_email
+from services import metrics
 from services.mail_checkpoint import DatabaseCheckpoint
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ def build_imap_reader(settings: Settings, context: InboxContext) -> ImapReader:
         result = await handle_email(raw, context)
         log.info("mail uid %s: %s (%s)", uid, result.outcome, result.reason)
         outcome = ImapOutcome.PROCESSED if result.outcome is Outcome.PROCESSED else ImapOutcome.QUARANTINE
+        metrics.MAILS_RECEIVED.labels("handled" if outcome is ImapOutcome.PROCESSED else "quarantined").inc()
         return HandleResult(outcome, result.reason)
 
     checkpoint = DatabaseCheckpoint(context.sessions, f"{imap.user}@{imap.host}/{imap.mailbox}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,6 +33,14 @@ class Settings(BaseSettings):
     flood_global_per_second: float = Field(default=30.0, gt=0, le=1000)
     flood_per_chat_per_second: float = Field(default=1.0, gt=0, le=100)
     log_level: str = Field(default="INFO")
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="json: one JSON object per log line (for log collectors)"
+    )
+    http_listen: str | None = Field(
+        default=None,
+        pattern=r"^[^\s:]*:\d{1,5}$",
+        description="host:port of the HTTP server with /healthz and /metrics (e.g. 127.0.0.1:8080); off when unset",
+    )
     max_concurrent_updates: int = Field(
         default=40,
         ge=1,

@@ -23,6 +23,7 @@ from aiogram.types import Update
 
 from handlers.errors import update_chat_id
 from handlers.texts import TECHNICAL_PROBLEM
+from services import metrics
 from storage.database import DATABASE_UNAVAILABLE as DATABASE_DOWN
 from storage.telegram_updates import (
     ClaimedUpdate,
@@ -204,7 +205,8 @@ class UpdateInbox:
             await self._settle(item.update_id, Outcome(failed=f"unreadable: {exc}"))
             return
         try:
-            await self.dispatcher.feed_update(self.bot, update, delivery_attempt=item.attempt)
+            with metrics.UPDATE_HANDLING.time():
+                await self.dispatcher.feed_update(self.bot, update, delivery_attempt=item.attempt)
         except DATABASE_DOWN as exc:
             self._database_failed(exc)
             if item.chat_id is not None:

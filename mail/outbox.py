@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from mail.compose import OutgoingAttachment, compose_email
 from mail.smtp_sender import PermanentFailure, SendResult, TemporaryFailure
-from services import mail_outbox
+from services import mail_outbox, metrics
 from services.outgoing import OutgoingMail
 
 log = logging.getLogger(__name__)
@@ -96,11 +96,14 @@ async def deliver_due_mail(
             )
             if state in ("sent", "partial"):
                 report.sent += 1
+                metrics.MAILS_SENT.inc()
             elif state == "pending":
                 report.retried += 1
+                metrics.MAIL_FAILURES.labels("retry").inc()
                 log.warning("mail %s: temporary failure, will retry: %s", claimed.mail.message_id, error)
             else:
                 report.failed += 1
+                metrics.MAIL_FAILURES.labels("permanent").inc()
                 log.error("mail %s failed: %s", claimed.mail.message_id, error)
             if outcome == "partial":
                 log.error("mail %s: %s", claimed.mail.message_id, error)

@@ -1,6 +1,7 @@
 """Report documents rendered in a worker process, so that a PDF (a tenth of a second of CPU with an embedded
 font) never holds up the event loop that answers every other chat meanwhile: a thread would not help, the
-rendering holds Python's interpreter lock. When no process can be started, the rendering runs in a thread.
+rendering holds Python's interpreter lock. When no process can be started, the rendering runs in a thread. The worker starts with the first document
+(about a second, once) and stops with the bot.
 """
 
 from __future__ import annotations
@@ -25,14 +26,6 @@ def _worker_pool() -> ProcessPoolExecutor:
         # spawn, not fork: the bot's process has threads (database drivers) that a fork would copy mid-lock
         _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
     return _pool
-
-
-def start() -> None:
-    """Start the worker now, so the first submission does not wait for it (about a second)."""
-    try:
-        _worker_pool().submit(int)
-    except (OSError, RuntimeError) as exc:
-        log.warning("document worker not started (%s); documents are rendered in a thread", exc)
 
 
 def stop() -> None:

@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from knowledge.text import content_words, fold
-from services.answering import Answer
+from services import metrics
+from services.answering import Answer, AnswerKind
 from storage import questions as repo
 from storage.tables import AskedQuestion, Feedback
 from storage.types import utcnow
@@ -45,6 +46,14 @@ class Gap:
     variants: tuple[str, ...] = ()  # other wordings in the group, newest first
 
 
+_OUTCOME = {
+    AnswerKind.ANSWER: "answered",
+    AnswerKind.SUGGEST: "suggested",
+    AnswerKind.ESCALATE: "handed_over",
+    AnswerKind.HELP: "small_talk",
+}
+
+
 async def record_question(session: AsyncSession, *, channel: str, user_ref: str, answer: Answer) -> int:
     """Store the question with its outcome; unanswered ones become the curators' gap list."""
     record = AskedQuestion(
@@ -59,6 +68,7 @@ async def record_question(session: AsyncSession, *, channel: str, user_ref: str,
     )
     await repo.add_asked_question(session, record=record)
     await session.commit()
+    metrics.QUESTIONS.labels(_OUTCOME[answer.kind]).inc()
     return record.id
 
 

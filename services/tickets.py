@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services import metrics
 from services import ticket_texts as texts
 from services.advisors import AdvisorDirectory
 from services.outgoing import MailAttachment, OutgoingMail, new_message_id, queue_mail
@@ -272,6 +273,7 @@ async def open_ticket(session: AsyncSession, config: TicketConfig, new: NewTicke
         )
         queue_in_thread(session, ticket, copy, purpose="acknowledgement")
     await session.commit()
+    metrics.TICKETS_OPENED.labels(new.channel).inc()
     return ticket
 
 
@@ -379,6 +381,7 @@ async def record_advisor_reply(
             ),
         )
         queue_in_thread(session, ticket, mail, purpose="advisor_reply")
+    first_reply = ticket.answered_by is None
     ticket.state = TicketState.ANSWERED
     ticket.answered_by = fit_column(reply.advisor_address, 320)
     ticket.waiting_since = None
@@ -387,6 +390,8 @@ async def record_advisor_reply(
     if reply.close:
         await _close(session, config, ticket)
     await session.commit()
+    if first_reply and ticket.created_at is not None:
+        metrics.TICKET_FIRST_RESPONSE.observe(max(0.0, (now - ticket.created_at).total_seconds()))
     return ticket
 
 

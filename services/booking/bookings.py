@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services import metrics
 from services.booking.availability import Slot, advisor_free_slots, local_midnight
 from services.booking.config import TOPICS, AdvisorSchedule, BookingConfig
 from services.booking.contacts import ensure_contact_confirmed
@@ -237,6 +238,7 @@ async def book_slot(
     await _insert(session, booking, slot)
     _queue(session, confirmation_mails(config, booking, stamp=now))
     await session.commit()
+    metrics.BOOKINGS.labels("booked").inc()
     return booking
 
 
@@ -314,6 +316,7 @@ async def cancel_booking(
     booking = await get_booking(session, booking_id=booking.id)
     _queue(session, cancellation_mails(config, booking, stamp=now))
     await session.commit()
+    metrics.BOOKINGS.labels("cancelled").inc()
     return booking
 
 
@@ -367,6 +370,7 @@ async def reschedule_booking(
     _queue(session, cancellation_mails(config, old, stamp=now, replaced_by=new))
     _queue(session, confirmation_mails(config, new, stamp=now, replaces=old))
     await session.commit()
+    metrics.BOOKINGS.labels("moved").inc()
     return new
 
 

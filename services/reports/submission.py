@@ -8,6 +8,7 @@ from sqlalchemy import update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services import metrics
 from services.document_worker import build_attachment
 from services.outgoing import queue_mail
 from services.report_fields import (
@@ -169,6 +170,7 @@ async def submit_report(
             session, submitted, previous, fachstelle_address=fachstelle_address, domain=sender_domain
         )
         await session.commit()
+        metrics.REPORTS_SUBMITTED.inc()
         _sync(draft, state, submitted.version, measures=list(measures), updated_at=now)
         draft.revision = read + 1
         return SubmitResult(version=submitted.version, amended=submitted.amended)

@@ -111,3 +111,22 @@ def test_a_broken_contacts_file_stops_the_start_naming_the_line(production, monk
     assert main(["run"]) == 1
     line = _one_line(capsys)
     assert "Kontaktdatei" in line and "Zeile 2" in line
+
+
+def test_a_second_process_on_the_same_sqlite_file_is_refused_in_german(tmp_path):
+    """Two bots on one SQLite file would both poll and send: the second start names what to do instead.
+    (`flock` locks belong to an open file, so a second opening in this process stands for a second process.)"""
+    from bot.single_process import only_process_on_sqlite
+    from bot.startup import StartupError
+
+    url = f"sqlite:///{tmp_path / 'klimabot.db'}"
+    with only_process_on_sqlite(url):
+        with pytest.raises(StartupError) as refused:
+            with only_process_on_sqlite(url):
+                pass
+    assert "anderen klimabot-Prozess" in str(refused.value) and "PostgreSQL" in str(refused.value)
+    with only_process_on_sqlite(url):
+        pass  # free again once the first has ended
+    postgres = "postgresql://postgres@127.0.0.1/x"
+    with only_process_on_sqlite(postgres), only_process_on_sqlite(postgres):
+        pass  # several instances share PostgreSQL
