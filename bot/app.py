@@ -18,22 +18,18 @@ from aiogram.types import BotCommand
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from bot.background import start_background_work, stop_background_work
 from bot.fsm_storage import SQLStorage
 from bot.health import HealthProbe
 from bot.http_server import build_http_app, start_http_server
-from bot.mail_channel import build_imap_reader, build_transport
 from bot.middlewares import DbSessionMiddleware
 from bot.pacing import FloodControl
-from bot.relay import run_relay_worker
-from bot.scheduler import build_scheduler, stop_scheduler
 from bot.settings import ENV_PREFIX, Settings
 from bot.single_process import only_process_on_sqlite
 from bot.startup import StartupError, check_production_settings, check_telegram, database_problem
 from bot.update_inbox import UpdateInbox
 from handlers import build_router
 from mail.handling import InboxContext
-from mail.outbox import Sender, run_outbox_worker
-from services import document_worker
 from services.advisors import AdvisorDirectory, AdvisorsFileError, load_advisors
 from services.answering import AnsweringService, load_answering_service
 from services.booking.config import BookingConfig, BookingPolicy, booking_schedules
@@ -198,46 +194,6 @@ def build_dispatcher(runtime: Runtime, storage: BaseStorage | None = None) -> Di
     return dp
 
 
-def start_background_work(runtime: Runtime, bot: Bot) -> tuple[list[asyncio.Task], object]:
-    """Workers (mail outbox, Telegram relay, IMAP reader) and the scheduler; cancelled on shutdown."""
-    settings = runtime.settings
-    sender = Sender(settings.inbox_address)
-    tasks = [
-        asyncio.create_task(
-            run_outbox_worker(runtime.sessions, build_transport(settings), sender, wake=runtime.mail_wake),
-            name="mail-outbox",
-        ),
-        asyncio.create_task(
-            run_relay_worker(bot, runtime.sessions, wake=runtime.relay_wake), name="telegram-relay"
-        ),
-    ]
-    if settings.mail_enabled:
-        reader = build_imap_reader(settings, runtime.inbox_context())
-        tasks.append(asyncio.create_task(reader.run(), name="imap-reader"))
-        log.info(
-            "mail channel on: reading %s@%s", settings.imap_user or settings.inbox_address, settings.imap_host
-        )
-    else:
-        log.warning(
-            "mail channel off (KLIMABOT_IMAP_HOST/KLIMABOT_SMTP_HOST not set): outgoing mails are written to %s",
-            settings.mail_sink_dir,
-        )
-    scheduler = build_scheduler(runtime)
-    scheduler.start()
-    return tasks, scheduler
-
-
-async def stop_background_work(tasks: list[asyncio.Task], scheduler) -> None:
-    """Cancel the workers and stop the scheduler."""
-    await stop_scheduler(scheduler)
-    document_worker.stop()
-    for task in tasks:
-        task.cancel()
-    for task in tasks:
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await asyncio.wait_for(task, timeout=10)
-
-
 async def serve(settings: Settings, *, token: str | None = None, ready: asyncio.Event | None = None) -> None:
     """Run the bot until cancelled: migrate, load, start the workers, then poll and handle Telegram updates."""
     if settings.telegram_enabled:
@@ -256,8 +212,8 @@ async def _serve(settings: Settings, token: str | None, ready: asyncio.Event | N
         await runtime.close()
         raise
     dp = build_dispatcher(runtime)
-    tasks, scheduler = start_background_work(runtime, bot)
-    probe = HealthProbe(runtime.sessions, {task.get_name(): task for task in tasks}, scheduler)
+    work = start_background_work(runtime, bot)
+    probe = HealthProbe(runtime.sessions, workers=work.health)
     http = None
     try:
         if settings.http_listen:
@@ -280,7 +236,7 @@ async def _serve(settings: Settings, token: str | None, ready: asyncio.Event | N
     finally:
         if http is not None:
             await http.cleanup()
-        await stop_background_work(tasks, scheduler)
+        await stop_background_work(work)
         await dp.storage.close()
         await bot.session.close()
         await runtime.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from services import metrics
@@ -14,11 +15,15 @@ DATABASE_TIMEOUT_SECONDS = 3.0
 
 @dataclass
 class HealthProbe:
-    """Knows the runtime's sessions and the tasks and scheduler that must be alive; `check()` looks."""
+    """Knows the runtime's sessions and the workers that must be alive; `check()` looks.
+
+    `workers()` reports the background workers (`{name: {"alive": bool, ...}}`, the leader's only while
+    this instance leads); `watch()` adds a task of its own, such as the update handling.
+    """
 
     sessions: object
+    workers: Callable[[], dict[str, dict]] = dict
     tasks: dict[str, asyncio.Task] = field(default_factory=dict)
-    scheduler: object | None = None
 
     def watch(self, name: str, task: asyncio.Task) -> None:
         """A background task whose death makes the instance unhealthy."""
@@ -42,15 +47,9 @@ class HealthProbe:
         except Exception as exc:  # any failure to reach the database is the answer here
             healthy = False
             report["database"] = {"ok": False, "error": type(exc).__name__}
-        workers = {}
-        for name, task in self.tasks.items():
-            alive = not task.done()
-            workers[name] = {"alive": alive}
-            healthy = healthy and alive
-        if self.scheduler is not None:
-            running = bool(getattr(self.scheduler, "running", False))
-            workers["scheduler"] = {"alive": running}
-            healthy = healthy and running
+        workers = dict(self.workers())
+        workers.update({name: {"alive": not task.done()} for name, task in self.tasks.items()})
+        healthy = healthy and all(worker["alive"] for worker in workers.values())
         report["workers"] = workers
         report["status"] = "ok" if healthy else "fail"
         return healthy, report

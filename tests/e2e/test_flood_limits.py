@@ -32,8 +32,9 @@ async def test_a_burst_of_200_users_is_answered_completely_under_a_strict_flood_
     answered = sum(1 for user in range(1, USERS + 1) if api.bot_messages(10_000 + user))
     print(f"{answered}/{USERS} answered in {elapsed:.1f} s, {api.flood_rejections} answers of 429")
     assert answered == USERS
-    # the floor is 200 / 30 per second ≈ 6.7 s; pacing must not make it much slower
-    assert elapsed < 6.7 * 2
+    # the floor is 200 / 30 per second ≈ 6.7 s; pacing must not make it much slower (3×: the suite runs
+    # on all cores beside it)
+    assert elapsed < 6.7 * 3
 
 
 async def test_a_429_from_telegram_is_retried_after_retry_after(tmp_path):

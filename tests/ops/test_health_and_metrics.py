@@ -33,6 +33,7 @@ async def test_a_running_bot_reports_health_and_counts_questions(tmp_path):
             health = await response.json()
         assert health["status"] == "ok" and health["database"]["ok"] is True
         assert {"mail-outbox", "telegram-relay", "telegram-updates", "scheduler"} <= set(health["workers"])
+        assert health["workers"]["leader"] == {"alive": True, "leading": True}  # SQLite: the only process
         assert health["backlog"]["mail"] == {"pending": 0, "oldest_pending_seconds": None}
 
         async with http.get(f"http://{listen}/metrics") as response:
@@ -65,7 +66,7 @@ async def test_an_unreachable_database_or_a_dead_worker_makes_the_instance_unhea
 
     dead = asyncio.create_task(asyncio.sleep(0))
     await dead
-    healthy, report = await HealthProbe(sessions, {"imap-reader": dead}).check()
+    healthy, report = await HealthProbe(sessions, tasks={"imap-reader": dead}).check()
     assert report["database"]["ok"] is True and report["backlog"]["updates"]["pending"] == 0
     assert not healthy and report["workers"]["imap-reader"] == {"alive": False}
 
