@@ -14,14 +14,14 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
-from aiogram.types import BotCommand
+from aiogram.types import BotCommand, Update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.background import start_background_work, stop_background_work
 from bot.fsm_storage import SQLStorage
 from bot.health import HealthProbe
-from bot.http_server import build_http_app, start_http_server
+from bot.http_server import Webhook, build_http_app, start_http_server
 from bot.middlewares import DbSessionMiddleware
 from bot.pacing import FloodControl
 from bot.settings import ENV_PREFIX, Settings
@@ -202,6 +202,15 @@ async def serve(settings: Settings, *, token: str | None = None, ready: asyncio.
         await _serve(settings, token, ready)
 
 
+def receiver(inbox: UpdateInbox, bot: Bot):
+    """What the webhook does with a posted update's JSON: validate it, then store and handle it."""
+
+    async def receive(data: dict) -> None:
+        await inbox.receive(Update.model_validate(data, context={"bot": bot}))
+
+    return receive
+
+
 async def _serve(settings: Settings, token: str | None, ready: asyncio.Event | None) -> None:
     runtime = await build_runtime(settings)
     bot = build_bot(settings, token)
@@ -214,13 +223,30 @@ async def _serve(settings: Settings, token: str | None, ready: asyncio.Event | N
     dp = build_dispatcher(runtime)
     work = start_background_work(runtime, bot)
     probe = HealthProbe(runtime.sessions, workers=work.health)
-    http = None
+    webhook_mode = bool(settings.webhook_url)
+    inbox = UpdateInbox(
+        bot, dp, runtime.sessions, concurrency=settings.max_concurrent_updates, poll=not webhook_mode
+    )
+    servers = []
     try:
-        if settings.http_listen:
-            http = await start_http_server(build_http_app(probe), settings.http_listen)
-        await bot.delete_webhook(drop_pending_updates=False)
+        if webhook_mode:
+            webhook = Webhook(
+                settings.webhook_path, settings.webhook_secret.get_secret_value(), receiver(inbox, bot)
+            )
+            servers.append(await start_http_server(build_http_app(probe, webhook), settings.webhook_listen))
+        if settings.http_listen and settings.http_listen != settings.webhook_listen:
+            servers.append(await start_http_server(build_http_app(probe), settings.http_listen))
+        if webhook_mode:
+            # the same call from every instance: several may start at once
+            await bot.set_webhook(
+                settings.webhook_url,
+                secret_token=settings.webhook_secret.get_secret_value(),
+                allowed_updates=dp.resolve_used_update_types(),
+                drop_pending_updates=False,
+            )
+        else:
+            await bot.delete_webhook(drop_pending_updates=False)
         await bot.set_my_commands(COMMANDS)
-        inbox = UpdateInbox(bot, dp, runtime.sessions, concurrency=settings.max_concurrent_updates)
         # cancelling serve() cancels the inbox, which first lets the handlers in flight finish
         handling = asyncio.create_task(inbox.run(), name="telegram-updates")
         probe.watch("telegram-updates", handling)
@@ -234,8 +260,8 @@ async def _serve(settings: Settings, token: str | None, ready: asyncio.Event | N
                 await handling
             raise
     finally:
-        if http is not None:
-            await http.cleanup()
+        for server in servers:
+            await server.cleanup()
         await stop_background_work(work)
         await dp.storage.close()
         await bot.session.close()

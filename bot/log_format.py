@@ -33,7 +33,8 @@ def log_handler(log_format: str) -> logging.Handler:
 
 
 def configure_logging(level: str, log_format: str) -> None:
-    """The root logger writes to stderr in the chosen format; alembic's chatter only at DEBUG."""
-    logging.basicConfig(level=level, handlers=[log_handler(log_format)], force=True)
+    """The root logger writes to stderr in the chosen format (unless a host such as pytest has set up
+    logging already); alembic's chatter only at DEBUG."""
+    logging.basicConfig(level=level, handlers=[log_handler(log_format)])
     if level != "DEBUG":
         logging.getLogger("alembic").setLevel(logging.WARNING)  # migration chatter on every command

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from knowledge.model import ENTRIES_DIR
@@ -40,6 +41,20 @@ class Settings(BaseSettings):
         default=None,
         pattern=r"^[^\s:]*:\d{1,5}$",
         description="host:port of the HTTP server with /healthz and /metrics (e.g. 127.0.0.1:8080); off when unset",
+    )
+    webhook_url: str | None = Field(
+        default=None,
+        pattern=r"^https://[^\s/]+(/\S*)?$",
+        description="webhook mode: the public HTTPS URL Telegram posts updates to; the instance serves its path",
+    )
+    webhook_listen: str | None = Field(
+        default=None,
+        pattern=r"^[^\s:]*:\d{1,5}$",
+        description="webhook mode: host:port the instance's HTTP server binds, e.g. 127.0.0.1:8081",
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="webhook mode: Telegram's secret_token, checked on every request (else 403)",
     )
     max_concurrent_updates: int = Field(
         default=40,
@@ -109,6 +124,29 @@ class Settings(BaseSettings):
         if not head.isdigit() or len(tail) < 20:
             raise ValueError("erwartet wird ein Token wie 123456:ABC-DEF… von @BotFather")
         return text
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("erlaubt sind 1–256 Zeichen A–Z, a–z, 0–9, _ und -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_complete(self) -> Settings:
+        if self.webhook_url and not (self.webhook_listen and self.webhook_secret):
+            raise ValueError(
+                f"Webhook-Modus braucht {ENV_PREFIX}WEBHOOK_URL, {ENV_PREFIX}WEBHOOK_LISTEN und "
+                f"{ENV_PREFIX}WEBHOOK_SECRET zusammen"
+            )
+        return self
+
+    @property
+    def webhook_path(self) -> str:
+        """The path of the webhook URL the instance serves."""
+        from urllib.parse import urlparse
+
+        return urlparse(self.webhook_url or "").path or "/"
 
     @field_validator("telegram_api_url")
     @classmethod

@@ -75,6 +75,7 @@ class UpdateInbox:
         polling_timeout: int = 10,
         shutdown_grace: float = 25.0,
         lease: dt.timedelta = LEASE,
+        poll: bool = True,
     ) -> None:
         self.bot = bot
         self.dispatcher = dispatcher
@@ -88,11 +89,15 @@ class UpdateInbox:
         self._database_down = False
         self._told_chats: set[int] = set()
         self._unsaved: dict[int, Outcome] = {}
+        self.poll = poll  # False in webhook mode: updates arrive through receive()
+        self._settled: dict[int, asyncio.Future] = {}
 
     async def run(self) -> None:
         """Poll and handle until cancelled; on cancel, wait for handlers in flight (bounded)."""
         await self.dispatcher.emit_startup(bot=self.bot, **self.dispatcher.workflow_data)
-        fetching = asyncio.create_task(self.fetch_forever(), name="telegram-fetch")
+        fetching = asyncio.create_task(
+            self.fetch_forever() if self.poll else asyncio.Event().wait(), name="telegram-fetch"
+        )
         handling = asyncio.create_task(self.handle_forever(), name="telegram-handle")
         try:
             await asyncio.gather(fetching, handling)
@@ -158,6 +163,23 @@ class UpdateInbox:
                 self._database_failed(exc)
                 await self._tell_chats({row.chat_id for row in rows if row.chat_id is not None})
                 await asyncio.sleep(_backoff(attempt))
+
+    async def receive(self, update: Update, *, wait: float = 10.0) -> bool:
+        """Webhook mode: store the update (from then on no crash loses it), then wait, bounded, until this
+        instance has handled it and written so. False when it was stored before (a repeated delivery).
+        A database outage raises: the webhook answers with an error and Telegram delivers again."""
+        async with self.sessions() as session:
+            if not await add_updates(session, [raw_update(update)]):
+                return False
+        settled = self._settled.setdefault(update.update_id, asyncio.get_running_loop().create_future())
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(settled), timeout=wait)
+        except TimeoutError:
+            pass  # still stored: the handling loop of this or another instance handles it
+        finally:
+            self._settled.pop(update.update_id, None)
+        return True
 
     # --- handling -------------------------------------------------------------------------------------
 
@@ -245,6 +267,9 @@ class UpdateInbox:
             raise
         for update_id in outcomes:
             self._unsaved.pop(update_id, None)
+            settled = self._settled.get(update_id)
+            if settled is not None and not settled.done():
+                settled.set_result(None)
         self._database_back()
 
     # --- outage bookkeeping ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
@@ -15,7 +16,13 @@ from storage.database import async_url
 target_metadata = SQLModel.metadata
 
 
+# instances starting at once migrate one after the other: the second finds the schema at head
+MIGRATION_LOCK_KEY = 0x6B6C696D62
+
+
 def _run(connection) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
