@@ -48,6 +48,8 @@ COMMANDS = [
     BotCommand(command="termin", description="Initialberatung buchen"),
     BotCommand(command="termine", description="Meine Termine: absagen oder verschieben"),
     BotCommand(command="bericht", description="Maßnahmenbericht melden oder fortsetzen"),
+    BotCommand(command="meine_daten", description="Meine gespeicherten Daten (JSON)"),
+    BotCommand(command="daten_loeschen", description="Meine Daten löschen"),
     BotCommand(command="hilfe", description="Was ich für Sie tun kann"),
     BotCommand(command="help", description="Hilfe"),
 ]

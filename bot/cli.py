@@ -9,6 +9,7 @@ import signal
 import sys
 from pathlib import Path
 
+from bot.cli_privacy import add_privacy_parser, run_privacy
 from bot.log_format import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -124,6 +125,7 @@ def _parser() -> argparse.ArgumentParser:
     absence_list.add_argument("--advisor", default=None, help="nur diese Beraterin / dieser Berater (E-Mail)")
     remove = absence.add_parser("remove", help="eine Abwesenheit über ihre Nummer löschen")
     remove.add_argument("absence_id", type=int, help="die Nummer aus „absence list“")
+    add_privacy_parser(commands)
     booking = commands.add_parser("booking", help="gebuchte Initialberatungen").add_subparsers(
         dest="booking_command", required=True, metavar="BEFEHL"
     )
@@ -191,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         "booking": _cmd_booking,
         "reports": _cmd_reports,
         "mail": _cmd_mail,
+        "privacy": lambda settings, args: run_privacy(settings, args, _with_session),
     }[args.command]
     try:
         return handler(settings, args) or 0

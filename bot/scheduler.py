@@ -22,6 +22,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from services.booking.bookings import due_reminders, mark_reminded
 from services.booking.formatting import format_label, format_slot, topic_label
 from services.reports import campaign_targets, record_campaign_send
+from services.retention import RetentionPolicy, apply_retention
 from services.sla import send_sla_reminders
 from services.working_time import BERLIN
 from storage.tables import TelegramOutbox
@@ -157,6 +158,26 @@ async def stop_scheduler(scheduler: AsyncIOScheduler, *, grace: float = 10.0) ->
         await asyncio.wait(running, timeout=grace)
 
 
+async def run_retention(now=None) -> dict[str, int]:
+    """Job: erase or anonymise what is older than its retention period (daily)."""
+    runtime = CONTEXT.runtime
+    if runtime is None:
+        return {}
+    settings = runtime.settings
+    policy = RetentionPolicy(
+        questions_days=settings.retention_questions_days,
+        closed_tickets_days=settings.retention_closed_tickets_days,
+        past_bookings_days=settings.retention_past_bookings_days,
+        unsubmitted_drafts_days=settings.retention_unsubmitted_drafts_days,
+        sent_mails_days=settings.retention_sent_mails_days,
+    )
+    async with runtime.sessions() as session:
+        counts = await apply_retention(session, policy, now=now)
+    if any(counts.values()):
+        log.info("retention: %s", counts)
+    return counts
+
+
 def build_scheduler(runtime) -> AsyncIOScheduler:
     """The scheduler with its interval jobs, each due once right after start."""
     CONTEXT.runtime = runtime
@@ -170,6 +191,7 @@ def build_scheduler(runtime) -> AsyncIOScheduler:
         (run_booking_reminders, "booking-reminders", dt.timedelta(minutes=REMINDER_CHECK_MINUTES)),
         (run_report_campaign, "report-campaign", dt.timedelta(hours=1)),
         (run_sla_check, "sla-check", dt.timedelta(minutes=SLA_CHECK_MINUTES)),
+        (run_retention, "retention", dt.timedelta(days=1)),
     )
     for job, job_id, every in jobs:
         scheduler.add_job(

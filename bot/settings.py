@@ -56,6 +56,21 @@ class Settings(BaseSettings):
         default=None,
         description="webhook mode: Telegram's secret_token, checked on every request (else 403)",
     )
+    retention_questions_days: int = Field(
+        default=365, ge=1, description="question texts made anonymous after"
+    )
+    retention_closed_tickets_days: int = Field(
+        default=730, ge=1, description="closed tickets made anonymous after"
+    )
+    retention_past_bookings_days: int = Field(
+        default=365, ge=1, description="past bookings made anonymous after"
+    )
+    retention_unsubmitted_drafts_days: int = Field(
+        default=365, ge=1, description="report drafts never submitted deleted after (days since last change)"
+    )
+    retention_sent_mails_days: int = Field(
+        default=90, ge=1, description="sent mails deleted from the outbox after"
+    )
     max_concurrent_updates: int = Field(
         default=40,
         ge=1,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import booking, errors, groups, questions, reports, start, tickets
+from handlers import booking, errors, groups, privacy, questions, reports, start, tickets
 
 
 def build_router() -> Router:
@@ -14,6 +14,7 @@ def build_router() -> Router:
         errors.build_router(),
         groups.build_router(),
         start.build_router(),
+        privacy.build_router(),
         # an open ticket claims the chat's free text before any wish (booking, report) is recognised
         tickets.build_router(),
         booking.build_router(),

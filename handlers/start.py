@@ -28,12 +28,13 @@ def booking_open(booking: BookingConfig) -> bool:
     return bool(booking.schedules.offered_topics())
 
 
-async def cmd_start(message: Message, state: FSMContext, booking: BookingConfig) -> None:
+async def cmd_start(message: Message, state: FSMContext, booking: BookingConfig, settings) -> None:
     """Welcome, privacy notice and main menu (an unfinished hand-over is dropped)."""
     if await state.get_state() is not None:
         await state.set_state(None)
     await message.answer(
-        f"{texts.WELCOME}\n\n{texts.PRIVACY}", reply_markup=main_menu(booking=booking_open(booking))
+        f"{texts.WELCOME}\n\n{texts.privacy_notice(settings)}",
+        reply_markup=main_menu(booking=booking_open(booking)),
     )
 
 

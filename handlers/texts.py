@@ -10,11 +10,25 @@ WELCOME = (
     "nenne Ihnen die Fachstelle als persönlichen Kontakt."
 )
 
-PRIVACY = (
-    "🔒 <b>Datenschutz:</b> Ich speichere Ihre Fragen, Ihre Bewertungen (👍/👎) und Ihre Telegram-ID, "
-    "um Ihnen zu antworten und die Wissensbasis zu verbessern; die Fachstelle wertet offene Fragen aus. "
-    "Bitte senden Sie keine personenbezogenen Daten Dritter. Auf Wunsch löscht die Fachstelle Ihre Daten."
-)
+
+def privacy_notice(settings) -> str:
+    """What is stored, why and for how long (the periods are the operator's settings)."""
+
+    def after(days: int) -> str:  # dative, after „nach“
+        if days % 365 == 0:
+            return f"nach {days // 365} Jahr{'en' if days // 365 != 1 else ''}"
+        return f"nach {days} Tag{'en' if days != 1 else ''}"
+
+    return (
+        "🔒 <b>Datenschutz:</b> Ich speichere Ihre Fragen, Ihre Bewertungen (👍/👎) und Ihre Telegram-ID, um "
+        "Ihnen zu antworten und die Wissensbasis zu verbessern; für Termine, Anfragen an die Fachstelle und "
+        "Berichte auch Name, E-Mail und Telefon, die Sie angeben. Fragen werden "
+        f"{after(settings.retention_questions_days)} anonymisiert, Anfragen "
+        f"{after(settings.retention_closed_tickets_days)} ab Abschluss, Termine "
+        f"{after(settings.retention_past_bookings_days)}. Bitte senden Sie keine personenbezogenen Daten "
+        "Dritter. Was gespeichert ist, sehen Sie mit /meine_daten; mit /daten_loeschen löschen Sie es."
+    )
+
 
 ASK_PROMPT = (
     "Schreiben Sie Ihre Frage einfach hier in den Chat – so, wie Sie sie einer Kollegin stellen würden."

@@ -103,3 +103,46 @@ def test_reports_export_and_status_from_the_cli(tmp_path, monkeypatch, capsys):
     members.write_text("ags,name\n06440025,Wöllstadt\n", encoding="utf-8")
     assert main(["reports", "status", "--year", "2026", "--members", str(members)]) == 0
     assert "Wöllstadt" in capsys.readouterr().out
+
+
+def test_privacy_export_and_delete_by_address(tmp_path, monkeypatch, capsys):
+    """The Fachstelle carries out a request that came by e-mail: export, then erase."""
+    import asyncio
+    import json
+
+    from storage.database import create_engine, session_factory
+    from storage.tables import Ticket
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("KLIMABOT_DATABASE_URL", url)
+    monkeypatch.setenv("KLIMABOT_MAIL_SINK_DIR", str(tmp_path / "sink"))
+    assert main(["db", "upgrade"]) == 0
+
+    async def add_ticket():
+        engine = create_engine(url)
+        async with session_factory(engine)() as session:
+            session.add(
+                Ticket(
+                    reference="KK-2026-0500",
+                    state="open",
+                    channel="email",
+                    requester_name="Max Anfrage",
+                    requester_email="max@gemeinde.de",
+                    chat_owner="bot",
+                    subject="Antrag",
+                    question="Unsere Frage",
+                    considered_entries="",
+                )
+            )
+            await session.commit()
+        await engine.dispose()
+
+    asyncio.run(add_ticket())
+    capsys.readouterr()
+    assert main(["privacy", "export", "--email", "MAX@gemeinde.de"]) == 0
+    exported = json.loads(capsys.readouterr().out)
+    assert exported["tickets"][0]["requester_name"] == "Max Anfrage"
+    assert main(["privacy", "delete", "--email", "max@gemeinde.de", "--yes"]) == 0
+    assert "Anfragen anonymisiert: 1" in capsys.readouterr().out
+    assert main(["privacy", "export", "--email", "max@gemeinde.de"]) == 0
+    assert json.loads(capsys.readouterr().out)["tickets"] == []

@@ -26,7 +26,12 @@ async def test_each_start_schedules_the_jobs_once_and_the_sla_job_reminds_once(d
     jobs = second.get_jobs()
     second.shutdown(wait=False)
     assert all(job.next_run_time is not None for job in jobs)  # due right after the start
-    assert sorted(job.id for job in jobs) == ["booking-reminders", "report-campaign", "sla-check"]
+    assert sorted(job.id for job in jobs) == [
+        "booking-reminders",
+        "report-campaign",
+        "retention",
+        "sla-check",
+    ]
 
     async with runtime.sessions() as session:
         ticket = await open_ticket(
