@@ -122,6 +122,10 @@ SLOW_FILES = (
     "test_hostile_parsing.py",
     "test_hostile_mail.py",
     "test_flood_limiter.py",
+    "test_startup.py",  # starts the bot against the local Bot API
+    "test_leadership.py",  # PostgreSQL sessions ended by the server
+    "test_migrations_concurrent.py",  # three processes migrating PostgreSQL
+    "test_retriever_equivalence.py",  # a synthetic corpus of thousands of entries
 )
 
 
