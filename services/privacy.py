@@ -40,6 +40,15 @@ from storage.tables import (
 from storage.types import utcnow
 
 ERASED = "[gelöscht]"
+# what is left of a booking, a question once the person is gone (erasure and retention alike)
+ANONYMOUS_BOOKING = {
+    "contact_name": ERASED,
+    "contact_email": "",
+    "contact_phone": None,
+    "note": "",
+    "telegram_chat_id": None,
+}
+ANONYMOUS_QUESTION = {"question": ERASED, "user_ref": "erased"}
 CANCELLED_FOR_PRIVACY = "privacy"
 
 
@@ -192,11 +201,7 @@ async def erase_person(
 
     ids = [b.id for b in bookings]
     if ids:
-        await session.exec(
-            update(Booking)
-            .where(col(Booking.id).in_(ids))
-            .values(contact_name=ERASED, contact_email="", contact_phone=None, note="", telegram_chat_id=None)
-        )
+        await session.exec(update(Booking).where(col(Booking.id).in_(ids)).values(**ANONYMOUS_BOOKING))
     counts["bookings_anonymised"] = len(ids)
 
     tickets = await _all(
@@ -208,22 +213,7 @@ async def erase_person(
     addresses |= {t.requester_email for t in tickets}
     ticket_ids = [t.id for t in tickets]
     if ticket_ids:
-        await session.exec(
-            update(Ticket)
-            .where(col(Ticket.id).in_(ticket_ids))
-            .values(
-                requester_name=None,
-                requester_email=None,
-                requester_chat_id=None,
-                subject=ERASED,
-                question=ERASED,
-            )
-        )
-        await session.exec(
-            update(TicketMessage)
-            .where(col(TicketMessage.ticket_id).in_(ticket_ids))
-            .values(body=ERASED, author_address=None)
-        )
+        await anonymise_tickets(session, ticket_ids)
     counts["tickets_anonymised"] = len(ticket_ids)
     # mails about her (sent or not) hold her name, address and texts; only the CANCEL invitations this
     # erasure just queued still go out
@@ -238,7 +228,7 @@ async def erase_person(
         result = await session.exec(
             update(AskedQuestion)
             .where(AskedQuestion.user_ref == person.user_ref)
-            .values(question=ERASED, user_ref="erased")
+            .values(**ANONYMOUS_QUESTION)
         )
         counts["questions_anonymised"] = result.rowcount or 0
         await session.exec(
@@ -289,6 +279,22 @@ async def erase_person(
             await session.exec(delete(table).where(condition))
     await session.commit()
     return counts
+
+
+async def anonymise_tickets(session: AsyncSession, ticket_ids: list[int]) -> None:
+    """Tickets and their messages without the requester and the texts (the records stay for statistics)."""
+    await session.exec(
+        update(Ticket)
+        .where(col(Ticket.id).in_(ticket_ids))
+        .values(
+            requester_name=None, requester_email=None, requester_chat_id=None, subject=ERASED, question=ERASED
+        )
+    )
+    await session.exec(
+        update(TicketMessage)
+        .where(col(TicketMessage.ticket_id).in_(ticket_ids))
+        .values(body=ERASED, author_address=None)
+    )
 
 
 def _known_names(bookings) -> set[str]:

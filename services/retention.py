@@ -12,7 +12,7 @@ from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.privacy import ERASED
+from services.privacy import ANONYMOUS_BOOKING, ANONYMOUS_QUESTION, ERASED, anonymise_tickets
 from storage.tables import (
     AskedQuestion,
     Booking,
@@ -21,7 +21,6 @@ from storage.tables import (
     OutboxMail,
     ReportAttachment,
     Ticket,
-    TicketMessage,
 )
 from storage.types import utcnow
 
@@ -51,7 +50,7 @@ async def apply_retention(
     result = await session.exec(
         update(AskedQuestion)
         .where(AskedQuestion.created_at < questions, AskedQuestion.question != ERASED)
-        .values(question=ERASED, user_ref="erased")
+        .values(**ANONYMOUS_QUESTION)
     )
     counts["questions"] = result.rowcount or 0
     await session.exec(
@@ -67,28 +66,13 @@ async def apply_retention(
     )
     ids = list((await session.exec(old_tickets.where(Ticket.subject != ERASED))).all())
     if ids:
-        await session.exec(
-            update(Ticket)
-            .where(col(Ticket.id).in_(ids))
-            .values(
-                requester_name=None,
-                requester_email=None,
-                requester_chat_id=None,
-                subject=ERASED,
-                question=ERASED,
-            )
-        )
-        await session.exec(
-            update(TicketMessage)
-            .where(col(TicketMessage.ticket_id).in_(ids))
-            .values(body=ERASED, author_address=None)
-        )
+        await anonymise_tickets(session, ids)
     counts["closed_tickets"] = len(ids)
 
     result = await session.exec(
         update(Booking)
         .where(Booking.end_utc < before(policy.past_bookings_days), Booking.contact_name != ERASED)
-        .values(contact_name=ERASED, contact_email="", contact_phone=None, note="", telegram_chat_id=None)
+        .values(**ANONYMOUS_BOOKING)
     )
     counts["past_bookings"] = result.rowcount or 0
 
