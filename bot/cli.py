@@ -339,7 +339,7 @@ def _kb_train(settings: Settings, *, show_confusions: bool = False) -> int:
         f"Kreuzvalidierung ({FOLDS} Teile): richtig auf Platz 1 {report.top1:.1%}, "
         f"unter den ersten 3 {report.top3:.1%}; beantwortet richtig {report.answered_right:.1%}, "
         f"falsch {report.answered_wrong:.1%}\n"
-        f"Grenzen: antworten ab {limits.answer_agreed:.2f} (Suche stimmt zu) bzw. {limits.answer_alone:.2f}, "
+        f"Grenzen: antworten ab geschätzter Trefferwahrscheinlichkeit {limits.answer:.2f}, "
         f"Vorschläge ab {limits.suggest:.2f}, "
         f"Small Talk/Weiterleitung ab {limits.intent:.2f}"
     )

@@ -12,17 +12,18 @@ import logging
 import random
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
 from knowledge import features
+from knowledge.confidence import ConfidenceModel, Evidence
 from knowledge.features import standard_text
 from knowledge.intents import INTENTS_FILE, MessageIntent, load_intent_examples
 from knowledge.model import Entry
 from knowledge.question_model import FORMAT_VERSION, Featurized, QuestionModel, featurize, softmax
-from knowledge.retriever import Retriever
+from knowledge.retriever import Hit, Retriever
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ TEMPERATURES = (0.02, 0.03, 0.05, 0.07, 0.1, 0.14, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0)
 # One confident wrong answer costs as much as this many right ones: a wrong answer misleads a
 # municipality, a missing one only sends it to the Fachstelle.
 WRONG_ANSWER_COST = 4.0
-# Examples whose retriever agreement is measured (the retriever costs about a millisecond a question).
+# Examples whose retriever support is measured (the retriever costs about a millisecond a question).
 AGREEMENT_SAMPLE = 6000
 AGREEMENT_GROUPS = 2
 NEVER = 1.01
@@ -44,22 +45,27 @@ MIN_SCORE_PERCENTILE = 2
 
 @dataclass(frozen=True)
 class Limits:
-    """Probability limits of the answering policy, chosen by cross-validation.
+    """The answering policy's limits, chosen by cross-validation.
 
-    Where the model's best entry is also the lexical retriever's best, the model is right far more
-    often (about 95 % against 50 % on held-out examples), so an answer needs less probability.
+    A best entry is answered when the confidence model (`knowledge/confidence.py`) gives it at least
+    `answer`; the other limits are probabilities of the question model.
     """
 
-    answer_agreed: float
-    answer_alone: float
+    answer: float
+    confidence: ConfidenceModel
     suggest: float
     intent: float
     # raw model score below which a message is too far from every entry to be answered (off topic)
     min_score: float = 0.0
 
-    def answers(self, probability: float, *, retriever_agrees: bool) -> bool:
-        """True when a best entry of this probability is answered directly."""
-        return probability >= (self.answer_agreed if retriever_agrees else self.answer_alone)
+    def answers(self, evidence: Evidence) -> bool:
+        """True when the best entry with this evidence is answered directly."""
+        return self.confidence.confidence(evidence) >= self.answer
+
+    @classmethod
+    def from_dict(cls, body: dict) -> Limits:
+        """Read what `dataclasses.asdict` wrote."""
+        return cls(**{**body, "confidence": ConfidenceModel.from_dict(body["confidence"])})
 
 
 @dataclass(frozen=True)
@@ -179,34 +185,55 @@ def _best_limit(probability: np.ndarray, correct: np.ndarray) -> float:
     return best_limit
 
 
+def best_entries(probs: np.ndarray, labels: list[str]) -> np.ndarray:
+    """For every row, the column of the most probable entry (intents left out): what would be answered."""
+    is_intent = np.array([label.startswith("intent:") for label in labels])
+    return np.where(is_intent, -np.inf, probs).argmax(axis=1)
+
+
+def evidence_vectors(
+    probs: np.ndarray, sims: np.ndarray, candidates: np.ndarray, support: np.ndarray
+) -> np.ndarray:
+    """`Evidence.vector()` of each row's candidate entry against the strongest other label."""
+    rows = np.arange(len(candidates))
+
+    def with_runner_up(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        best = values[rows, candidates]
+        others = values.copy()
+        others[rows, candidates] = -np.inf
+        return best, others.max(axis=1)
+
+    p1, p2 = with_runner_up(probs)
+    s1, s2 = with_runner_up(sims)
+    return np.column_stack([p1, p1 - p2, s1, s1 - s2, support])
+
+
 def choose_limits(
     truth: np.ndarray,
     probs: np.ndarray,
-    raw_top: np.ndarray,
+    sims: np.ndarray,
     labels: list[str],
     sample: np.ndarray,
-    agrees: np.ndarray,
+    support: np.ndarray,
 ) -> tuple[Limits, float, float]:
-    """Limits from held-out probabilities; `sample` rows have a retriever agreement flag in `agrees`."""
+    """Limits from held-out predictions; `sample` rows have the retriever's support in `support`
+    (for each row's best entry, see `best_entries`)."""
     top = probs.argmax(axis=1)
     top_p = probs.max(axis=1)
     correct = top == truth
     is_intent = np.array([label.startswith("intent:") for label in labels])
-    entry_rows = sample[~is_intent[truth[sample]] & ~is_intent[top[sample]]]
-    agreed = agrees[np.searchsorted(sample, entry_rows)]
-    limits = Limits(
-        answer_agreed=_best_limit(top_p[entry_rows][agreed], correct[entry_rows][agreed]),
-        answer_alone=_best_limit(top_p[entry_rows][~agreed], correct[entry_rows][~agreed]),
-        suggest=0.0,
-        intent=0.5,
-    )
-    answered = np.array(
-        [limits.answers(top_p[i], retriever_agrees=a) for i, a in zip(entry_rows, agreed, strict=True)],
-        dtype=bool,
-    )
-    n = max(len(entry_rows), 1)
-    right = float(np.sum(answered & correct[entry_rows])) / n
-    wrong = float(np.sum(answered & ~correct[entry_rows])) / n
+    candidates = best_entries(probs, labels)
+    entry_question = ~is_intent[truth[sample]]
+    rows = sample[entry_question]
+    vectors = evidence_vectors(probs[rows], sims[rows], candidates[rows], support[entry_question])
+    right_entry = candidates[rows] == truth[rows]
+    confidence = ConfidenceModel.fit(vectors, right_entry)
+    confidences = confidence.confidences(vectors)
+    answer = _best_limit(confidences, right_entry)
+    answered = confidences >= answer
+    n = max(len(rows), 1)
+    right = float(np.sum(answered & right_entry)) / n
+    wrong = float(np.sum(answered & ~right_entry)) / n
     # intents: the lowest limit at which intent predictions are still at least 97 % right
     intent_limit = 0.5
     predicted_intent = is_intent[top]
@@ -215,30 +242,51 @@ def choose_limits(
         if chosen.sum() and np.mean(correct[chosen]) >= 0.97:
             intent_limit = round(float(limit), 2)
             break
-    # "Meinten Sie …?": entries at least this likely are offered when none can be answered
-    suggest = round(max(0.10, min(limits.answer_agreed, limits.answer_alone) / 3), 2)
+    # "Meinten Sie …?": entries at least a third as likely as the least likely answered one are offered
+    answered_p = vectors[answered, 0]
+    suggest = round(max(0.10, float(np.percentile(answered_p, 5)) / 3 if len(answered_p) else 0.10), 2)
     # the raw score that all but the lowest few percent of rightly recognised questions reach
     right_entries = ~is_intent[truth] & correct
+    raw_top = sims.max(axis=1)
     min_score = (
         float(np.percentile(raw_top[right_entries], MIN_SCORE_PERCENTILE)) if right_entries.any() else 0.0
     )
-    return replace(limits, suggest=suggest, intent=intent_limit, min_score=round(min_score, 4)), right, wrong
+    limits = Limits(
+        answer=answer,
+        confidence=confidence,
+        suggest=suggest,
+        intent=intent_limit,
+        min_score=round(min_score, 4),
+    )
+    return limits, right, wrong
+
+
+def retriever_support(hits: Sequence[Hit], entry_id: str) -> float:
+    """The retriever's second opinion on an entry: 1.0 when it ranks it first, its score relative to the
+    retriever's best when it ranks it lower, 0.0 when it does not find it among its leaders."""
+    if not hits or hits[0].score <= 0.0:
+        return 0.0
+    for hit in hits:
+        if hit.entry.id == entry_id:
+            return min(1.0, hit.score / hits[0].score)
+    return 0.0
 
 
 def retriever_agreement(
     entries: Sequence[Entry],
     pairs: Sequence[tuple[str, str]],
-    top_labels: Sequence[str],
+    best_labels: Sequence[str],
     fold_of: np.ndarray,
     seed: int = SEED,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """A sample of example rows and whether a retriever built without them ranks the model's best
-    label first. Titles and canonical questions stay out of the sample: every retriever has them."""
+    """A sample of example rows and the support a retriever built without them gives the model's best
+    entry (`best_labels`, see `retriever_support`). Titles and canonical questions stay out of the
+    sample: every retriever has them."""
     indexed = {(text, entry.id) for entry in entries for text in (entry.title, *entry.questions)}
     candidates = np.array([i for i, pair in enumerate(pairs) if pair not in indexed], dtype=np.int64)
     rng = np.random.default_rng(seed)
     sample = np.sort(rng.choice(candidates, size=min(AGREEMENT_SAMPLE, len(candidates)), replace=False))
-    agrees = np.zeros(len(sample), dtype=bool)
+    support = np.zeros(len(sample))
     # building a retriever costs half a second: two of them, each without half of the folds
     group_of = fold_of % AGREEMENT_GROUPS
     for group in np.unique(group_of[sample]):
@@ -253,10 +301,12 @@ def retriever_agreement(
         )
         for k in np.flatnonzero(group_of[sample] == group):
             hits = retriever.search(
-                standard_text(pairs[sample[k]][0]), limit=1, candidates=SECOND_OPINION_CANDIDATES
+                standard_text(pairs[sample[k]][0]),
+                limit=SECOND_OPINION_CANDIDATES,
+                candidates=SECOND_OPINION_CANDIDATES,
             )
-            agrees[k] = bool(hits) and hits[0].entry.id == top_labels[sample[k]]
-    return sample, agrees
+            support[k] = retriever_support(hits, best_labels[sample[k]])
+    return sample, support
 
 
 def train(entries: Sequence[Entry], intents: dict[MessageIntent, list[str]] | None = None) -> TrainedModel:
@@ -271,8 +321,9 @@ def train(entries: Sequence[Entry], intents: dict[MessageIntent, list[str]] | No
     temperature = fit_temperature(target, sims)
     probs = softmax(sims, temperature)
     top, top_p = probs.argmax(axis=1), probs.max(axis=1)
-    sample, agrees = retriever_agreement(entries, pairs, [labels[k] for k in top], fold_of)
-    limits, right, wrong = choose_limits(target, probs, sims.max(axis=1), labels, sample, agrees)
+    candidates = best_entries(probs, labels)
+    sample, support = retriever_agreement(entries, pairs, [labels[k] for k in candidates], fold_of)
+    limits, right, wrong = choose_limits(target, probs, sims, labels, sample, support)
     ranks = np.argsort(-probs, axis=1)[:, :3]
     report = CrossValidation(
         examples=len(pairs),
@@ -314,7 +365,7 @@ def load_trained(path: Path) -> TrainedModel | None:
         model, meta_text = QuestionModel.load(path)
         meta = json.loads(meta_text)
         return TrainedModel(
-            model, Limits(**meta["limits"]), CrossValidation(**meta["report"]), float(meta["seconds"])
+            model, Limits.from_dict(meta["limits"]), CrossValidation(**meta["report"]), float(meta["seconds"])
         )
     except (ValueError, KeyError, TypeError) as exc:
         log.warning("stored question model ignored: %s", exc)
@@ -361,7 +412,7 @@ def load_calibration(path: Path) -> Calibration | None:
     try:
         body = json.loads(path.read_text(encoding="utf-8"))
         return Calibration(
-            Limits(**body["limits"]),
+            Limits.from_dict(body["limits"]),
             float(body["temperature"]),
             CrossValidation(**body["report"]),
             str(body["fingerprint"]),

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
+from knowledge.confidence import Evidence
 from knowledge.features import standard_text
 from knowledge.intents import MessageIntent, intent_of_label
 from knowledge.model import Entry, load_entries
@@ -22,6 +23,7 @@ from knowledge.training import (
     TrainedModel,
     calibration_file,
     load_or_train,
+    retriever_support,
 )
 from services.intents import Intent, classify
 from services.reading import read_message
@@ -127,15 +129,20 @@ class AnsweringService:
                 original, AnswerKind.ESCALATE, "offtopic", considered=considered, english=reading.english
             )
         best_entry, best = entries[0]
-        runner_up = entries[1][1].probability if len(entries) > 1 else 0.0
-        margin = best.probability - runner_up
+        runner_up = next((p for p in predictions if p.label != best.label), None)
+        margin = best.probability - (runner_up.probability if runner_up else 0.0)
         vague = self._concepts(text) < MIN_ANSWER_WORDS and not _QUESTION_WORD.search(fold(text))
         if not vague:
-            hits = self.retriever.search(standard_text(text), limit=1, candidates=SECOND_OPINION_CANDIDATES)
-            agrees = bool(hits) and hits[0].entry.id == best_entry.id
-            if self.limits.answers(best.probability, retriever_agrees=agrees):
+            evidence = self._evidence(reading.question, reading.context, best, runner_up, best_entry.id)
+            confidence = self.limits.confidence.confidence(evidence)
+            if confidence >= self.limits.answer:
                 answer = self.present_entry(
-                    original, best_entry, score=best.probability, margin=margin, considered=considered
+                    original,
+                    best_entry,
+                    score=confidence,
+                    margin=margin,
+                    considered=considered,
+                    reason="confident",
                 )
                 return replace(answer, english=reading.english)
         if vague:
@@ -170,6 +177,23 @@ class AnsweringService:
             english=reading.english,
         )
 
+    def _evidence(
+        self, question: str, context: str, best: Prediction, runner_up: Prediction | None, entry_id: str
+    ) -> Evidence:
+        """What the confidence model weighs: the model's scores and the retriever's second opinion
+        (which reads the context sentences too)."""
+        searched = standard_text(f"{question} {context}".strip())
+        hits = self.retriever.search(
+            searched, limit=SECOND_OPINION_CANDIDATES, candidates=SECOND_OPINION_CANDIDATES
+        )
+        return Evidence(
+            probability=best.probability,
+            runner_up_probability=runner_up.probability if runner_up else 0.0,
+            similarity=best.similarity,
+            runner_up_similarity=runner_up.similarity if runner_up else 0.0,
+            retriever_support=retriever_support(hits, entry_id),
+        )
+
     def _concepts(self, text: str) -> int:
         """Content words of a message, a known compound written apart ("THG Bilanz") counting once."""
         words = content_words(text.replace("-", " "))
@@ -202,12 +226,13 @@ class AnsweringService:
         score: float = 1.0,
         margin: float = 1.0,
         considered: tuple[Entry, ...] = (),
+        reason: str = "chosen",
     ) -> Answer:
         """An answer from a known entry (also used when the user picks a suggestion)."""
         return Answer(
             question,
             AnswerKind.ANSWER,
-            "confident" if score < 1.0 else "chosen",
+            reason,
             entry=entry,
             score=score,
             margin=margin,

@@ -45,6 +45,27 @@ _SMALLTALK = re.compile(
     r"( (bot|klimabot|danke|nochmal|auch))?[\s!?.]*$"
 )
 
+# A message made only of these words ("ok thx tschau", "ei gude wie", "super, vielen dank und tschüss")
+# is small talk, whatever their order.
+_SMALLTALK_WORDS = frozenset(
+    """
+    hallo hallochen hi hey heya moin moinsen servus gude guude gudde ei na yo guten gut morgen tag abend
+    nacht gruess gott gruezi hello good morning afternoon evening there
+    danke dankeschoen dank vielen lieben besten herzlichen tausend merci thx thanks thank you ty
+    ok okay oki okidoki alles klar prima super toll cool perfekt top klasse spitze passt wunderbar
+    tschuess tschau ciao bye cu ade adieu bis bald dann spaeter schoenen schoenes wochenende noch
+    und auch nochmal so wie gehts geht es dir ihnen bot klimabot
+    """.split()
+)
+_SMALLTALK_WORD = re.compile(r"[a-z]+")
+MAX_SMALLTALK_WORDS = 8
+
+
+def _only_smalltalk_words(folded: str) -> bool:
+    words = _SMALLTALK_WORD.findall(folded)
+    return 0 < len(words) <= MAX_SMALLTALK_WORDS and all(word in _SMALLTALK_WORDS for word in words)
+
+
 _HUMAN = re.compile(
     r"(mit (einem|einer|jemandem|ihnen|dem|der)?\s*(menschen|mensch|person|berater\w*|mitarbeiter\w*|"
     r"sachbearbeiter\w*|ansprechpartner\w*|fachstelle|kolleg\w*|echten \w+)\b.*"
@@ -113,7 +134,7 @@ def strip_mail_framing(text: str) -> str:
 def classify(text: str) -> Intent:
     """The intent of an already cleaned message."""
     folded = " ".join(fold(text).split())
-    if not folded or _SMALLTALK.match(folded.strip(" !?.")):
+    if not folded or _SMALLTALK.match(folded.strip(" !?.")) or _only_smalltalk_words(folded):
         return Intent.SMALLTALK
     if _HUMAN.search(folded):
         return Intent.HUMAN

@@ -75,7 +75,7 @@ def test_training_measures_itself_by_cross_validation(trained):
     assert report.examples == len(training.training_examples(_entries(), INTENTS))
     assert report.labels == 5 and 0.5 <= report.top1 <= 1.0 and report.top3 >= report.top1
     limits = trained.limits
-    assert 0.2 <= limits.answer_agreed <= training.NEVER and 0.2 <= limits.answer_alone <= training.NEVER
+    assert 0.2 <= limits.answer <= training.NEVER and len(limits.confidence.weights) == 5
     assert 0.0 < limits.suggest < 1.0 and limits.min_score >= 0.0
     assert trained.model.predict("ap frist bis wann")[0].label == "test-frist"
 

@@ -1,0 +1,94 @@
+"""How likely the model's best entry is the right one, from everything one prediction shows.
+
+The softmax probability alone is a poor judge: a question far from every example can still give one
+entry most of the probability, and a short question near two entries gets little although its best
+entry is right. A small logistic model weighs the signals together — the best entry's probability and
+its lead over the strongest other label, the raw similarity and its lead, and how strongly the lexical
+retriever supports the same entry (1.0 when it ranks it first). It is fitted on held-out predictions of the curated examples
+(`knowledge/training.py`), never on an evaluation set.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import minimize
+
+# L2 penalty of the fit: five signals and thousands of held-out rows need only a little.
+PENALTY = 1e-3
+SIGNALS = ("probability", "probability_lead", "similarity", "similarity_lead", "retriever_support")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The signals of one prediction for its best entry."""
+
+    probability: float
+    runner_up_probability: float
+    similarity: float
+    runner_up_similarity: float
+    # 1.0 when the retriever ranks the entry first, less when lower, 0.0 when not among its leaders
+    retriever_support: float
+
+    def vector(self) -> np.ndarray:
+        """The signals in the order of `SIGNALS`."""
+        return np.array(
+            [
+                self.probability,
+                self.probability - self.runner_up_probability,
+                self.similarity,
+                self.similarity - self.runner_up_similarity,
+                self.retriever_support,
+            ]
+        )
+
+
+@dataclass(frozen=True)
+class ConfidenceModel:
+    """Logistic weights over the signals; `confidence` is the estimated chance the best entry is right."""
+
+    weights: tuple[float, ...]
+    bias: float
+
+    def confidence(self, evidence: Evidence) -> float:
+        """Estimated probability that the best entry answers the question."""
+        logit = float(np.dot(self.weights, evidence.vector())) + self.bias
+        return 1.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0)))
+
+    def confidences(self, vectors: np.ndarray) -> np.ndarray:
+        """`confidence` for many rows of `Evidence.vector()` at once."""
+        logits = vectors @ np.asarray(self.weights) + self.bias
+        return 1.0 / (1.0 + np.exp(-np.clip(logits, -50.0, 50.0)))
+
+    @classmethod
+    def fit(cls, vectors: np.ndarray, correct: np.ndarray) -> ConfidenceModel:
+        """Maximum-likelihood weights (slightly penalised) for rows of signals and whether each was right."""
+        if len(vectors) == 0 or correct.all() or not correct.any():
+            # nothing to separate: trust the probability as it is
+            return cls(weights=(1.0,) + (0.0,) * (len(SIGNALS) - 1), bias=0.0)
+        x = np.hstack([vectors, np.ones((len(vectors), 1))])
+        y = correct.astype(float)
+
+        def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+            z = x @ w
+            # log(1 + e^z) - y z, written to stay finite for large |z|
+            value = np.sum(np.logaddexp(0.0, z) - y * z) / len(y) + PENALTY * float(w[:-1] @ w[:-1])
+            p = 1.0 / (1.0 + np.exp(-z))
+            gradient = x.T @ (p - y) / len(y)
+            gradient[:-1] += 2 * PENALTY * w[:-1]
+            return value, gradient
+
+        result = minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B")
+        weights = [round(float(w), 4) for w in result.x]
+        return cls(weights=tuple(weights[:-1]), bias=weights[-1])
+
+    @classmethod
+    def from_dict(cls, body: dict) -> ConfidenceModel:
+        """Read what `dataclasses.asdict` wrote (weights come back as a list)."""
+        weights: Sequence[float] = body["weights"]
+        if len(weights) != len(SIGNALS):
+            raise ValueError(f"confidence model has {len(weights)} weights, expected {len(SIGNALS)}")
+        return cls(weights=tuple(float(w) for w in weights), bias=float(body["bias"]))
