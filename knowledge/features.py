@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections import Counter
 from functools import lru_cache
+from itertools import chain
 
 from knowledge.text import fold, stem
 
@@ -354,8 +355,12 @@ _GERMAN_MARKERS = frozenset(
 
 def tokens(text: str) -> list[str]:
     """Folded word tokens of `text` with dialect spellings replaced by standard German."""
+    return _standard(_TOKEN.findall(fold(text)))
+
+
+def _standard(found: list[str]) -> list[str]:
     result: list[str] = []
-    for token in _TOKEN.findall(fold(text)):
+    for token in found:
         if "-" in token:
             # "Klima-Kommunen" meets "Klimakommunen" and "Klima Kommunen"
             result.extend(token.split("-"))
@@ -366,17 +371,25 @@ def tokens(text: str) -> list[str]:
     return result
 
 
+def _with_english(found: list[str], words: list[str]) -> list[str]:
+    """The words, with the German words of English domain words added when the text is English."""
+    if _english_tokens(found):
+        return words + [ENGLISH[w] for w in words if w in ENGLISH]
+    return words
+
+
 def standard_text(text: str) -> str:
     """The message in standard German words: dialect replaced, English domain words translated added."""
-    words = tokens(text)
-    if looks_english(text):
-        words = words + [ENGLISH[w] for w in words if w in ENGLISH]
-    return " ".join(words)
+    found = _TOKEN.findall(fold(text))
+    return " ".join(_with_english(found, _standard(found)))
 
 
 def looks_english(text: str) -> bool:
     """True when a message is written in English (more English than German function words)."""
-    found = _TOKEN.findall(fold(text))
+    return _english_tokens(_TOKEN.findall(fold(text)))
+
+
+def _english_tokens(found: list[str]) -> bool:
     english = sum(token in _ENGLISH_MARKERS for token in found)
     german = sum(token in _GERMAN_MARKERS for token in found)
     return english >= 2 and english > 2 * german
@@ -384,7 +397,9 @@ def looks_english(text: str) -> bool:
 
 def _symbols(text: str) -> list[str]:
     """Emoji and other pictographs: a lone 👍 is a message too."""
-    return [ch for ch in text if unicodedata.category(ch) == "So"]
+    if text.isascii():
+        return []
+    return [ch for ch in text if ord(ch) > 0x2000 and unicodedata.category(ch) == "So"]
 
 
 @lru_cache(maxsize=50_000)
@@ -396,12 +411,9 @@ def _word_features(token: str) -> tuple[str, ...]:
 
 def feature_counts(text: str) -> Counter[str]:
     """Feature -> count for one message (stems, stem pairs, character n-grams, symbols)."""
-    words = tokens(text)
-    if looks_english(text):
-        words = words + [ENGLISH[w] for w in words if w in ENGLISH]
-    counts: Counter[str] = Counter()
-    for word in words:
-        counts.update(_word_features(word))
+    found = _TOKEN.findall(fold(text))
+    words = _with_english(found, _standard(found))
+    counts = Counter(chain.from_iterable(map(_word_features, words)))
     stems = [stem(w) for w in words]
     counts.update(f"b:{a}_{b}" for a, b in zip(stems, stems[1:], strict=False))
     counts.update(f"s:{symbol}" for symbol in _symbols(text))

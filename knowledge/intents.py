@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from knowledge.yaml_text import load_yaml
+
 INTENTS_FILE = Path(__file__).parent / "intents.yaml"
 LABEL_PREFIX = "intent:"
 
@@ -48,7 +50,7 @@ def intent_of_label(label: str) -> MessageIntent | None:
 def load_intent_examples(path: Path = INTENTS_FILE) -> dict[MessageIntent, list[str]]:
     """Intent -> examples from `intents.yaml`; raises ValueError naming what is wrong."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = load_yaml(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise ValueError(f"{path.name}: {exc}") from exc
     if not isinstance(raw, dict):

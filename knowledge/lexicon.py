@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from knowledge.text import fold
+from knowledge.yaml_text import load_yaml
 
 SYNONYMS_FILE = Path(__file__).parent / "synonyms.yaml"
 
@@ -32,7 +31,7 @@ def _folded_words(values: list, where: str) -> tuple[str, ...]:
 
 def load_lexicon(path: Path = SYNONYMS_FILE) -> Lexicon:
     """Read `synonyms.yaml`; raises ValueError naming the faulty section."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = load_yaml(path.read_text(encoding="utf-8")) or {}
     if not isinstance(raw, dict):
         raise ValueError(f"{path.name}: expected a mapping at the top level")
     abbreviations = {

@@ -9,9 +9,9 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator
 
+from knowledge.yaml_text import load_yaml
+
 ENTRIES_DIR = Path(__file__).parent / "entries"
-# libyaml's parser is about ten times faster; PyYAML built without libyaml has only the pure-Python one
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 TOPICS = {
     "buendnis": "Bündnis & Mitgliedschaft",
@@ -96,7 +96,7 @@ class LoadProblem:
 def load_entry(path: Path) -> Entry:
     """Read and validate one entry file; raises ValueError with a readable message."""
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        raw = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ValueError(f"invalid YAML: {exc}") from exc
     if not isinstance(raw, dict):

@@ -15,6 +15,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -65,33 +66,66 @@ class Featurized:
         return _stack(rows, len(self.vocabulary))
 
 
-def featurize(examples: Sequence[tuple[str, str]]) -> Featurized:
-    """Vocabulary, IDF and the normalised vector of every (text, label) example."""
+@dataclass
+class CountMatrix:
+    """Raw feature counts of many texts: one row a text, one column every feature seen in any of them."""
+
+    matrix: sparse.csr_matrix
+    names: np.ndarray
+
+    def head(self, rows: int) -> CountMatrix:
+        """The counts of the first `rows` texts."""
+        return CountMatrix(self.matrix[:rows], self.names)
+
+
+def count_matrix(counted: Sequence[Counter[str]]) -> CountMatrix:
+    """The `feature_counts` of many texts as one sparse matrix."""
+    keys = list(chain.from_iterable(counted))
+    columns = {feature: i for i, feature in enumerate(dict.fromkeys(keys))}
+    indices = np.fromiter(map(columns.__getitem__, keys), dtype=np.int64, count=len(keys))
+    counts = np.fromiter(chain.from_iterable(c.values() for c in counted), dtype=float, count=len(keys))
+    indptr = np.concatenate([[0], np.cumsum([len(c) for c in counted])])
+    matrix = sparse.csr_matrix((counts, indices, indptr), shape=(len(counted), len(columns)))
+    return CountMatrix(matrix, np.array(list(columns), dtype=object))
+
+
+def featurize(
+    examples: Sequence[tuple[str, str]],
+    *,
+    counts: CountMatrix | None = None,
+    max_label_share: float = MAX_LABEL_SHARE,
+) -> Featurized:
+    """Vocabulary, IDF and the normalised vector of every (text, label) example (`counts`: the texts'
+    counts in the same order, when the caller has them already)."""
     labels = sorted({label for _, label in examples})
     label_index = {label: i for i, label in enumerate(labels)}
-    counted = [feature_counts(text) for text, _ in examples]
-    label_df: dict[str, set[int]] = {}
-    example_df: Counter[str] = Counter()
-    for counts, (_, label) in zip(counted, examples, strict=True):
-        example_df.update(counts.keys())
-        for feature in counts:
-            label_df.setdefault(feature, set()).add(label_index[label])
-    limit = max(2, MAX_LABEL_SHARE * len(labels))
-    vocabulary = {
-        feature: i
-        for i, feature in enumerate(
-            sorted(f for f, seen in label_df.items() if len(seen) <= limit and example_df[f] >= MIN_EXAMPLES)
-        )
-    }
-    doc_freq = np.zeros(len(vocabulary))
-    for counts in counted:
-        for feature in counts:
-            j = vocabulary.get(feature)
-            if j is not None:
-                doc_freq[j] += 1
-    idf = np.log((1 + len(counted)) / (1 + doc_freq)) + 1.0
-    rows = [_tfidf(counts, vocabulary, idf) for counts in counted]
+    if counts is None:
+        counts = count_matrix([feature_counts(text) for text, _ in examples])
     label_of_row = np.array([label_index[label] for _, label in examples], dtype=np.int64)
+    matrix, names = counts.matrix, counts.names
+    seen = matrix.copy()
+    seen.data[:] = 1.0
+    example_df = np.asarray(seen.sum(axis=0)).ravel()
+    one_hot = sparse.csr_matrix(
+        (np.ones(len(label_of_row)), (label_of_row, np.arange(len(label_of_row)))),
+        shape=(len(labels), len(examples)),
+    )
+    label_df = np.asarray(((one_hot @ seen) > 0).sum(axis=0)).ravel()
+    limit = max(2, max_label_share * len(labels))
+    kept = np.flatnonzero((label_df <= limit) & (example_df >= MIN_EXAMPLES))
+    kept = kept[np.argsort(names[kept].astype(str), kind="stable")]
+    vocabulary = {str(names[column]): i for i, column in enumerate(kept)}
+    idf = np.log((1 + len(examples)) / (1 + example_df[kept])) + 1.0
+    selected = matrix[:, kept].tocsr()
+    selected.data = (1.0 + np.log(np.maximum(selected.data, 1.0))) * idf[selected.indices]
+    norms = np.sqrt(np.asarray(selected.multiply(selected).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    selected = sparse.diags(1.0 / norms) @ selected
+    selected.sort_indices()
+    rows = [
+        (selected.indices[a:b].astype(np.int64), selected.data[a:b])
+        for a, b in zip(selected.indptr[:-1], selected.indptr[1:], strict=True)
+    ]
     return Featurized(labels, vocabulary, idf, rows, label_of_row)
 
 
@@ -167,21 +201,21 @@ class QuestionModel:
 
     # -- scoring ---------------------------------------------------------------------------
 
-    def similarities(self, text: str, *, context: str = "", context_weight: float = 0.5) -> np.ndarray:
-        """Cosine similarity of the message to every label (context sentences count less)."""
-        counts = feature_counts(text)
-        if context:
-            for feature, count in feature_counts(context).items():
-                counts[feature] = counts.get(feature, 0) + context_weight * count
-        return self.score_vector(*_tfidf(counts, self.vocabulary, self.idf))
+    def similarities(self, text: str, *, context: str = "", counts: Counter[str] | None = None) -> np.ndarray:
+        """Cosine similarity of the message to every label (context sentences count less; `counts`:
+        the message's `message_counts` when the caller has them)."""
+        counts = counts if counts is not None else message_counts(text, context)
+        return self.score_vector(*tfidf_vector(counts, self.vocabulary, self.idf))
 
     def probabilities(self, similarities: np.ndarray) -> np.ndarray:
         """Softmax of the similarities at the fitted temperature."""
         return softmax(similarities, self.temperature) if len(similarities) else similarities
 
-    def predict(self, text: str, *, context: str = "", limit: int = 5) -> list[Prediction]:
+    def predict(
+        self, text: str, *, context: str = "", limit: int = 5, counts: Counter[str] | None = None
+    ) -> list[Prediction]:
         """The most probable labels, best first."""
-        sims = self.similarities(text, context=context)
+        sims = self.similarities(text, context=context, counts=counts)
         probs = self.probabilities(sims)
         if len(probs) > limit:
             candidates = np.argpartition(-probs, limit)[:limit]
@@ -242,7 +276,25 @@ class QuestionModel:
             raise ValueError(f"model {path} unreadable: {exc}") from exc
 
 
-def _tfidf(
+# Sentences around the question (an e-mail's story) count this much of the question's own words.
+CONTEXT_WEIGHT = 0.5
+
+
+def message_counts(text: str, context: str = "") -> Counter[str]:
+    """The features of a message: its question sentences, and its context at `CONTEXT_WEIGHT`."""
+    counts = feature_counts(text)
+    return weighted_counts(counts, feature_counts(context), CONTEXT_WEIGHT) if context else counts
+
+
+def weighted_counts(counts: Counter[str], context: Counter[str], weight: float) -> Counter[str]:
+    """The message's feature counts with the context's added at a lower weight."""
+    combined = Counter(counts)
+    for feature, count in context.items():
+        combined[feature] = combined.get(feature, 0) + weight * count
+    return combined
+
+
+def tfidf_vector(
     counts: dict[str, float], vocabulary: dict[str, int], idf: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sparse L2-normalised TF-IDF vector (indices, values) with sublinear term frequency."""

@@ -14,9 +14,10 @@ from knowledge.lexicon import Lexicon, load_lexicon
 from knowledge.model import Entry
 from knowledge.text import content_words
 
-# How much each field of an entry counts. Titles and keywords are written to be found; the many
-# examples (dialect, typos, English) each count little, as does the answer with its side topics.
-FIELD_WEIGHTS = {"title": 2.0, "questions": 1.0, "keywords": 1.5, "examples": 0.3, "answer": 0.25}
+# How much each field of an entry counts. Titles and keywords are written to be found; the answer with
+# its side topics counts little. The examples are the question model's: left out here, the retriever
+# stays a second opinion of its own (and its index small).
+FIELD_WEIGHTS = {"title": 2.0, "questions": 1.0, "keywords": 1.5, "answer": 0.25}
 K1 = 1.2
 B = 0.6
 CANDIDATES = 20
@@ -254,8 +255,6 @@ def _field_texts(entry: Entry, field: str) -> list[str]:
         return list(entry.questions)
     if field == "keywords":
         return list(entry.keywords)
-    if field == "examples":
-        return list(entry.examples)
     return [entry.answer]
 
 

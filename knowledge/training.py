@@ -12,17 +12,26 @@ import logging
 import random
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from knowledge import features
+from knowledge.case_model import CASE, CaseModel, featurize_cases
 from knowledge.confidence import ConfidenceModel, Evidence
-from knowledge.features import standard_text
+from knowledge.features import feature_counts, standard_text
 from knowledge.intents import INTENTS_FILE, MessageIntent, load_intent_examples
 from knowledge.model import Entry
-from knowledge.question_model import FORMAT_VERSION, Featurized, QuestionModel, featurize, softmax
+from knowledge.question_model import (
+    FORMAT_VERSION,
+    Featurized,
+    QuestionModel,
+    count_matrix,
+    featurize,
+    softmax,
+)
 from knowledge.retriever import Hit, Retriever
 
 log = logging.getLogger(__name__)
@@ -40,6 +49,9 @@ NEVER = 1.01
 # The retriever's best entry is its second opinion; rescoring its 8 BM25 leaders finds it nearly always.
 SECOND_OPINION_CANDIDATES = 8
 CONFUSION_PROBABILITY = 0.5
+# General questions are about four times as frequent as concrete cases, so per message a general
+# question taken for a case (no answer, a person instead) weighs as much as four missed cases.
+GENERAL_LOST_COST = 4.0
 MIN_SCORE_PERCENTILE = 2
 
 
@@ -55,6 +67,8 @@ class Limits:
     confidence: ConfidenceModel
     suggest: float
     intent: float
+    # the case model's probability from which a message is taken for a concrete case
+    case: float
     # raw model score below which a message is too far from every entry to be answered (off topic)
     min_score: float = 0.0
 
@@ -79,6 +93,9 @@ class CrossValidation:
     answered_right: float
     answered_wrong: float
     temperature: float
+    # held-out case examples recognised, and general questions wrongly taken for a case
+    case_recall: float = 0.0
+    case_lost: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -86,6 +103,7 @@ class TrainedModel:
     """The model, its limits and how it was measured."""
 
     model: QuestionModel
+    case: CaseModel
     limits: Limits
     report: CrossValidation
     seconds: float
@@ -122,14 +140,24 @@ class Confusion:
 def training_examples(
     entries: Sequence[Entry], intents: dict[MessageIntent, list[str]]
 ) -> list[tuple[str, str]]:
-    """(text, label) pairs: every entry's title, questions and examples; every intent's examples."""
+    """(text, label) pairs of the question model: every entry's title, questions and examples; every
+    intent's examples except the concrete cases (the case model's, see `case_examples`)."""
     pairs = []
     for entry in entries:
         for text in (entry.title, *entry.questions, *entry.examples):
             pairs.append((text, entry.id))
     for intent, examples in intents.items():
-        pairs.extend((text, intent.label) for text in examples)
+        if intent is not MessageIntent.CASE:
+            pairs.extend((text, intent.label) for text in examples)
     return pairs
+
+
+def case_examples(
+    pairs: Sequence[tuple[str, str]], intents: dict[MessageIntent, list[str]]
+) -> tuple[list[str], list[bool]]:
+    """Texts of the case model and whether each is a case: the question model's examples are not."""
+    cases = intents.get(MessageIntent.CASE, [])
+    return [text for text, _ in pairs] + list(cases), [False] * len(pairs) + [True] * len(cases)
 
 
 def fingerprint(entries: Sequence[Entry], intents: dict[MessageIntent, list[str]]) -> str:
@@ -138,6 +166,8 @@ def fingerprint(entries: Sequence[Entry], intents: dict[MessageIntent, list[str]
     digest.update(Path(features.__file__).read_bytes())
     for text, label in training_examples(entries, intents):
         digest.update(f"{label}\t{text}\n".encode())
+    for text in intents.get(MessageIntent.CASE, []):
+        digest.update(f"case\t{text}\n".encode())
     return digest.hexdigest()[:24]
 
 
@@ -223,9 +253,11 @@ def choose_limits(
     correct = top == truth
     is_intent = np.array([label.startswith("intent:") for label in labels])
     candidates = best_entries(probs, labels)
-    entry_question = ~is_intent[truth[sample]]
-    rows = sample[entry_question]
-    vectors = evidence_vectors(probs[rows], sims[rows], candidates[rows], support[entry_question])
+    # questions for an entry, and off-topic questions (whose best entry is always wrong)
+    offtopic = np.array([label == MessageIntent.OFFTOPIC.label for label in labels])
+    judged = ~is_intent[truth[sample]] | offtopic[truth[sample]]
+    rows = sample[judged]
+    vectors = evidence_vectors(probs[rows], sims[rows], candidates[rows], support[judged])
     right_entry = candidates[rows] == truth[rows]
     confidence = ConfidenceModel.fit(vectors, right_entry)
     confidences = confidence.confidences(vectors)
@@ -257,6 +289,7 @@ def choose_limits(
         suggest=suggest,
         intent=intent_limit,
         min_score=round(min_score, 4),
+        case=NEVER,
     )
     return limits, right, wrong
 
@@ -314,9 +347,13 @@ def train(entries: Sequence[Entry], intents: dict[MessageIntent, list[str]] | No
     started = time.perf_counter()
     intents = intents if intents is not None else load_intent_examples(INTENTS_FILE)
     pairs = training_examples(entries, intents)
-    data = featurize(pairs)
+    texts, is_case = case_examples(pairs, intents)
+    counts = count_matrix([feature_counts(text) for text in texts])
+    data = featurize(pairs, counts=counts.head(len(pairs)))
     labels, target = data.labels, data.label_of_row
     fold_of = fold_of_rows(len(pairs))
+    case_data = featurize_cases(texts, is_case, counts)
+    case_model, case_limit, case_recall, case_lost = cross_validated_case_model(case_data)
     sims = cross_validated_predictions(data, fold_of)
     temperature = fit_temperature(target, sims)
     probs = softmax(sims, temperature)
@@ -324,6 +361,7 @@ def train(entries: Sequence[Entry], intents: dict[MessageIntent, list[str]] | No
     candidates = best_entries(probs, labels)
     sample, support = retriever_agreement(entries, pairs, [labels[k] for k in candidates], fold_of)
     limits, right, wrong = choose_limits(target, probs, sims, labels, sample, support)
+    limits = replace(limits, case=case_limit)
     ranks = np.argsort(-probs, axis=1)[:, :3]
     report = CrossValidation(
         examples=len(pairs),
@@ -333,6 +371,8 @@ def train(entries: Sequence[Entry], intents: dict[MessageIntent, list[str]] | No
         answered_right=right,
         answered_wrong=wrong,
         temperature=temperature,
+        case_recall=case_recall,
+        case_lost=case_lost,
     )
     model = QuestionModel.from_featurized(
         data, temperature=temperature, fingerprint=fingerprint(entries, intents)
@@ -348,12 +388,40 @@ def train(entries: Sequence[Entry], intents: dict[MessageIntent, list[str]] | No
     )
     seconds = time.perf_counter() - started
     log.info("question model trained in %.2f s: %s, limits %s", seconds, asdict(report), asdict(limits))
-    return TrainedModel(model, limits, report, seconds, confusions)
+    return TrainedModel(model, case_model, limits, report, seconds, confusions)
+
+
+def cross_validated_case_model(data: Featurized) -> tuple[CaseModel, float, float, float]:
+    """The case model on every example, its limit (on held-out folds: the best case recall minus
+    `GENERAL_LOST_COST` times the share of general questions taken for a case), and that recall and
+    share at it."""
+    fold_of = fold_of_rows(len(data.rows))
+    held_out = np.zeros(len(data.rows))
+    for fold in range(FOLDS):
+        model = CaseModel.fit(data, subset=np.flatnonzero(fold_of != fold).tolist())
+        rows = np.flatnonzero(fold_of == fold)
+        held_out[rows] = model.probabilities(data, rows)
+    is_case = data.label_of_row == data.labels.index(CASE) if CASE in data.labels else np.zeros(0, bool)
+    best = (NEVER, 0.0, 0.0, 0.0)
+    if is_case.any() and (~is_case).any():
+        for limit in np.arange(0.20, 0.96, 0.01):
+            recall = float(np.mean(held_out[is_case] >= limit))
+            lost = float(np.mean(held_out[~is_case] >= limit))
+            if best[0] == NEVER or recall - GENERAL_LOST_COST * lost > best[1] - GENERAL_LOST_COST * best[2]:
+                best = (round(float(limit), 2), recall, lost, 0.0)
+    return CaseModel.fit(data), best[0], best[1], best[2]
+
+
+def case_model_file(path: Path) -> Path:
+    """Where the case model is stored beside the question model (`question-model.case.npz`)."""
+    return path.with_name(path.stem + ".case.npz")
 
 
 def save_trained(trained: TrainedModel, path: Path) -> None:
-    """Store the model with its limits and measurements, for the next start."""
+    """Store the models with their limits and measurements, for the next start."""
     meta = {"limits": asdict(trained.limits), "report": asdict(trained.report), "seconds": trained.seconds}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    trained.case.save(case_model_file(path))
     trained.model.save(path, meta=json.dumps(meta))
 
 
@@ -363,9 +431,14 @@ def load_trained(path: Path) -> TrainedModel | None:
         return None
     try:
         model, meta_text = QuestionModel.load(path)
+        case = CaseModel.load(case_model_file(path))
         meta = json.loads(meta_text)
         return TrainedModel(
-            model, Limits.from_dict(meta["limits"]), CrossValidation(**meta["report"]), float(meta["seconds"])
+            model,
+            case,
+            Limits.from_dict(meta["limits"]),
+            CrossValidation(**meta["report"]),
+            float(meta["seconds"]),
         )
     except (ValueError, KeyError, TypeError) as exc:
         log.warning("stored question model ignored: %s", exc)
@@ -380,14 +453,21 @@ def refit(
     A curator's new example moves the cross-validated limits by little; `klimabot kb train` measures
     them again."""
     started = time.perf_counter()
-    model = QuestionModel.from_featurized(
-        featurize(training_examples(entries, intents)),
-        temperature=calibration.temperature,
-        fingerprint=fingerprint(entries, intents),
-    )
+    pairs = training_examples(entries, intents)
+    texts, is_case = case_examples(pairs, intents)
+    counts = count_matrix([feature_counts(text) for text in texts])
+    # the two fits spend their time in NumPy and SciPy, which release the GIL: they run side by side
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        case = pool.submit(lambda: CaseModel.fit(featurize_cases(texts, is_case, counts)))
+        model = QuestionModel.from_featurized(
+            featurize(pairs, counts=counts.head(len(pairs))),
+            temperature=calibration.temperature,
+            fingerprint=fingerprint(entries, intents),
+        )
+        case_model = case.result()
     seconds = time.perf_counter() - started
     log.info("question model trained in %.2f s with the stored limits", seconds)
-    return TrainedModel(model, calibration.limits, calibration.report, seconds)
+    return TrainedModel(model, case_model, calibration.limits, calibration.report, seconds)
 
 
 def calibration_file(knowledge_dir: Path) -> Path:

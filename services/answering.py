@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -14,7 +15,7 @@ from knowledge.confidence import Evidence
 from knowledge.features import standard_text
 from knowledge.intents import MessageIntent, intent_of_label
 from knowledge.model import Entry, load_entries
-from knowledge.question_model import Prediction
+from knowledge.question_model import Prediction, message_counts
 from knowledge.retriever import Retriever
 from knowledge.text import content_words, fold
 from knowledge.training import (
@@ -26,7 +27,7 @@ from knowledge.training import (
     retriever_support,
 )
 from services.intents import Intent, classify
-from services.reading import read_message
+from services.reading import Reading, read_message
 
 MAX_QUESTION_CHARS = 2000
 # "Meinten Sie …?" only when the runner-up is nearly as likely as the best entry.
@@ -38,6 +39,9 @@ VAGUE_SUGGESTION = 0.05
 _QUESTION_WORD = re.compile(
     r"\b(wie|was|wer|wo|wann|warum|wieso|welche\w*|wieviel\w*|wohin|woher|how|what|who|where|when|which|why)\b"
 )
+# A question the knowledge base can answer confidently goes to a person as a concrete case only when the
+# case model finds it more likely a case than not.
+CLEAR_CASE = 0.5
 log = logging.getLogger(__name__)
 
 
@@ -96,6 +100,7 @@ class AnsweringService:
         self.retriever = retriever
         self.trained = trained
         self.model = trained.model
+        self.case_model = trained.case
         self.limits: Limits = trained.limits
         self._today = today
 
@@ -108,10 +113,15 @@ class AnsweringService:
             # emoji only, "?", "👍": a friendly reply with the menu
             intent = MessageIntent.CAPABILITIES if "?" in text else MessageIntent.ACKNOWLEDGEMENT
             return Answer(original, AnswerKind.HELP, "smalltalk", intent=intent)
-        predictions = self.model.predict(text, context=reading.context, limit=8)
+        counts = message_counts(text, reading.context)
+        predictions = self.model.predict(text, limit=8, counts=counts)
         entries = [(self.retriever.by_id[p.label], p) for p in predictions if p.label in self.retriever.by_id]
         considered = tuple(entry for entry, _ in entries[:3])
-        intent = self._intent(text, predictions[0])
+        vague = self._concepts(text) < MIN_ANSWER_WORDS and not _QUESTION_WORD.search(fold(text))
+        confidence = 0.0
+        if entries and not vague:
+            confidence = self._confidence(reading, predictions, entries[0][1])
+        intent = self._intent(text, counts, predictions[0], answerable=confidence >= self.limits.answer)
         if intent is not None and intent.is_smalltalk:
             return Answer(original, AnswerKind.HELP, "smalltalk", intent=intent)
         if intent is MessageIntent.HUMAN:
@@ -129,22 +139,17 @@ class AnsweringService:
                 original, AnswerKind.ESCALATE, "offtopic", considered=considered, english=reading.english
             )
         best_entry, best = entries[0]
-        runner_up = next((p for p in predictions if p.label != best.label), None)
-        margin = best.probability - (runner_up.probability if runner_up else 0.0)
-        vague = self._concepts(text) < MIN_ANSWER_WORDS and not _QUESTION_WORD.search(fold(text))
-        if not vague:
-            evidence = self._evidence(reading.question, reading.context, best, runner_up, best_entry.id)
-            confidence = self.limits.confidence.confidence(evidence)
-            if confidence >= self.limits.answer:
-                answer = self.present_entry(
-                    original,
-                    best_entry,
-                    score=confidence,
-                    margin=margin,
-                    considered=considered,
-                    reason="confident",
-                )
-                return replace(answer, english=reading.english)
+        margin = best.probability - _runner_up(predictions, best).probability
+        if confidence >= self.limits.answer:
+            answer = self.present_entry(
+                original,
+                best_entry,
+                score=confidence,
+                margin=margin,
+                considered=considered,
+                reason="confident",
+            )
+            return replace(answer, english=reading.english)
         if vague:
             close = [
                 entry for entry, p in entries[:3] if p.probability >= VAGUE_SUGGESTION * best.probability
@@ -177,22 +182,33 @@ class AnsweringService:
             english=reading.english,
         )
 
-    def _evidence(
-        self, question: str, context: str, best: Prediction, runner_up: Prediction | None, entry_id: str
-    ) -> Evidence:
-        """What the confidence model weighs: the model's scores and the retriever's second opinion
-        (which reads the context sentences too)."""
-        searched = standard_text(f"{question} {context}".strip())
+    def _confidence(self, reading: Reading, predictions: list[Prediction], best: Prediction) -> float:
+        """The confidence model's estimate that the best entry is right.
+
+        The retriever's second opinion costs more than the rest of the answer; it is asked only when its
+        support (between none and full) could move the estimate across the answer limit."""
+        runner_up = _runner_up(predictions, best)
+        evidence = Evidence(
+            probability=best.probability,
+            runner_up_probability=runner_up.probability,
+            similarity=best.similarity,
+            runner_up_similarity=runner_up.similarity,
+            retriever_support=0.0,
+        )
+        model = self.limits.confidence
+        unsupported = model.confidence(evidence)
+        supported = model.confidence(replace(evidence, retriever_support=1.0))
+        if (
+            min(unsupported, supported) >= self.limits.answer
+            or max(unsupported, supported) < self.limits.answer
+        ):
+            # the decision is the same whatever the retriever says; report the lower estimate
+            return min(unsupported, supported)
+        searched = standard_text(f"{reading.question} {reading.context}".strip())
         hits = self.retriever.search(
             searched, limit=SECOND_OPINION_CANDIDATES, candidates=SECOND_OPINION_CANDIDATES
         )
-        return Evidence(
-            probability=best.probability,
-            runner_up_probability=runner_up.probability if runner_up else 0.0,
-            similarity=best.similarity,
-            runner_up_similarity=runner_up.similarity if runner_up else 0.0,
-            retriever_support=retriever_support(hits, entry_id),
-        )
+        return model.confidence(replace(evidence, retriever_support=retriever_support(hits, best.label)))
 
     def _concepts(self, text: str) -> int:
         """Content words of a message, a known compound written apart ("THG Bilanz") counting once."""
@@ -204,13 +220,20 @@ class AnsweringService:
             count += 1
         return count
 
-    def _intent(self, text: str, best: Prediction) -> MessageIntent | None:
-        """The non-question intent of a message: the precise rules first, then the model."""
+    def _intent(
+        self, text: str, counts: Counter[str], best: Prediction, *, answerable: bool
+    ) -> MessageIntent | None:
+        """The non-question intent of a message: the precise rules first, then the models. A question
+        the knowledge base answers confidently needs a clear case (`CLEAR_CASE`) to go to a person."""
         rule = classify(text)
         if rule is Intent.HUMAN:
             return MessageIntent.HUMAN
         if rule is Intent.CASE_SPECIFIC:
             return MessageIntent.CASE
+        if rule is not Intent.SMALLTALK:
+            case = self.case_model.probability(text, counts=counts)
+            if case >= self.limits.case and (case >= CLEAR_CASE or not answerable):
+                return MessageIntent.CASE
         intent = intent_of_label(best.label)
         if rule is Intent.SMALLTALK:
             return intent if intent is not None and intent.is_smalltalk else MessageIntent.CAPABILITIES
@@ -247,6 +270,11 @@ class AnsweringService:
         if entry is None:
             return None
         return self.present_entry(question or entry.title, entry)
+
+
+def _runner_up(predictions: list[Prediction], best: Prediction) -> Prediction:
+    """The strongest label other than `best` (a zero prediction when there is none)."""
+    return next((p for p in predictions if p.label != best.label), Prediction("", 0.0, 0.0))
 
 
 def load_answering_service(knowledge_dir: Path, model_file: Path | None = None) -> AnsweringService:

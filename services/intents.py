@@ -114,8 +114,33 @@ _BOOKING = re.compile(
 )
 
 
+# The same framing when an e-mail arrives as one line (pasted into a chat, joined by a form): a
+# salutation up to its comma at the start, a sign-off with the signature block after it at the end.
+_GRUESSE = r"gr(?:ü|ue)(?:ß|ss)(?:e|en)?"
+_INLINE_SALUTATION = re.compile(
+    r"^\s*(sehr geehrte[rs]?|liebe[rs]?|hallo|guten (?:tag|morgen|abend)|dear|hello|hi)\b[^,.!?:\n]{0,60}[,!:]\s+",
+    re.IGNORECASE,
+)
+_INLINE_SIGNOFF = re.compile(
+    rf"\b(mit (?:freundlichen|besten|herzlichen|kollegialen) {_GRUESSE}|(?:freundliche|viele|beste|liebe|herzliche|"
+    rf"sch(?:ö|oe)ne) {_GRUESSE}|mfg|best regards|kind regards|best wishes|yours (?:sincerely|faithfully))\b",
+    re.IGNORECASE,
+)
+# a sign-off this far into a message ends it; earlier it is part of a sentence
+MIN_TEXT_BEFORE_SIGNOFF = 20
+
+
+def _strip_inline_framing(text: str) -> str:
+    without_salutation = _INLINE_SALUTATION.sub("", text, count=1)
+    signoffs = list(_INLINE_SIGNOFF.finditer(without_salutation))
+    if signoffs and signoffs[-1].start() >= MIN_TEXT_BEFORE_SIGNOFF:
+        without_salutation = without_salutation[: signoffs[-1].start()]
+    return without_salutation.strip() or text.strip()
+
+
 def strip_mail_framing(text: str) -> str:
-    """Drop greeting lines, a leading greeting and the signature of an e-mail-style message."""
+    """Drop greeting lines, a leading greeting and the signature of an e-mail-style message (also when
+    the whole e-mail is one line)."""
     lines = text.strip().splitlines()
     kept: list[str] = []
     for line in lines:
@@ -127,7 +152,7 @@ def strip_mail_framing(text: str) -> str:
         if line.strip():
             kept.append(line.strip())
     cleaned = " ".join(kept) if kept else text.strip()
-    without_greeting = _GREETING_PREFIX.sub("", cleaned, count=1).strip()
+    without_greeting = _GREETING_PREFIX.sub("", _strip_inline_framing(cleaned), count=1).strip()
     return without_greeting or cleaned.strip()
 
 

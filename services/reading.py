@@ -37,7 +37,12 @@ _ASKING = re.compile(
     r"(moechte|moechten|wuerde|wuerden|wollte|wollten) (gern|gerne)?\s*(wissen|erfahren|fragen)|"
     r"wissen (wollen|moechten)|(koennen|koennten|wuerden) sie (mir|uns)|frage (ist|waere)|"
     r"um (auskunft|information|rueckmeldung|klaerung)|teilen sie (mir|uns)|"
-    r"i (would like|want|need) to know|could you (tell|explain|let)|please (tell|explain|let))"
+    r"i (would like|want|need) to know|could you (tell|explain|let)|please (tell|explain|let)|"
+    # "benötige ich die Information, ob …", "wüssten gern, ob …", "unklar ist, wie …": an indirect question
+    r"\b(information|auskunft|mitteilung|angabe|rueckmeldung|klaerung|wissen|erfahren|unklar|fraglich|"
+    r"gern|gerne)\b,? (ob|wie|wann|wo|welche\w*|was|wer|warum|wieviel\w*)\b|"
+    r"\b(benoetige|benoetigen|brauche|brauchen|suche|suchen) (ich|wir)? ?(die |eine )?"
+    r"(information|auskunft|angabe|rueckmeldung|klaerung|unterlagen|informationen)\b)"
 )
 
 

@@ -39,3 +39,20 @@ def test_a_short_question_is_read_with_the_sentences_around_it():
 def test_english_is_recognised_and_german_dialect_is_not():
     assert read_message("How long do we have to hand in the action plan?").english
     assert not read_message("Wie lang hammer do Zeit fer den Aktionsplan?").english
+
+
+def test_an_e_mail_joined_into_one_line_loses_its_salutation_and_signature():
+    one_line = " ".join(line.strip() for line in MAIL.split("Am 01.12.2026")[0].splitlines() if line.strip())
+    reading = read_message(one_line)
+    assert reading.question.startswith("Können Sie mir sagen")
+    assert "Sehr geehrte" not in reading.context and "Muster" not in reading.context
+    assert "Haushaltsberatungen" in reading.context
+
+
+def test_an_indirect_question_in_a_formal_sentence_is_the_question():
+    reading = read_message(
+        "Unsere Kolleginnen möchten an den Fachveranstaltungen teilnehmen. Für die Haushaltsplanung "
+        "benötige ich die Information, ob hierfür Gebühren anfallen."
+    )
+    assert reading.question.startswith("Für die Haushaltsplanung benötige ich die Information, ob")
+    assert "Fachveranstaltungen" in reading.context

@@ -1,0 +1,18 @@
+"""Messages made only of small-talk words are small talk, in any order and combination."""
+
+import pytest
+
+from services.intents import Intent, classify
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ok thx tschau", "Gude wie?", "super, vielen Dank und tschüss!", "alles klar danke bis bald", "Hi Bot"],
+)
+def test_small_talk_words_alone_are_small_talk(text):
+    assert classify(text) is Intent.SMALLTALK
+
+
+@pytest.mark.parametrize("text", ["danke, bis wann?", "hallo, wie lange dauert das", "ok und die Frist?"])
+def test_a_question_word_or_topic_word_makes_it_a_question(text):
+    assert classify(text) is Intent.QUESTION
