@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -173,8 +175,20 @@ def plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
+def console() -> None:
+    """The `klimabot` console script: `main`, and for `ask` an exit without tearing down the loaded
+    knowledge base object by object (a quarter second of a one-shot command's 1.5 s)."""
+    code = main()
+    if len(sys.argv) > 1 and sys.argv[1] == "ask":
+        sys.stdout.flush()
+        sys.stderr.flush()
+        logging.shutdown()
+        os._exit(code)
+    sys.exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the console script."""
+    """Run one `klimabot` command; returns the exit code."""
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()

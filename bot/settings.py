@@ -11,9 +11,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from knowledge.model import ENTRIES_DIR
 from services.email_address import is_valid_address
-from storage.database import async_url
 
 ENV_PREFIX = "KLIMABOT_"
+
+
+DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")
 
 
 class Settings(BaseSettings):
@@ -173,10 +175,11 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database(cls, value: str) -> str:
-        try:
-            async_url(value)
-        except Exception as exc:  # sqlalchemy raises several types for malformed URLs
-            raise ValueError(f"keine nutzbare Datenbank-URL ({exc})") from exc
+        # checked without SQLAlchemy, which costs half a second that `klimabot ask` does not need;
+        # the engine checks the rest of the URL when it connects
+        scheme = value.split(":", 1)[0].split("+", 1)[0].lower() if ":" in value else ""
+        if scheme not in DATABASE_SCHEMES:
+            raise ValueError("keine nutzbare Datenbank-URL: erwartet sqlite:///… oder postgresql://…")
         return value
 
     @field_validator("redis_url")

@@ -15,10 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize
 
-# L2 penalty of the fit: five signals and thousands of held-out rows need only a little.
-PENALTY = 1e-3
+from knowledge.logistic import fit_logistic
+
+# Inverse L2 penalty of the fit: five signals and thousands of held-out rows need only a little.
+STRENGTH = 0.1
 SIGNALS = ("probability", "probability_lead", "similarity", "similarity_lead", "retriever_support")
 
 
@@ -69,21 +70,8 @@ class ConfidenceModel:
         if len(vectors) == 0 or correct.all() or not correct.any():
             # nothing to separate: trust the probability as it is
             return cls(weights=(1.0,) + (0.0,) * (len(SIGNALS) - 1), bias=0.0)
-        x = np.hstack([vectors, np.ones((len(vectors), 1))])
-        y = correct.astype(float)
-
-        def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-            z = x @ w
-            # log(1 + e^z) - y z, written to stay finite for large |z|
-            value = np.sum(np.logaddexp(0.0, z) - y * z) / len(y) + PENALTY * float(w[:-1] @ w[:-1])
-            p = 1.0 / (1.0 + np.exp(-z))
-            gradient = x.T @ (p - y) / len(y)
-            gradient[:-1] += 2 * PENALTY * w[:-1]
-            return value, gradient
-
-        result = minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B")
-        weights = [round(float(w), 4) for w in result.x]
-        return cls(weights=tuple(weights[:-1]), bias=weights[-1])
+        weights, bias = fit_logistic(vectors, correct, strength=STRENGTH)
+        return cls(weights=tuple(round(float(w), 4) for w in weights), bias=round(bias, 4))
 
     @classmethod
     def from_dict(cls, body: dict) -> ConfidenceModel:

@@ -263,5 +263,4 @@ def _entry_texts(entries: list[Entry]):
         yield entry.title
         yield from entry.questions
         yield from entry.keywords
-        yield from entry.examples
         yield entry.answer

@@ -10,6 +10,8 @@ import snowballstemmer
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ẞ": "ss"})
 _TOKEN = re.compile(r"[a-z0-9]+")
+# the combining marks NFKD splits off accented letters (é -> e + ´)
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _HYPHENATED = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
 
 # Function words that carry no topic. Kept short on purpose: BM25's IDF already discounts common
@@ -47,8 +49,7 @@ def fold(text: str) -> str:
     text = text.casefold().translate(_UMLAUTS)
     if text.isascii():
         return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
 def words(text: str) -> list[str]:
