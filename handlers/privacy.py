@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from aiogram import F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.booking.config import BookingConfig
 from services.privacy import Person, erase_person, export_person
+from services.privacy_requests import PrivacyWish, privacy_wish
 
 
 class PrivacyCb(CallbackData, prefix="privacy"):
@@ -68,5 +69,13 @@ def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(cmd_my_data, Command("meine_daten"), F.chat.type == "private")
     router.message.register(cmd_erase, Command("daten_loeschen"), F.chat.type == "private")
+    # "Bitte löschen Sie meine Daten", "Welche Daten haben Sie über mich?": the same, asked in words
+    private = F.chat.type == "private"
+    router.message.register(cmd_erase, StateFilter(None), private, F.text.func(_wish(PrivacyWish.ERASURE)))
+    router.message.register(cmd_my_data, StateFilter(None), private, F.text.func(_wish(PrivacyWish.ACCESS)))
     router.callback_query.register(on_erase, PrivacyCb.filter())
     return router
+
+
+def _wish(wanted: PrivacyWish):
+    return lambda text: privacy_wish(text) is wanted

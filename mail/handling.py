@@ -36,6 +36,7 @@ from services.mail_requests import (
     report_bounce,
 )
 from services.municipalities import MunicipalityDirectory
+from services.privacy_requests import advisor_note, privacy_wish
 from services.tickets import (
     AdvisorReply,
     Audience,
@@ -387,7 +388,11 @@ async def _new_mail(
     ) or context.municipalities.from_email_domain(email.from_address)
     answer = context.answering.answer(text or email.subject)
     is_advisor = context.tickets.advisors.is_advisor(email.from_address)
-    if answer.kind is AnswerKind.ANSWER and allowed and linked is None and not is_advisor:
+    wish = privacy_wish(question)
+    if wish is not None:
+        # never answered by the bot: the Fachstelle checks who asks and carries it out
+        note = "\n\n".join(part for part in (advisor_note(wish, email.from_address), note) if part)
+    if answer.kind is AnswerKind.ANSWER and allowed and linked is None and not is_advisor and wish is None:
         async with context.sessions() as session:
             ticket = await answer_by_mail(
                 session,

@@ -54,3 +54,14 @@ async def test_my_data_is_sent_as_json_and_erased_after_confirmation(bot_chat):
         keys = [r.key for r in (await session.exec(select(FsmRecord))).all()]
     await engine.dispose()
     assert not any(f":{USER}:" in key for key in keys)
+
+
+async def test_asking_in_words_leads_to_the_same_export_and_confirmation(bot_chat):
+    api = bot_chat.api
+    api.user_sends(USER + 1, "Welche Daten haben Sie eigentlich über mich gespeichert?")
+    message = await api.wait_for(
+        lambda: next((m for m in api.bot_messages(USER + 1) if m.document), None), timeout=10
+    )
+    assert json.loads(message.document[1])["person"]["telegram_id"] == USER + 1
+    api.user_sends(USER + 1, "Bitte löschen Sie alle meine Daten.")
+    await wait_until_shown(api, USER + 1, "Soll ich Ihre Daten löschen?")
