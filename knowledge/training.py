@@ -41,7 +41,7 @@ SEED = 20261203
 TEMPERATURES = (0.02, 0.03, 0.05, 0.07, 0.1, 0.14, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0)
 # One confident wrong answer costs as much as this many right ones: a wrong answer misleads a
 # municipality, a missing one only sends it to the Fachstelle.
-WRONG_ANSWER_COST = 4.0
+WRONG_ANSWER_COST = 3.0
 # Examples whose retriever support is measured (the retriever costs about a millisecond a question).
 AGREEMENT_SAMPLE = 6000
 AGREEMENT_GROUPS = 2
