@@ -190,13 +190,23 @@ async def test_an_advisor_reply_is_relayed_once_by_the_survivor_after_the_leader
             "KLIMABOT_FLOOD_PER_CHAT_PER_SECOND": "100",
         }
         async with contextlib.AsyncExitStack() as stack:
-            processes = []
-            for number, listen in enumerate(listens):
+            for number in range(len(listens)):
                 (tmp_path / f"instance{number}").mkdir()
-                environment = shared | {"KLIMABOT_WEBHOOK_LISTEN": listen}
-                processes.append(
-                    await stack.enter_async_context(klimabot_run(environment, tmp_path / f"instance{number}"))
-                )
+            started = await asyncio.gather(
+                *(
+                    stack.enter_async_context(
+                        klimabot_run(
+                            shared | {"KLIMABOT_WEBHOOK_LISTEN": listen}, tmp_path / f"instance{number}"
+                        )
+                    )
+                    for number, listen in enumerate(listens)
+                ),
+                return_exceptions=True,  # both are entered (and stopped again) even when one fails
+            )
+            for outcome in started:
+                if isinstance(outcome, BaseException):
+                    raise outcome
+            processes = list(started)
             proxy = await stack.enter_async_context(RoundRobinProxy(listens))
             stop = asyncio.Event()
             pusher = asyncio.create_task(deliver_updates(api, f"http://127.0.0.1:{proxy.port}/tg", stop))
