@@ -9,7 +9,7 @@ import numpy as np
 from scipy import sparse
 
 # Stop when an iteration improves the loss by less than this share: the decisions do not change any more.
-RELATIVE_TOLERANCE = 1e-6
+RELATIVE_TOLERANCE = 1e-4
 
 
 def fit_logistic(

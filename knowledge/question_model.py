@@ -28,7 +28,7 @@ MAX_LABEL_SHARE = 0.5
 # A feature seen in a single example (mostly a typo's n-grams) teaches nothing that generalises.
 MIN_EXAMPLES = 2
 # Passive-aggressive refinement: epochs over the examples and the largest step (PA-I's C).
-EPOCHS = 3
+EPOCHS = 2
 BATCH = 64
 AGGRESSIVENESS = 1.0
 # The refinement works on a dense features x labels matrix; beyond this many cells (a knowledge base of
