@@ -135,4 +135,4 @@ def test_thousands_of_hostile_headers_are_read_quickly_and_only_the_top_ones_kep
     parsed = parse_email(headers + b"From: anna@example.org\r\nSubject: x\r\n\r\nHallo\r\n")
     assert len(parsed.authentication_results) <= 20
     assert authentication_failure(parsed.authentication_results, domain=DOMAIN) is None
-    assert time.perf_counter() - started < 3
+    assert time.perf_counter() - started < 12  # a bound only a blow-up crosses

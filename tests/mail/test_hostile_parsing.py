@@ -10,6 +10,11 @@ from mail.mime_body import MAX_PARTS
 from mail.parsing import MAX_REFERENCES, MAX_TEXT_CHARS, parse_email
 from tests.mail.hostile import QUESTION, big_attachment, long_line, many_parts, many_references
 
+# Parsing a hostile mail must not blow up (quadratic work, decoding 30 MB): each test bounds the time
+# at a multiple of what it takes, generous enough for a busy CI machine; the real timings are measured
+# by bench/bench_hostile_mail.py.
+BLOW_UP = 4
+
 
 def _timed(raw: bytes, **options):
     started = time.perf_counter()
@@ -19,7 +24,7 @@ def _timed(raw: bytes, **options):
 
 def test_100000_references_are_read_quickly_and_only_the_newest_kept():
     parsed, seconds = _timed(many_references(100_000))
-    assert seconds < 3
+    assert seconds < 3 * BLOW_UP
     assert len(parsed.references) == MAX_REFERENCES == 50
     assert parsed.references[-1] == f"<ref99999.{99999 * 7919}@spam.example>"
     assert parsed.references[0] == f"<ref99950.{99950 * 7919}@spam.example>"
@@ -27,7 +32,7 @@ def test_100000_references_are_read_quickly_and_only_the_newest_kept():
 
 def test_a_20_mb_line_is_read_quickly_and_the_text_is_capped():
     parsed, seconds = _timed(long_line(20))
-    assert seconds < 4
+    assert seconds < 4 * BLOW_UP
     assert len(parsed.text) <= MAX_TEXT_CHARS and parsed.text.startswith(QUESTION)
 
 
@@ -37,14 +42,14 @@ def test_a_20_mb_subject_and_a_huge_to_header_are_read_quickly():
         b"Subject: " + b"Hilfe " * 3_500_000 + b"\r\n\r\nHallo\r\n"
     )
     parsed, seconds = _timed(raw)
-    assert seconds < 4
+    assert seconds < 4 * BLOW_UP
     assert parsed.subject.startswith("Hilfe Hilfe") and len(parsed.subject) < 20_000
     assert parsed.from_address == "a@example.org"
 
 
 def test_10000_mime_parts_are_read_quickly_and_only_the_first_parts_walked():
     parsed, seconds = _timed(many_parts(10_000))
-    assert seconds < 3
+    assert seconds < 3 * BLOW_UP
     assert "Teil 0" in parsed.text and f"Teil {MAX_PARTS + 10}" not in parsed.text
 
 
@@ -59,7 +64,7 @@ def test_a_million_empty_parts_cost_neither_time_nor_memory():
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert parsed.text == "Hallo" and seconds < 3
+    assert parsed.text == "Hallo" and seconds < 3 * BLOW_UP
     assert peak < 2 * len(raw), f"peak {peak / 2**20:.0f} MB for a {len(raw) / 2**20:.0f} MB mail"
 
 
@@ -75,7 +80,7 @@ def test_a_30_mb_attachment_is_not_decoded_and_memory_stays_bounded():
     assert attachment.too_large and attachment.data is None
     assert abs(attachment.size - 30 * 1024 * 1024) < 1024  # counted from the encoded length
     assert peak < 3 * len(raw), f"peak {peak / 2**20:.0f} MB for a {len(raw) / 2**20:.0f} MB mail"
-    assert seconds < 5
+    assert seconds < 5 * BLOW_UP
 
 
 def test_an_attachment_below_the_limit_is_still_decoded_exactly():

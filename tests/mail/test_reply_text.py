@@ -49,7 +49,7 @@ def test_pathological_input_is_handled_quickly():
     text = (ZAPIER / "pathological.txt").read_text(encoding="utf-8")
     started = time.perf_counter()
     extract_reply(text * 5)
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 4.0  # a bound only a blow-up crosses
 
 
 NEW = "Vielen Dank, das hilft mir weiter.\n\nViele Grüße\nJonas Weber"

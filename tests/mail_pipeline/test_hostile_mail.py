@@ -46,5 +46,5 @@ async def test_a_hostile_mail_is_handled_within_seconds_and_never_freezes_the_lo
 ):
     result, seconds, stall = await _handle_while_ticking(hostile_mails[name], inbox)
     assert result.outcome is Outcome.PROCESSED and result.ticket_reference, result
-    assert seconds < 5, f"{name}: {seconds:.1f} s"
+    assert seconds < 20, f"{name}: {seconds:.1f} s"  # a blow-up bound; timings: bench/bench_hostile_mail.py
     assert stall < 0.5, f"{name}: the event loop stood still for {stall:.2f} s"
