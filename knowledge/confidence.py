@@ -10,13 +10,12 @@ retriever supports the same entry (1.0 when it ranks it first). It is fitted on 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from knowledge.logistic import fit_logistic
+from knowledge.logistic import fit_logistic, sigmoid
 
 # Inverse L2 penalty of the fit: five signals and thousands of held-out rows need only a little.
 STRENGTH = 0.1
@@ -56,13 +55,11 @@ class ConfidenceModel:
 
     def confidence(self, evidence: Evidence) -> float:
         """Estimated probability that the best entry answers the question."""
-        logit = float(np.dot(self.weights, evidence.vector())) + self.bias
-        return 1.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0)))
+        return float(sigmoid(float(np.dot(self.weights, evidence.vector())) + self.bias))
 
     def confidences(self, vectors: np.ndarray) -> np.ndarray:
         """`confidence` for many rows of `Evidence.vector()` at once."""
-        logits = vectors @ np.asarray(self.weights) + self.bias
-        return 1.0 / (1.0 + np.exp(-np.clip(logits, -50.0, 50.0)))
+        return sigmoid(vectors @ np.asarray(self.weights) + self.bias)
 
     @classmethod
     def fit(cls, vectors: np.ndarray, correct: np.ndarray) -> ConfidenceModel:

@@ -20,7 +20,7 @@ import numpy as np
 
 from knowledge import features
 from knowledge.case_model import CASE, CaseModel, featurize_cases
-from knowledge.confidence import ConfidenceModel, Evidence
+from knowledge.confidence import ConfidenceModel
 from knowledge.features import feature_counts, standard_text
 from knowledge.intents import INTENTS_FILE, MessageIntent, load_intent_examples
 from knowledge.model import Entry
@@ -44,7 +44,6 @@ TEMPERATURES = (0.02, 0.03, 0.05, 0.07, 0.1, 0.14, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0)
 WRONG_ANSWER_COST = 3.0
 # Examples whose retriever support is measured (the retriever costs about a millisecond a question).
 AGREEMENT_SAMPLE = 6000
-AGREEMENT_GROUPS = 2
 NEVER = 1.01
 # The retriever's best entry is its second opinion; rescoring its 8 BM25 leaders finds it nearly always.
 SECOND_OPINION_CANDIDATES = 8
@@ -71,10 +70,6 @@ class Limits:
     case: float
     # raw model score below which a message is too far from every entry to be answered (off topic)
     min_score: float = 0.0
-
-    def answers(self, evidence: Evidence) -> bool:
-        """True when the best entry with this evidence is answered directly."""
-        return self.confidence.confidence(evidence) >= self.answer
 
     @classmethod
     def from_dict(cls, body: dict) -> Limits:
@@ -309,36 +304,24 @@ def retriever_agreement(
     entries: Sequence[Entry],
     pairs: Sequence[tuple[str, str]],
     best_labels: Sequence[str],
-    fold_of: np.ndarray,
     seed: int = SEED,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """A sample of example rows and the support a retriever built without them gives the model's best
-    entry (`best_labels`, see `retriever_support`). Titles and canonical questions stay out of the
-    sample: every retriever has them."""
+    """A sample of example rows and the support the retriever gives the model's best entry
+    (`best_labels`, see `retriever_support`). The retriever does not index the examples, so every row
+    is held out from it; titles and canonical questions, which it indexes, stay out of the sample."""
     indexed = {(text, entry.id) for entry in entries for text in (entry.title, *entry.questions)}
     candidates = np.array([i for i, pair in enumerate(pairs) if pair not in indexed], dtype=np.int64)
     rng = np.random.default_rng(seed)
     sample = np.sort(rng.choice(candidates, size=min(AGREEMENT_SAMPLE, len(candidates)), replace=False))
+    retriever = Retriever(list(entries))
     support = np.zeros(len(sample))
-    # building a retriever costs half a second: two of them, each without half of the folds
-    group_of = fold_of % AGREEMENT_GROUPS
-    for group in np.unique(group_of[sample]):
-        held_out = {pairs[i] for i in np.flatnonzero(group_of == group)}
-        retriever = Retriever(
-            [
-                entry.model_copy(
-                    update={"examples": [x for x in entry.examples if (x, entry.id) not in held_out]}
-                )
-                for entry in entries
-            ]
+    for k, row in enumerate(sample):
+        hits = retriever.search(
+            standard_text(pairs[row][0]),
+            limit=SECOND_OPINION_CANDIDATES,
+            candidates=SECOND_OPINION_CANDIDATES,
         )
-        for k in np.flatnonzero(group_of[sample] == group):
-            hits = retriever.search(
-                standard_text(pairs[sample[k]][0]),
-                limit=SECOND_OPINION_CANDIDATES,
-                candidates=SECOND_OPINION_CANDIDATES,
-            )
-            support[k] = retriever_support(hits, best_labels[sample[k]])
+        support[k] = retriever_support(hits, best_labels[row])
     return sample, support
 
 
@@ -359,7 +342,7 @@ def train(entries: Sequence[Entry], intents: dict[MessageIntent, list[str]] | No
     probs = softmax(sims, temperature)
     top, top_p = probs.argmax(axis=1), probs.max(axis=1)
     candidates = best_entries(probs, labels)
-    sample, support = retriever_agreement(entries, pairs, [labels[k] for k in candidates], fold_of)
+    sample, support = retriever_agreement(entries, pairs, [labels[k] for k in candidates])
     limits, right, wrong = choose_limits(target, probs, sims, labels, sample, support)
     limits = replace(limits, case=case_limit)
     ranks = np.argsort(-probs, axis=1)[:, :3]
