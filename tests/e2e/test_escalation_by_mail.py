@@ -1,69 +1,45 @@
 """End to end: Telegram user escalates → mail at SMTP → advisor replies into Dovecot → user reads it → answers."""
 
 import email
-import shutil
 import time
 from email import policy
-from email.message import EmailMessage
-from email.utils import make_msgid
 
 import pytest
 
 from bot.settings import Settings
 from tests.e2e.conftest import running_bot
-from tests.imap.dovecot import DovecotServer
-from tests.smtp.smtp_server import TestSmtpServer
+from tests.mail_servers import ADVISOR, advisor_reply, mail_servers
 
 USER = 9001
-ADVISOR = "anna@example.org"
+
+
+INBOX = "fachstelle@example.org"
 
 
 @pytest.fixture
-def mail_servers(tmp_path):
-    if not shutil.which("dovecot"):
-        pytest.skip("Dovecot is not installed (scripts/install-dovecot.sh)")
-    dovecot = DovecotServer(users={})
-    dovecot.start()
-    inbox = dovecot.add_user("fachstelle@example.org", "secret")
-    smtp = TestSmtpServer().start()
-    advisors = tmp_path / "advisors.yaml"
-    advisors.write_text(f"advisors:\n  - name: Anna Berater\n    email: {ADVISOR}\n", encoding="utf-8")
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'bot.db'}",
-        imap_host=dovecot.host,
-        imap_port=dovecot.port,
-        imap_user=inbox.name,
-        imap_password=inbox.password,
-        imap_tls="none",
-        smtp_host=smtp.host,
-        smtp_port=smtp.port,
-        smtp_tls="none",
-        inbox_address=inbox.name,
-        advisors_file=advisors,
-        mail_sink_dir=tmp_path / "sink",
-    )
-    yield settings, dovecot, inbox, smtp
-    smtp.stop()
-    dovecot.close()
+def mail_setup(tmp_path):
+    with mail_servers(INBOX) as (dovecot, inbox, smtp):
+        advisors = tmp_path / "advisors.yaml"
+        advisors.write_text(f"advisors:\n  - name: Anna Berater\n    email: {ADVISOR}\n", encoding="utf-8")
+        settings = Settings(
+            database_url=f"sqlite:///{tmp_path / 'bot.db'}",
+            imap_host=dovecot.host,
+            imap_port=dovecot.port,
+            imap_user=inbox.name,
+            imap_password=inbox.password,
+            imap_tls="none",
+            smtp_host=smtp.host,
+            smtp_port=smtp.port,
+            smtp_tls="none",
+            inbox_address=inbox.name,
+            advisors_file=advisors,
+            mail_sink_dir=tmp_path / "sink",
+        )
+        yield settings, dovecot, inbox, smtp
 
 
-def _advisor_reply(to_message: EmailMessage, body: str) -> bytes:
-    reply = EmailMessage()
-    reply["From"] = f"Anna Berater <{ADVISOR}>"
-    reply["To"] = "fachstelle@example.org"
-    reply["Subject"] = "AW: " + to_message["Subject"]
-    reply["Message-ID"] = make_msgid(domain="example.org")
-    reply["In-Reply-To"] = to_message["Message-ID"]
-    reply["References"] = to_message["Message-ID"]
-    reply.set_content(
-        f"{body}\n\nViele Grüße\nAnna Berater\n\n-----Ursprüngliche Nachricht-----\nVon: Fachstelle\n"
-        f"Gesendet: Mittwoch, 25. November 2026 10:00\nBetreff: {to_message['Subject']}\n\nNeue Anfrage ..."
-    )
-    return reply.as_bytes()
-
-
-async def test_escalation_reply_and_follow_up_round_trip(mail_servers):
-    settings, dovecot, inbox, smtp = mail_servers
+async def test_escalation_reply_and_follow_up_round_trip(mail_setup):
+    settings, dovecot, inbox, smtp = mail_setup
     async with running_bot(settings) as running:
         api = running.api
         api.user_sends(USER, "Welche Baumarten eignen sich für unseren Friedhof?")
@@ -92,7 +68,9 @@ async def test_escalation_reply_and_follow_up_round_trip(mail_servers):
         assert "Friedhof" in body and "Marburg" in body
 
         landed = time.monotonic()
-        dovecot.append(inbox, _advisor_reply(escalation, "Heimische Arten wie Feldahorn und Hainbuche."))
+        dovecot.append(
+            inbox, advisor_reply(escalation, "Heimische Arten wie Feldahorn und Hainbuche.", INBOX)
+        )
         relayed = await api.wait_for(
             lambda: next((m for m in api.bot_messages(USER) if "Antwort der Fachstelle" in m.text), None),
             timeout=5,
@@ -104,7 +82,7 @@ async def test_escalation_reply_and_follow_up_round_trip(mail_servers):
         api.user_sends(USER, "Danke! Gilt das auch für Urnenfelder?")
         (_, follow_up) = await smtp.wait_for_messages(2, timeout=10)
         threaded = email.message_from_bytes(follow_up.raw, policy=policy.default)
-        reply_id = email.message_from_bytes(_advisor_reply(escalation, "x"), policy=policy.default)
+        reply_id = email.message_from_bytes(advisor_reply(escalation, "x", INBOX), policy=policy.default)
         assert escalation["Message-ID"] in threaded["References"]
         assert threaded["In-Reply-To"] and threaded["Subject"] == escalation["Subject"]
         assert "Urnenfelder" in threaded.get_body(("plain",)).get_content()

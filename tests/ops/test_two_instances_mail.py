@@ -10,11 +10,8 @@ import contextlib
 import email
 import itertools
 import os
-import shutil
 import sys
 from email import policy
-from email.message import EmailMessage
-from email.utils import make_msgid
 from pathlib import Path
 
 import aiohttp
@@ -23,29 +20,17 @@ from aiohttp import web
 
 from local_bot_api import LocalBotApi
 from tests.bot.tcp_proxy import free_port
-from tests.imap.dovecot import DovecotServer
-from tests.smtp.smtp_server import TestSmtpServer
+from tests.mail_servers import ADVISOR, advisor_reply, mail_servers
 
 pytestmark = pytest.mark.slow  # two bot processes, Dovecot and an SMTP server
 
 SECRET = "zwei-Prozesse"
 USER = 6201
-ADVISOR = "anna@example.org"
 KLIMABOT = Path(sys.executable).with_name("klimabot")
 TAKEOVER_SECONDS = 30
 
 
-@pytest.fixture
-def mail_servers():
-    if not shutil.which("dovecot"):
-        pytest.skip("Dovecot is not installed (scripts/install-dovecot.sh)")
-    dovecot = DovecotServer(users={})
-    dovecot.start()
-    inbox = dovecot.add_user("beratung@klima-fachstelle.test", "secret")
-    smtp = TestSmtpServer().start()
-    yield dovecot, inbox, smtp
-    smtp.stop()
-    dovecot.close()
+INBOX = "beratung@klima-fachstelle.test"
 
 
 @contextlib.asynccontextmanager
@@ -137,18 +122,6 @@ async def deliver_updates(api: LocalBotApi, url: str, stop: asyncio.Event) -> No
             await asyncio.sleep(0.1)
 
 
-def advisor_reply(to_message: EmailMessage, body: str) -> bytes:
-    reply = EmailMessage()
-    reply["From"] = f"Anna Berater <{ADVISOR}>"
-    reply["To"] = "beratung@klima-fachstelle.test"
-    reply["Subject"] = "AW: " + to_message["Subject"]
-    reply["Message-ID"] = make_msgid(domain="example.org")
-    reply["In-Reply-To"] = to_message["Message-ID"]
-    reply["References"] = to_message["Message-ID"]
-    reply.set_content(f"{body}\n\nViele Grüße\nAnna Berater")
-    return reply.as_bytes()
-
-
 async def leading(http: aiohttp.ClientSession, listen: str) -> bool:
     try:
         async with http.get(f"http://{listen}/healthz") as response:
@@ -162,9 +135,13 @@ def relayed(api: LocalBotApi) -> list[str]:
 
 
 async def test_an_advisor_reply_is_relayed_once_by_the_survivor_after_the_leader_is_killed(
-    postgresql_clean, mail_servers, tmp_path
+    postgresql_clean, tmp_path
 ):
-    dovecot, inbox, smtp = mail_servers
+    with mail_servers(INBOX) as (dovecot, inbox, smtp):
+        await _escalate_kill_and_relay(postgresql_clean, dovecot, inbox, smtp, tmp_path)
+
+
+async def _escalate_kill_and_relay(postgresql_clean, dovecot, inbox, smtp, tmp_path):
     advisors = tmp_path / "advisors.yaml"
     advisors.write_text(f"advisors:\n  - name: Anna Berater\n    email: {ADVISOR}\n", encoding="utf-8")
     async with LocalBotApi() as api, aiohttp.ClientSession() as http:
@@ -238,7 +215,7 @@ async def test_an_advisor_reply_is_relayed_once_by_the_survivor_after_the_leader
                 escalation = email.message_from_bytes(received.raw, policy=policy.default)
                 assert list(received.rcpt_tos) == [ADVISOR]
 
-                dovecot.append(inbox, advisor_reply(escalation, "Heimische Arten wie Feldahorn."))
+                dovecot.append(inbox, advisor_reply(escalation, "Heimische Arten wie Feldahorn.", INBOX))
                 await api.wait_for(lambda: len(relayed(api)) == 1, timeout=30)
 
                 # the leader (IMAP reader, scheduler) dies without any chance to clean up
@@ -249,7 +226,7 @@ async def test_an_advisor_reply_is_relayed_once_by_the_survivor_after_the_leader
                 await processes[killed].wait()
                 survivor = listens[1 - killed]
 
-                dovecot.append(inbox, advisor_reply(escalation, "Auch Hainbuche passt gut."))
+                dovecot.append(inbox, advisor_reply(escalation, "Auch Hainbuche passt gut.", INBOX))
                 await api.wait_for(lambda: len(relayed(api)) == 2, timeout=TAKEOVER_SECONDS + 30)
                 assert await leading(http, survivor)
                 api.user_sends(USER, "Danke!")  # the chat goes on through the survivor behind the proxy
