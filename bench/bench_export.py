@@ -9,59 +9,21 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from services.report_export import ReportRow, write_csv, write_xlsx  # noqa: E402
-from services.report_fields import YearMonth  # noqa: E402
+from services.report_export import write_csv, write_xlsx  # noqa: E402
+from tests.services.test_report_export import many_reports  # noqa: E402  (the tests' 500 reports)
 
 RUNS = 3
 MEASURES = 5000
 PER_REPORT = 10
 
 
-def reports() -> list[ReportRow]:
-    """500 submitted reports of 10 measures each, with long descriptions."""
-    start = datetime(2026, 2, 1, 9, 0, tzinfo=UTC)
-    areas = ("klimaschutz", "klimaanpassung", "beides")
-    return [
-        ReportRow(
-            ags=f"06{number:06d}",
-            municipality=f"Kommune {number}",
-            year=2025,
-            version=1,
-            state="eingereicht",
-            submitted_at=start + timedelta(hours=number),
-            person="Maria Muster",
-            email="m@musterstadt.de",
-            role="Klimaschutzmanagerin",
-            measures=tuple(
-                {
-                    "title": f"Maßnahme {index}",
-                    "area": areas[index % 3],
-                    "action_field": "gebaeude",
-                    "status": "abgeschlossen",
-                    "start": YearMonth(2024, 3),
-                    "end": YearMonth(2025, None),
-                    "cost": Decimal(1000 + index),
-                    "funding": "hkr",
-                    "funding_amount": Decimal(500),
-                    "co2_saving": Decimal("1.5"),
-                    "description": "Text " * 40,
-                }
-                for index in range(PER_REPORT)
-            ),
-        )
-        for number in range(MEASURES // PER_REPORT)
-    ]
-
-
 def main() -> None:
     """Print the median of a few runs of each format."""
-    rows = reports()
+    rows = many_reports(MEASURES, PER_REPORT)
     xlsx, csv = [], []
     with tempfile.TemporaryDirectory() as folder:
         for _ in range(RUNS):
