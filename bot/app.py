@@ -38,9 +38,15 @@ from services.reports.contacts import ContactsFileError, load_contacts
 from services.tickets import TicketConfig
 from storage.database import DATABASE_UNAVAILABLE, create_engine, session_factory
 from storage.migrate import migrate
+from web.bot_session import ChannelSession
+from web.channel import WebChannel
+from web.live import LiveEvents
+from web.routes import WebChat
 
 log = logging.getLogger(__name__)
 
+# aiogram wants a token even when no Telegram is configured; this one never leaves the process
+WEB_ONLY_TOKEN = "1:web-chat-only"
 EXAMPLE_ADVISORS = Path(__file__).resolve().parents[1] / "advisors.example.yaml"
 
 COMMANDS = [
@@ -68,6 +74,7 @@ class Runtime:
     booking: BookingConfig
     mail_wake: asyncio.Event = field(default_factory=asyncio.Event)
     relay_wake: asyncio.Event = field(default_factory=asyncio.Event)
+    web_wake: asyncio.Event = field(default_factory=asyncio.Event)
 
     def inbox_context(self) -> InboxContext:
         """The incoming-mail pipeline's view of the runtime."""
@@ -147,28 +154,50 @@ async def build_runtime(settings: Settings, *, apply_migrations: bool = True) ->
     engine = create_engine(settings.database_url)
     answering = await asyncio.to_thread(build_answering, settings)
     municipalities = await asyncio.to_thread(load_municipalities)
-    mail_wake, relay_wake = asyncio.Event(), asyncio.Event()
+    mail_wake, relay_wake, web_wake = asyncio.Event(), asyncio.Event(), asyncio.Event()
 
     def wake_outboxes(tables: set[str]) -> None:
         if "outbox_mail" in tables:
             mail_wake.set()
         if "telegram_outbox" in tables:
             relay_wake.set()
+        if "web_event" in tables:
+            web_wake.set()
 
     sessions = session_factory(engine, after_commit=wake_outboxes)
     return Runtime(
-        settings, engine, sessions, answering, tickets, municipalities, booking, mail_wake, relay_wake
+        settings,
+        engine,
+        sessions,
+        answering,
+        tickets,
+        municipalities,
+        booking,
+        mail_wake,
+        relay_wake,
+        web_wake,
     )
 
 
-def build_bot(settings: Settings, token: str | None = None) -> Bot:
-    """A Bot talking to the configured Bot API server, paced to Telegram's flood limits."""
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
-    session.middleware(FloodControl(settings.flood_global_per_second, settings.flood_per_chat_per_second))
-    secret = token or (settings.telegram_token.get_secret_value() if settings.telegram_token else None)
-    if not secret:
-        raise ValueError("no Telegram token")
-    return Bot(secret, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+def telegram_token(settings: Settings, token: str | None = None) -> str | None:
+    """The token to talk to Telegram with (None: no Telegram, the web chat only)."""
+    return token or (settings.telegram_token.get_secret_value() if settings.telegram_token else None)
+
+
+def build_bot(settings: Settings, web: WebChannel, token: str | None = None) -> Bot:
+    """One Bot for both channels: web chats go to `web`, the rest to the Bot API server, paced to
+    Telegram's flood limits. Without a token it serves the web chat only."""
+    secret = telegram_token(settings, token)
+    telegram = None
+    if secret:
+        telegram = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+        telegram.middleware(
+            FloodControl(settings.flood_global_per_second, settings.flood_per_chat_per_second)
+        )
+    session = ChannelSession(web, telegram)
+    return Bot(
+        secret or WEB_ONLY_TOKEN, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML)
+    )
 
 
 def build_fsm_storage(settings: Settings, runtime: Runtime) -> BaseStorage:
@@ -180,7 +209,9 @@ def build_fsm_storage(settings: Settings, runtime: Runtime) -> BaseStorage:
     return SQLStorage(runtime.sessions)
 
 
-def build_dispatcher(runtime: Runtime, storage: BaseStorage | None = None) -> Dispatcher:
+def build_dispatcher(
+    runtime: Runtime, storage: BaseStorage | None = None, web: WebChannel | None = None
+) -> Dispatcher:
     """The dispatcher with routers, middlewares and the shared services as keyword arguments."""
     dp = Dispatcher(
         storage=storage or build_fsm_storage(runtime.settings, runtime),
@@ -191,6 +222,9 @@ def build_dispatcher(runtime: Runtime, storage: BaseStorage | None = None) -> Di
         municipalities=runtime.municipalities,
         booking=runtime.booking,
     )
+    if web is not None:
+        # outermost: the web chat's messages are written once the handler's transaction has ended
+        dp.update.outer_middleware(web.middleware())
     dp.update.outer_middleware(DbSessionMiddleware(runtime.sessions))
     dp.include_router(build_router())
     return dp
@@ -213,42 +247,68 @@ def receiver(inbox: UpdateInbox, bot: Bot):
     return receive
 
 
+def build_web_chat(runtime: Runtime, live: LiveEvents, inbox: UpdateInbox) -> WebChat:
+    """The web chat's routes: visitors' messages go into the update inbox, answers come back live."""
+    commands = [(command.command, command.description) for command in COMMANDS if command.command != "help"]
+    return WebChat(runtime.sessions, live, inbox.wake, commands, embed_origins=runtime.settings.embed_origins)
+
+
+async def _announce_to_telegram(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
+    """Webhook or polling, and the command menu."""
+    if settings.webhook_url:
+        # the same call from every instance: several may start at once
+        await bot.set_webhook(
+            settings.webhook_url,
+            secret_token=settings.webhook_secret.get_secret_value(),
+            allowed_updates=dp.resolve_used_update_types(),
+            drop_pending_updates=False,
+        )
+    else:
+        await bot.delete_webhook(drop_pending_updates=False)
+    await bot.set_my_commands(COMMANDS)
+
+
 async def _serve(settings: Settings, token: str | None, ready: asyncio.Event | None) -> None:
     runtime = await build_runtime(settings)
-    bot = build_bot(settings, token)
+    web = WebChannel(runtime.sessions)
+    bot = build_bot(settings, web, token)
+    with_telegram = telegram_token(settings, token) is not None
     try:
         await check_telegram(bot, settings)
     except StartupError:
         await bot.session.close()
         await runtime.close()
         raise
-    dp = build_dispatcher(runtime)
+    dp = build_dispatcher(runtime, web=web)
     work = start_background_work(runtime, bot)
     probe = HealthProbe(runtime.sessions, workers=work.health)
     webhook_mode = bool(settings.webhook_url)
     inbox = UpdateInbox(
-        bot, dp, runtime.sessions, concurrency=settings.max_concurrent_updates, poll=not webhook_mode
+        bot,
+        dp,
+        runtime.sessions,
+        concurrency=settings.max_concurrent_updates,
+        poll=with_telegram and not webhook_mode,
     )
+    live = LiveEvents(runtime.sessions, wake=runtime.web_wake)
+    web_chat = build_web_chat(runtime, live, inbox) if settings.web_chat else None
     servers = []
+    live_task = asyncio.create_task(live.run(), name="web-chat-live")
     try:
         if webhook_mode:
             webhook = Webhook(
                 settings.webhook_path, settings.webhook_secret.get_secret_value(), receiver(inbox, bot)
             )
-            servers.append(await start_http_server(build_http_app(probe, webhook), settings.webhook_listen))
-        if settings.http_listen and settings.http_listen != settings.webhook_listen:
-            servers.append(await start_http_server(build_http_app(probe), settings.http_listen))
-        if webhook_mode:
-            # the same call from every instance: several may start at once
-            await bot.set_webhook(
-                settings.webhook_url,
-                secret_token=settings.webhook_secret.get_secret_value(),
-                allowed_updates=dp.resolve_used_update_types(),
-                drop_pending_updates=False,
+            app = build_http_app(
+                probe, webhook, web_chat if settings.http_listen == settings.webhook_listen else None
             )
-        else:
-            await bot.delete_webhook(drop_pending_updates=False)
-        await bot.set_my_commands(COMMANDS)
+            servers.append(await start_http_server(app, settings.webhook_listen))
+        if settings.http_listen and settings.http_listen != settings.webhook_listen:
+            servers.append(
+                await start_http_server(build_http_app(probe, web_chat=web_chat), settings.http_listen)
+            )
+        if with_telegram:
+            await _announce_to_telegram(bot, dp, settings)
         # cancelling serve() cancels the inbox, which first lets the handlers in flight finish
         handling = asyncio.create_task(inbox.run(), name="telegram-updates")
         probe.watch("telegram-updates", handling)
@@ -262,6 +322,9 @@ async def _serve(settings: Settings, token: str | None, ready: asyncio.Event | N
                 await handling
             raise
     finally:
+        live_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await live_task
         for server in servers:
             await server.cleanup()
         await stop_background_work(work)

@@ -215,14 +215,35 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+DEFAULT_WEB_LISTEN = "127.0.0.1:8080"
+
+
+def web_chat_url(settings: Settings) -> str:
+    """Where the web chat of this instance is, for the operator to open."""
+    host, _, port = (settings.http_listen or DEFAULT_WEB_LISTEN).rpartition(":")
+    host = host.strip("[]")
+    shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+    return f"http://{shown}:{port}/chat"
+
+
 def _cmd_run(settings: Settings, _args) -> int:
     if not settings.telegram_enabled:
-        print(
-            "Kein Telegram-Token gesetzt – ich starte den lokalen Chat.\n"
-            "Für Telegram: Token bei @BotFather holen und KLIMABOT_TELEGRAM_TOKEN=… setzen (oder in .env).",
-            file=sys.stderr,
-        )
-        return _cmd_try(settings, _args)
+        if settings.web_chat and not settings.http_listen:
+            settings = settings.model_copy(update={"http_listen": DEFAULT_WEB_LISTEN})
+        web_line = f"Web-Chat im Browser: {web_chat_url(settings)}" if settings.web_chat else ""
+        hint = "Für Telegram: Token bei @BotFather holen und KLIMABOT_TELEGRAM_TOKEN=… setzen (oder in .env)."
+        if sys.stdin.isatty():
+            print(
+                f"Kein Telegram-Token gesetzt – ich starte den lokalen Chat.\n{web_line}\n{hint}",
+                file=sys.stderr,
+            )
+            return _cmd_try(settings, _args)
+        if not settings.web_chat:
+            print(
+                f"Kein Telegram-Token und kein Web-Chat (KLIMABOT_WEB_CHAT=false) – nichts zu tun.\n{hint}",
+                file=sys.stderr,
+            )
+            return 1
     from bot.startup import StartupError
 
     try:
@@ -251,7 +272,10 @@ async def _serve_and_announce(settings: Settings) -> None:
     announced = asyncio.create_task(ready.wait())
     await asyncio.wait({serving, announced}, return_when=asyncio.FIRST_COMPLETED)
     if ready.is_set():
-        print("klimabot läuft mit Telegram. Beenden mit Strg+C.", file=sys.stderr)
+        channels = ["Telegram"] if settings.telegram_enabled else []
+        if settings.web_chat and settings.http_listen:
+            channels.append(f"dem Web-Chat unter {web_chat_url(settings)}")
+        print(f"klimabot läuft mit {' und '.join(channels)}. Beenden mit Strg+C.", file=sys.stderr)
     announced.cancel()
     try:
         await serving

@@ -13,6 +13,7 @@ from aiohttp import web
 from bot.health import HealthProbe
 from services import metrics
 from storage.database import DATABASE_UNAVAILABLE
+from web.routes import WebChat
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +36,11 @@ class Webhook:
     receive: Callable[[dict], Awaitable[None]]
 
 
-def build_http_app(probe: HealthProbe, webhook: Webhook | None = None) -> web.Application:
-    """The aiohttp application with the health and metrics routes (and the webhook's, when given)."""
+def build_http_app(
+    probe: HealthProbe, webhook: Webhook | None = None, web_chat: WebChat | None = None
+) -> web.Application:
+    """The aiohttp application with the health and metrics routes (and the webhook's and the web chat's,
+    when given)."""
 
     async def healthz(_request: web.Request) -> web.Response:
         healthy, report = await probe.check()
@@ -71,6 +75,8 @@ def build_http_app(probe: HealthProbe, webhook: Webhook | None = None) -> web.Ap
     app.router.add_get("/metrics", metrics_page)
     if webhook is not None:
         app.router.add_post(webhook.path, updates)
+    if web_chat is not None:
+        web_chat.add_routes(app)
     return app
 
 
@@ -80,5 +86,5 @@ async def start_http_server(app: web.Application, listen: str) -> web.AppRunner:
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
-    log.info("HTTP server on %s:%s (/healthz, /metrics)", host, port)
+    log.info("HTTP server on %s:%s (/healthz, /metrics, /chat)", host, port)
     return runner

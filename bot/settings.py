@@ -44,6 +44,14 @@ class Settings(BaseSettings):
         pattern=r"^[^\s:]*:\d{1,5}$",
         description="host:port of the HTTP server with /healthz and /metrics (e.g. 127.0.0.1:8080); off when unset",
     )
+    web_chat: bool = Field(
+        default=True, description="serve the web chat at /chat on the HTTP server (KLIMABOT_HTTP_LISTEN)"
+    )
+    web_embed_origins: str = Field(
+        default="",
+        pattern=r"^(https://[^\s,/]+)?(\s*,\s*https://[^\s,/]+)*$",
+        description="websites that may embed the web chat, e.g. https://www.klima-kommunen-hessen.de (comma-separated)",
+    )
     webhook_url: str | None = Field(
         default=None,
         pattern=r"^https://[^\s/]+(/\S*)?$",
@@ -157,6 +165,11 @@ class Settings(BaseSettings):
                 f"{ENV_PREFIX}WEBHOOK_SECRET zusammen"
             )
         return self
+
+    @property
+    def embed_origins(self) -> tuple[str, ...]:
+        """The websites allowed to frame the web chat."""
+        return tuple(origin.strip() for origin in self.web_embed_origins.split(",") if origin.strip())
 
     @property
     def webhook_path(self) -> str:

@@ -164,6 +164,10 @@ class UpdateInbox:
                 await self._tell_chats({row.chat_id for row in rows if row.chat_id is not None})
                 await asyncio.sleep(_backoff(attempt))
 
+    def wake(self) -> None:
+        """Updates were stored by another path (the web chat): claim them now."""
+        self._wake.set()
+
     async def receive(self, update: Update, *, wait: float = 10.0) -> bool:
         """Webhook mode: store the update (from then on no crash loses it), then wait, bounded, until this
         instance has handled it and written so. False when it was stored before (a repeated delivery).

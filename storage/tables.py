@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, Column, Index, Integer, LargeBinary, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
@@ -391,3 +391,52 @@ class ReportAccess(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=320)
     via: str = Field(max_length=32)
     granted_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class WebVisitor(SQLModel, table=True):
+    """A browser of the web chat: the hash of its cookie; its conversation runs as chat `WEB_CHAT_BASE + id`."""
+
+    __tablename__ = "web_visitor"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    reply_email: str | None = Field(default=None, max_length=320)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    last_seen_at: dt.datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
+    )
+
+
+class WebEvent(SQLModel, table=True):
+    """One thing a web chat shows, in order: a message (bot's or visitor's), its edit or deletion, a notice.
+
+    A message keeps its `message_id` through edits; a button press is stored as an event of its own too
+    (never shown) so that its update gets a number of its own.
+    """
+
+    __tablename__ = "web_event"
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    kind: str = Field(max_length=16)
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: dt.datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
+    )
+
+
+class WebFile(SQLModel, table=True):
+    """A file of a web chat: an upload of the visitor or a document the bot sent (a download link)."""
+
+    __tablename__ = "web_file"
+
+    id: str = Field(primary_key=True, max_length=43)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    name: str = Field(max_length=255)
+    content_type: str = Field(max_length=127)
+    size: int
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: dt.datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
+    )

@@ -1,0 +1,77 @@
+"""The bot's aiogram session: calls about web chats go to the web channel, all others to Telegram.
+
+Without a Telegram token there is no Telegram: the bot then serves the web chat only, and the few calls it
+makes about itself at start (`getMe`, `setMyCommands`, `deleteWebhook`) are answered here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Any
+
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import PRODUCTION
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.methods import (
+    DeleteWebhook,
+    GetMe,
+    GetUpdates,
+    SetMyCommands,
+    TelegramMethod,
+)
+
+from web.channel import BOT_USER, FILE_PATH_PREFIX, WebChannel, is_web_method
+
+NO_TELEGRAM_ANSWERS: dict[type, Any] = {
+    GetMe: {
+        **BOT_USER,
+        "can_join_groups": False,
+        "can_read_all_group_messages": False,
+        "supports_inline_queries": False,
+    },
+    SetMyCommands: True,
+    DeleteWebhook: True,
+    GetUpdates: [],
+}
+
+
+class ChannelSession(BaseSession):
+    """Routes each Bot API call to the web channel or to Telegram's session (with its flood control)."""
+
+    def __init__(self, web: WebChannel, telegram: BaseSession | None = None) -> None:
+        super().__init__(api=telegram.api if telegram is not None else PRODUCTION)
+        self.web = web
+        self.telegram = telegram
+
+    async def make_request(self, bot, method: TelegramMethod, timeout: int | None = None) -> Any:  # noqa: ASYNC109 (aiogram's signature)
+        if is_web_method(method):
+            result = await self.web.execute(bot, method)
+        elif self.telegram is not None:
+            return await self.telegram(bot, method, timeout)
+        elif type(method) in NO_TELEGRAM_ANSWERS:
+            result = NO_TELEGRAM_ANSWERS[type(method)]
+        else:
+            raise TelegramBadRequest(method, "Bad Request: chat not found (no Telegram configured)")
+        # parsed exactly as a Bot API answer, so handlers get the same objects on both channels
+        response = self.check_response(bot, method, 200, self.json_dumps({"ok": True, "result": result}))
+        return response.result
+
+    async def stream_content(
+        self,
+        url: str,
+        headers: dict[str, Any] | None = None,
+        timeout: int = 30,  # noqa: ASYNC109 (aiogram's signature)
+        chunk_size: int = 65536,
+        raise_for_status: bool = True,
+    ) -> AsyncGenerator[bytes, None]:
+        if FILE_PATH_PREFIX in url:
+            yield await self.web.file_content(url)
+            return
+        if self.telegram is None:
+            raise FileNotFoundError(url)
+        async for chunk in self.telegram.stream_content(url, headers, timeout, chunk_size, raise_for_status):
+            yield chunk
+
+    async def close(self) -> None:
+        if self.telegram is not None:
+            await self.telegram.close()

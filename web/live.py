@@ -1,0 +1,98 @@
+"""Live events for the open pages of this process, whichever instance stored them.
+
+One poller per process reads new events of all chats from the database (right away when this process
+stored some, otherwise every `interval` seconds while a page is open) and hands each to the pages of its
+chat. Behind a load balancer the page's stream and the bot's answer may be on different instances: the
+database is what they share.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+
+from storage import web_chat
+from storage.database import DATABASE_UNAVAILABLE
+from storage.web_chat import ShownEvent
+
+log = logging.getLogger(__name__)
+
+# PostgreSQL hands out ids at insert and commits in any order: look this far back for late commits
+LATE_COMMIT_WINDOW = 200
+REMEMBERED = 4000
+
+
+class LiveEvents:
+    """Subscribe a page to its chat; `poke()` when events were stored; `run()` until cancelled."""
+
+    def __init__(self, sessions, *, wake: asyncio.Event | None = None, interval: float = 0.25) -> None:
+        self.sessions = sessions
+        self.interval = interval
+        self._pages: dict[int, set[asyncio.Queue]] = {}
+        self._wake = wake or asyncio.Event()  # set after every commit that stored events (session hook)
+        self._newest = 0
+        self._floor = 0  # events stored before this process started are read from the history, not here
+        self._seen: set[int] = set()
+        self._seen_order: deque[int] = deque()
+
+    def poke(self) -> None:
+        """Events were stored (by this process): read them now."""
+        self._wake.set()
+
+    def subscribe(self, chat_id: int) -> asyncio.Queue[ShownEvent]:
+        """A queue of the chat's new events for one open page."""
+        queue: asyncio.Queue[ShownEvent] = asyncio.Queue(maxsize=1000)
+        self._pages.setdefault(chat_id, set()).add(queue)
+        self._wake.set()
+        return queue
+
+    def unsubscribe(self, chat_id: int, queue: asyncio.Queue) -> None:
+        """The page closed."""
+        pages = self._pages.get(chat_id)
+        if pages is not None:
+            pages.discard(queue)
+            if not pages:
+                del self._pages[chat_id]
+
+    @property
+    def open_pages(self) -> int:
+        """How many pages listen (for the metrics)."""
+        return sum(len(pages) for pages in self._pages.values())
+
+    async def run(self) -> None:
+        """Read and hand out new events until cancelled."""
+        async with self.sessions() as session:
+            self._newest = self._floor = await web_chat.newest_event_id(session)
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.interval if self._pages else 5.0)
+            self._wake.clear()
+            if not self._pages:
+                continue
+            try:
+                await self._read_new()
+            except DATABASE_UNAVAILABLE as exc:
+                log.warning("web chat: reading new events failed (%s); trying again", type(exc).__name__)
+                await asyncio.sleep(1.0)
+
+    async def _read_new(self) -> None:
+        async with self.sessions() as session:
+            events = await web_chat.list_recent_events(
+                session, after=max(0, self._newest - LATE_COMMIT_WINDOW)
+            )
+        for event in events:
+            if event.id in self._seen or event.id <= self._floor:
+                continue
+            self._remember(event.id)
+            self._newest = max(self._newest, event.id)
+            for queue in self._pages.get(event.chat_id, ()):
+                with contextlib.suppress(asyncio.QueueFull):  # a page that stopped reading: it reloads
+                    queue.put_nowait(event)
+
+    def _remember(self, event_id: int) -> None:
+        self._seen.add(event_id)
+        self._seen_order.append(event_id)
+        while len(self._seen_order) > REMEMBERED:
+            self._seen.discard(self._seen_order.popleft())
