@@ -17,6 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 PG_ADMIN_URL = os.environ.get("KLIMABOT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 TABLES_TO_CLEAR = (
+    "web_event",
+    "web_file",
+    "web_visitor",
     "feedback",
     "asked_question",
     "fsm_record",

@@ -135,6 +135,18 @@ def bot_message_json(chat_id: int, message_id: int, payload: dict[str, Any], **e
         "from": BOT_USER,
         **extra,
     }
+    if payload.get("buttons"):
+        result["reply_markup"] = {
+            "inline_keyboard": [
+                [
+                    {"text": b["text"], "callback_data": b["data"]}
+                    if "data" in b
+                    else {"text": b["text"], "url": b["url"]}
+                    for b in row
+                ]
+                for row in payload["buttons"]
+            ]
+        }
     text = plain_text(payload.get("parts") or [])
     if payload.get("document"):
         if text:

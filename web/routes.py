@@ -177,6 +177,7 @@ class WebChat:
                 secure=self._secure(request) or embedded,
                 # framed on the alliance's site the cookie is a third-party one: it must say so
                 samesite="None" if embedded else "Lax",
+                partitioned=embedded or None,  # CHIPS: kept per embedding site where third-party cookies go
             )
         return response
 
