@@ -37,7 +37,7 @@ OUTBOX_STATES = {
     "bounced": "unzustellbar",
 }
 TICKET_STATES = {"open": "offen", "waiting": "wartet", "answered": "beantwortet", "closed": "geschlossen"}
-CHANNELS = {"telegram": "Telegram", "email": "E-Mail"}
+CHANNELS = {"telegram": "Telegram", "web": "Web-Chat", "email": "E-Mail"}
 FINDING_LEVELS = {"error": "FEHLER", "warning": "WARNUNG"}
 
 

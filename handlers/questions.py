@@ -14,6 +14,7 @@ from handlers.start import booking_open
 from handlers.tickets import start_escalation
 from services.answering import Answer, AnsweringService, AnswerKind
 from services.booking.config import BookingConfig
+from services.channels import chat_channel
 from services.presenting import render_html
 from services.question_log import NotYourQuestion, UnknownQuestion, record_feedback, record_question
 
@@ -29,7 +30,7 @@ async def _reply(
     message: Message, answer: Answer, session: AsyncSession, contact: str, booking: bool = False
 ) -> None:
     question_id = await record_question(
-        session, channel="telegram", user_ref=user_ref(message.chat.id), answer=answer
+        session, channel=chat_channel(message.chat.id), user_ref=user_ref(message.chat.id), answer=answer
     )
     await message.answer(
         render_html(answer, contact=contact),
@@ -54,7 +55,9 @@ async def on_question(
     """Answer a free-text question, suggest close matches, or hand over to the Fachstelle."""
     answer = answering.answer(message.text)
     if answer.kind is AnswerKind.ESCALATE and answer.reason == "human":
-        await record_question(session, channel="telegram", user_ref=user_ref(message.chat.id), answer=answer)
+        await record_question(
+            session, channel=chat_channel(message.chat.id), user_ref=user_ref(message.chat.id), answer=answer
+        )
         await start_escalation(message, state)
         return
     if answer.kind is not AnswerKind.HELP:

@@ -20,7 +20,7 @@ def privacy_notice(settings) -> str:
         return f"nach {days} Tag{'en' if days != 1 else ''}"
 
     return (
-        "🔒 <b>Datenschutz:</b> Ich speichere Ihre Fragen, Ihre Bewertungen (👍/👎) und Ihre Telegram-ID, um "
+        "🔒 <b>Datenschutz:</b> Ich speichere Ihre Fragen, Ihre Bewertungen (👍/👎) und Ihre Chat-Kennung (Telegram-ID bzw. Web-Chat-Sitzung), um "
         "Ihnen zu antworten und die Wissensbasis zu verbessern; für Termine, Anfragen an die Fachstelle und "
         "Berichte auch Name, E-Mail und Telefon, die Sie angeben. Fragen werden "
         f"{after(settings.retention_questions_days)} anonymisiert, Anfragen "

@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.inputs import EMAIL_HINT
 from handlers.keyboards import FlowCb, TicketCb, flow_keyboard, forwarded_keyboard
+from services.channels import chat_channel
 from services.email_address import normalize_address
 from services.municipalities import MunicipalityDirectory
 from services.ticket_texts import RESPONSE_EXPECTATION
@@ -296,7 +297,7 @@ async def handover_send(
         session,
         tickets,
         NewTicket(
-            channel="telegram",
+            channel=chat_channel(callback.message.chat.id),
             question=flow.question,
             requester_name=user.full_name if user else None,
             requester_email=flow.email,
@@ -343,7 +344,9 @@ async def forward_to_ticket(
     ticket: Ticket,
 ) -> None:
     """The chat belongs to an open ticket: the message goes to the advisors, the bot stays quiet."""
-    await add_requester_message(session, tickets, ticket, text=message.text or "", channel="telegram")
+    await add_requester_message(
+        session, tickets, ticket, text=message.text or "", channel=chat_channel(message.chat.id)
+    )
     data = await state.get_data()
     if data.get("forward_notice") != ticket.id:
         await state.update_data(forward_notice=ticket.id)

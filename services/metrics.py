@@ -80,6 +80,8 @@ def set_backlogs(backlogs) -> None:
 def exposition() -> tuple[bytes, str]:
     """The metrics in Prometheus' text format, and its content type."""
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+
+
 WEB_CHAT_MESSAGES = Counter(
     "klimabot_web_chat_messages", "Messages, presses and uploads of web chat visitors", registry=REGISTRY
 )

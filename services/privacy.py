@@ -38,6 +38,7 @@ from storage.tables import (
     TicketMessage,
 )
 from storage.types import utcnow
+from storage.web_chat import delete_chat, export_chat, is_web_chat
 
 ERASED = "[gelöscht]"
 # what is left of a booking, a question once the person is gone (erasure and retention alike)
@@ -168,6 +169,11 @@ async def export_person(session: AsyncSession, person: Person) -> dict:
                 _any(_chat(ReportVersion.chat_id, person), _address(ReportVersion.reporter_email, person)),
             )
         ],
+        "web_chat": (
+            await export_chat(session, chat_id=person.telegram_id)
+            if is_web_chat(person.telegram_id)
+            else None
+        ),
     }
 
 
@@ -270,6 +276,8 @@ async def erase_person(
             (ReportCampaignSend, ReportCampaignSend.chat_id),
         ):
             await session.exec(delete(table).where(column == chat))
+        if is_web_chat(chat):
+            await delete_chat(session, chat_id=chat)
     for table, chat_column, address_column in (
         (ReportAccess, ReportAccess.chat_id, ReportAccess.email),
         (EmailConfirmation, EmailConfirmation.chat_id, EmailConfirmation.email),

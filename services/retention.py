@@ -23,6 +23,7 @@ from storage.tables import (
     Ticket,
 )
 from storage.types import utcnow
+from storage.web_chat import prune_web_chats
 
 
 @dataclass(frozen=True)
@@ -98,5 +99,7 @@ async def apply_retention(
         )
     )
     counts["sent_mails"] = result.rowcount or 0
+    # a web chat's transcript holds the questions' texts: it goes when the questions lose theirs
+    counts["web_chat_events"] = await prune_web_chats(session, older_than=questions)
     await session.commit()
     return counts

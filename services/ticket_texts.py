@@ -7,7 +7,7 @@ import unicodedata
 
 from storage.tables import Ticket
 
-CHANNEL_NAMES = {"telegram": "Telegram", "email": "E-Mail"}
+CHANNEL_NAMES = {"telegram": "Telegram", "web": "Web-Chat", "email": "E-Mail"}
 # Telegram allows 4,096 characters a message, counted in UTF-16 code units (an emoji counts twice);
 # counting the escaped HTML is stricter than Telegram (an entity counts as one) and so always safe.
 TELEGRAM_MAX_UNITS = 4096

@@ -19,6 +19,7 @@ from services.advisors import AdvisorDirectory
 from services.outgoing import MailAttachment, OutgoingMail, new_message_id, queue_mail
 from storage.tables import OutboxMail, ReferenceCounter, TelegramOutbox, Ticket, TicketMessage
 from storage.types import utcnow
+from storage.web_chat import get_reply_email
 
 MAX_REFERENCES = 20
 REOPEN_WINDOW = dt.timedelta(days=30)
@@ -367,20 +368,12 @@ async def record_advisor_reply(
                     document=data,
                 )
             )
+        # a web chat visitor may have left an address: the reply waits in the page and goes there too
+        copy_to = await get_reply_email(session, chat_id=ticket.requester_chat_id)
+        if copy_to:
+            await _mail_reply(session, config, ticket, reply, copy_to)
     elif ticket.requester_email:
-        thread = await _requester_thread_ids(session, ticket.id)
-        mail = OutgoingMail(
-            message_id=new_message_id(config.domain),
-            to=((ticket.requester_name or "", ticket.requester_email),),
-            subject=f"Re: [{ticket.reference}] {texts.summary_line(ticket.subject)}",
-            text=reply.text.strip(),
-            in_reply_to=_last_requester_id(thread, ticket),
-            references=tuple(thread)[-MAX_REFERENCES:],
-            attachments=tuple(
-                MailAttachment(name, "application/octet-stream", data) for name, data in reply.attachments
-            ),
-        )
-        queue_in_thread(session, ticket, mail, purpose="advisor_reply")
+        await _mail_reply(session, config, ticket, reply, ticket.requester_email)
     first_reply = ticket.answered_by is None
     ticket.state = TicketState.ANSWERED
     ticket.answered_by = fit_column(reply.advisor_address, 320)
@@ -393,6 +386,25 @@ async def record_advisor_reply(
     if first_reply and ticket.created_at is not None:
         metrics.TICKET_FIRST_RESPONSE.observe(max(0.0, (now - ticket.created_at).total_seconds()))
     return ticket
+
+
+async def _mail_reply(
+    session: AsyncSession, config: TicketConfig, ticket: Ticket, reply: AdvisorReply, address: str
+) -> None:
+    """The advisor's reply by mail to the requester, in the thread of the request."""
+    thread = await _requester_thread_ids(session, ticket.id)
+    mail = OutgoingMail(
+        message_id=new_message_id(config.domain),
+        to=((ticket.requester_name or "", address),),
+        subject=f"Re: [{ticket.reference}] {texts.summary_line(ticket.subject)}",
+        text=reply.text.strip(),
+        in_reply_to=_last_requester_id(thread, ticket),
+        references=tuple(thread)[-MAX_REFERENCES:],
+        attachments=tuple(
+            MailAttachment(name, "application/octet-stream", data) for name, data in reply.attachments
+        ),
+    )
+    queue_in_thread(session, ticket, mail, purpose="advisor_reply")
 
 
 def _last_requester_id(thread: list[str], ticket: Ticket) -> str | None:

@@ -416,7 +416,10 @@ class WebEvent(SQLModel, table=True):
 
     __tablename__ = "web_event"
 
-    id: int | None = Field(default=None, sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True))
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    )
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
     message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     kind: str = Field(max_length=16)

@@ -196,6 +196,27 @@ async def get_file(session: AsyncSession, *, file_id: str) -> WebFile | None:
     return await session.get(WebFile, file_id)
 
 
+async def export_chat(session: AsyncSession, *, chat_id: int) -> dict[str, Any]:
+    """What the web chat stored of a visitor (privacy export): the address left and the conversation."""
+    reply_email = await get_reply_email(session, chat_id=chat_id)
+    events = await list_events(session, chat_id=chat_id, after=0, limit=100_000)
+    files = (
+        await session.execute(
+            select(WebFile.name, WebFile.content_type, WebFile.size, WebFile.created_at).where(
+                WebFile.chat_id == chat_id
+            )
+        )
+    ).all()
+    return {
+        "reply_email": reply_email,
+        "events": [event.as_json() for event in events],
+        "files": [
+            {"name": name, "content_type": kind, "size": size, "created_at": created.isoformat()}
+            for name, kind, size, created in files
+        ],
+    }
+
+
 async def delete_chat(session: AsyncSession, *, chat_id: int) -> None:
     """Everything a web chat showed and stored (privacy erasure); the visitor keeps its cookie, not its address."""
     await session.execute(delete(WebEvent).where(WebEvent.chat_id == chat_id))

@@ -15,7 +15,7 @@ SENDER_NAME = "Fachstelle Klima-Kommunen"
 # Photos and PDFs of the measures ride along in the Fachstelle's notice up to this total: many mail servers
 # refuse messages above 20–25 MB, and base64 makes attachments a third larger.
 FACHSTELLE_FILES_BUDGET = 12 * 1024 * 1024
-CHANNEL_LABELS = {"telegram": "Telegram", "email": "E-Mail"}
+CHANNEL_LABELS = {"telegram": "Telegram", "web": "Web-Chat", "email": "E-Mail"}
 
 
 def _when(report: SubmittedReport) -> str:
