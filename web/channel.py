@@ -294,7 +294,10 @@ class WebChannel:
         if method.chat_id is None or method.message_id is None:
             raise TelegramBadRequest(method, "Bad Request: inline messages do not exist in the web chat")
         current = await self._current(method.chat_id, method.message_id)
-        if current is None or current.get("from") != "bot":
+        if current is None:
+            # gone from the page (the visitor's data were just erased): show the new text as a new message
+            return await self._send(method.chat_id, parts or [], method)
+        if current.get("from") != "bot":
             raise TelegramBadRequest(method, "Bad Request: message to edit not found")
         # as in Telegram: editing the text without a keyboard removes the keyboard
         changed = {**current, "buttons": keyboard_rows(method.reply_markup)}

@@ -38,6 +38,7 @@ COOKIE_MAX_AGE = 180 * 24 * 3600
 MAX_TEXT_CHARS = 4096
 MAX_JSON_BYTES = 32 * 1024
 HEARTBEAT_SECONDS = 15.0
+DISCONNECT_CHECK_SECONDS = 1.0
 MAX_STREAMS_PER_VISITOR = 6
 STATIC_DIR = Path(__file__).parent / "static"
 STATIC_FILES = {
@@ -69,6 +70,7 @@ class WebChat:
     per_address: RateLimit = field(default_factory=lambda: RateLimit(per_minute=300, burst=60))
     new_visitors: RateLimit = field(default_factory=lambda: RateLimit(per_minute=30, burst=20))
     _streams: dict[int, int] = field(default_factory=dict)
+    _stream_tasks: set = field(default_factory=set)
 
     def add_routes(self, app: web.Application) -> None:
         """Mount the page, its files and its API."""
@@ -85,6 +87,12 @@ class WebChat:
         app.router.add_post("/chat/api/upload", self.upload)
         app.router.add_post("/chat/api/email", self.email)
         app.middlewares.append(self._headers_and_faults)
+        app.on_shutdown.append(self._end_streams)
+
+    async def _end_streams(self, _app: web.Application) -> None:
+        """Open event streams end when the server stops (the pages reconnect, to this or another instance)."""
+        for task in list(self._stream_tasks):
+            task.cancel()
 
     # --- shared --------------------------------------------------------------------------------------
 
@@ -251,6 +259,8 @@ class WebChat:
         )
         queue = self.live.subscribe(visitor.chat_id)
         self._streams[visitor.chat_id] = self._streams.get(visitor.chat_id, 0) + 1
+        task = asyncio.current_task()
+        self._stream_tasks.add(task)
         sent: set[int] = set()
         try:
             await response.prepare(request)
@@ -261,17 +271,22 @@ class WebChat:
                 )
             for event in backlog:
                 await _write_event(response, event, sent)
-            while True:
+            quiet = 0.0
+            while request.transport is not None and not request.transport.is_closing():
                 try:
-                    event = await asyncio.wait_for(queue.get(), timeout=HEARTBEAT_SECONDS)
+                    event = await asyncio.wait_for(queue.get(), timeout=DISCONNECT_CHECK_SECONDS)
                 except TimeoutError:
-                    await response.write(b": ping\n\n")
+                    quiet += DISCONNECT_CHECK_SECONDS
+                    if quiet >= HEARTBEAT_SECONDS:
+                        await response.write(b": ping\n\n")
+                        quiet = 0.0
                     continue
                 if event.id > after:
                     await _write_event(response, event, sent)
         except (ConnectionResetError, asyncio.CancelledError):
-            pass
+            pass  # the page closed, or the server stops (it cancels the open streams)
         finally:
+            self._stream_tasks.discard(task)
             self.live.unsubscribe(visitor.chat_id, queue)
             self._streams[visitor.chat_id] -= 1
             if not self._streams[visitor.chat_id]:
