@@ -10,7 +10,7 @@ from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.booking_buttons import button_fits
@@ -52,6 +52,7 @@ from services.booking.domain import (
 )
 from services.booking.formatting import format_slot
 from services.booking.limits import check_booking_limits
+from services.booking.mails import calendar_file
 from services.intents import wants_booking
 from services.municipalities import Municipality, MunicipalityDirectory
 
@@ -381,7 +382,9 @@ async def _book(
         )
         return
     await clear_flow(state)
-    await callback.message.answer(done)
+    # the confirmation carries the calendar entry: one message, a file to save in any calendar
+    name, ics = calendar_file(booking, result)
+    await callback.message.answer_document(BufferedInputFile(ics, filename=name), caption=done)
 
 
 async def cmd_termin(

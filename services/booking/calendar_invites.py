@@ -13,7 +13,7 @@ from services.working_time import BERLIN
 
 PRODID = "-//Hessen aktiv: Die Klima-Kommunen//klimabot//DE"
 TZID = "Europe/Berlin"
-Method = Literal["REQUEST", "CANCEL"]
+Method = Literal["REQUEST", "CANCEL", "PUBLISH"]
 
 
 @dataclass(frozen=True)

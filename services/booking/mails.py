@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from services.booking.calendar_invites import Invitation, invitation_attachment
+from services.booking.calendar_invites import Invitation, invitation_attachment, invitation_ics
 from services.booking.config import BookingConfig
 from services.booking.domain import CANCELLED_IN_CHAT, FACHSTELLE
 from services.booking.formatting import format_label, format_slot, format_slot_range, topic_label
 from services.outgoing import MailAttachment, OutgoingMail, new_message_id
 from storage.tables import Booking
+from storage.types import utcnow
 
 SUMMARY_PREFIX = "Initialberatung Klima-Kommunen"
 
@@ -82,6 +83,14 @@ def booking_invitation(config: BookingConfig, booking: Booking) -> Invitation:
         organizer=(config.organizer_name, config.inbox_address),
         attendees=((advisor, booking.advisor_email), (booking.contact_name, booking.contact_email)),
     )
+
+
+def calendar_file(
+    config: BookingConfig, booking: Booking, *, stamp: dt.datetime | None = None
+) -> tuple[str, bytes]:
+    """The booking as a calendar entry to save from the chat (the meeting request itself comes by mail)."""
+    ics = invitation_ics(booking_invitation(config, booking), method="PUBLISH", stamp=stamp or utcnow())
+    return f"Initialberatung-{booking.reference}.ics", ics
 
 
 def _contact_line(booking: Booking) -> str:

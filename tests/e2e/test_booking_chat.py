@@ -136,6 +136,8 @@ async def test_booking_from_start_to_confirmation_with_wrong_input_and_back(book
     await press(api, "✅ Verbindlich buchen")
     await until(api, "Gebucht!")
     assert "IB-" in last(api).text
+    name, ics = last(api).document  # the confirmation carries the calendar entry to save
+    assert name.startswith("Initialberatung-IB-") and name.endswith(".ics") and b"BEGIN:VEVENT" in ics
 
     (booking,) = await _bookings(settings)
     assert booking.state == "active" and booking.contact_email == "erika@marburg.de"
