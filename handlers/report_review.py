@@ -7,7 +7,7 @@ import html
 
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.keyboards import MenuCb
@@ -181,7 +181,12 @@ async def on_submit(
         return
     await set_flow(state, ReportFlow(ags=flow.ags))
     await state.set_state(None)
-    await message.answer(chat_text.submitted_text(result, draft))
+    if result.document is None:
+        await message.answer(chat_text.submitted_text(result, draft))
+        return
+    # the confirmation carries the report as mailed to the reporter (a download in the web chat)
+    document = BufferedInputFile(result.document.content, filename=result.document.filename)
+    await message.answer_document(document, caption=chat_text.submitted_text(result, draft))
 
 
 async def on_other_text(message: Message, state: FSMContext, session: AsyncSession) -> None:

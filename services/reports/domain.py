@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from services.report_document import DocumentFile
 from services.report_export import ReportRow
 from services.report_fields import (
     MEASURE_FIELD_BY_KEY,
@@ -111,11 +112,13 @@ class Draft:
 
 @dataclass(frozen=True)
 class SubmitResult:
-    """The version a submission produced; `unchanged` when it repeated the latest version (no new one)."""
+    """The version a submission produced; `unchanged` when it repeated the latest version (no new one);
+    `document` the report as PDF (as mailed to the reporter) for the chat to offer."""
 
     version: int
     amended: bool
     unchanged: bool = False
+    document: DocumentFile | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

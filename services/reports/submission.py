@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services import metrics
 from services.document_worker import build_attachment
 from services.outgoing import queue_mail
+from services.report_document import DocumentFile
 from services.report_fields import (
     MEASURE_FIELD_BY_KEY,
     SKIPPED,
@@ -166,14 +167,14 @@ async def submit_report(
                 chat_id=chat_id,
             )
         )
-        await _queue_mails(
+        document = await _queue_mails(
             session, submitted, previous, fachstelle_address=fachstelle_address, domain=sender_domain
         )
         await session.commit()
         metrics.REPORTS_SUBMITTED.inc()
         _sync(draft, state, submitted.version, measures=list(measures), updated_at=now)
         draft.revision = read + 1
-        return SubmitResult(version=submitted.version, amended=submitted.amended)
+        return SubmitResult(version=submitted.version, amended=submitted.amended, document=document)
     raise RuntimeError(f"could not submit report {draft.report_id}: too many concurrent submissions")
 
 
@@ -195,8 +196,8 @@ async def _queue_mails(
     *,
     fachstelle_address: str,
     domain: str,
-) -> None:
-    """Both e-mails into the outbox, in the caller's transaction."""
+) -> DocumentFile:
+    """Both e-mails into the outbox, in the caller's transaction; returns the report's document."""
     document = await build_attachment(submitted.to_row())
     refs = [m["attachment"].ref for m in submitted.measures if is_answered(m.get("attachment"))]
     files = await load_attachments(session, report_id=submitted.report_id, refs=refs)
@@ -205,3 +206,4 @@ async def _queue_mails(
         submitted, document, address=fachstelle_address, domain=domain, previous=previous, files=files
     )
     queue_mail(session, notice, purpose="report_notice")
+    return document

@@ -120,6 +120,8 @@ async def test_a_report_from_first_answer_to_submission_and_amendment(tmp_path):
         await until(api, "📨 Absenden")
         api.user_presses_button(USER, "📨 Absenden")
         await until(api, "Version 1")
+        name, pdf = last(api).document  # the report as mailed, to keep from the chat as well
+        assert name.endswith(".pdf") and pdf.startswith(b"%PDF")
 
         api.user_sends(USER, "/bericht")
         await until(api, "✅ Wöllstadt")
