@@ -6,6 +6,7 @@ VENV=${VENV:-.venv}
 
 bash scripts/services.sh || exit 1
 bash scripts/install-dovecot.sh || exit 1
+bash scripts/install-browser.sh || exit 1
 
 "$VENV/bin/ruff" check . || exit 1
 # the fact sheet lives beside the repository (development material); CI clones the repository there too

@@ -66,7 +66,7 @@ class WebChat:
     on_update_stored: Callable[[], None]
     commands: list[tuple[str, str]]
     embed_origins: tuple[str, ...] = ()
-    per_visitor: RateLimit = field(default_factory=lambda: RateLimit(per_minute=30, burst=10))
+    per_visitor: RateLimit = field(default_factory=lambda: RateLimit(per_minute=60, burst=20))
     per_address: RateLimit = field(default_factory=lambda: RateLimit(per_minute=300, burst=60))
     new_visitors: RateLimit = field(default_factory=lambda: RateLimit(per_minute=30, burst=20))
     _streams: dict[int, int] = field(default_factory=dict)

@@ -302,6 +302,10 @@
     return date.toLocaleString('de-DE', options);
   }
 
+  function isStart(event) {
+    return Array.isArray(event.parts) && event.parts.length === 1 && event.parts[0].text === '/start';
+  }
+
   function renderMessage(event) {
     const from = event.from === 'user' ? 'user' : 'bot';
     const item = el('div', `message ${from}`);
@@ -371,6 +375,8 @@
     const follow = live && (stickToBottom || nearBottom());
     switch (event.type) {
       case 'message':
+        // the greeting's /start is sent by the page itself: the visitor never typed it
+        if (event.from === 'user' && isStart(event)) break;
         log.append(renderMessage(event));
         break;
       case 'edit':
