@@ -347,6 +347,14 @@ class DovecotServer:
             return int(text.split("]")[0].split()[2])
         return None
 
+    def append_all(self, user: MailUser | str, messages: list[bytes], folder: str = "INBOX") -> None:
+        """Deliver many messages over one connection (a login per message would cost most of the time)."""
+        with self.client(user) as client:
+            if not client.folder_exists(folder):
+                client.create_folder(folder)
+            for raw in messages:
+                client.append(folder, raw)
+
     def count(self, user: MailUser | str, folder: str = "INBOX") -> int:
         """How many messages the folder holds (0 if it does not exist)."""
         with self.client(user) as client:

@@ -16,8 +16,7 @@ async def test_every_corpus_message_is_processed_or_quarantined_and_nothing_is_l
 ):
     settings, context, _ = pipeline
     files = corpus_files()
-    for path in files:
-        dovecot_server.append(mailbox, path.read_bytes())
+    dovecot_server.append_all(mailbox, [path.read_bytes() for path in files])
     before = dovecot_server.total(mailbox)
     reader = build_imap_reader(settings, context)
     handled = 0
