@@ -85,6 +85,11 @@ def exposition() -> tuple[bytes, str]:
 WEB_CHAT_MESSAGES = Counter(
     "klimabot_web_chat_messages", "Messages, presses and uploads of web chat visitors", registry=REGISTRY
 )
+WEB_CHAT_OPEN_PAGES = Gauge(
+    "klimabot_web_chat_open_pages",
+    "Web chat pages with a live event stream on this instance",
+    registry=REGISTRY,
+)
 WEB_CHAT_REFUSED = Counter(
     "klimabot_web_chat_refused",
     "Web chat requests refused, by reason (rate: too many; origin: not from the chat page)",

@@ -13,6 +13,7 @@ import contextlib
 import logging
 from collections import deque
 
+from services import metrics
 from storage import web_chat
 from storage.database import DATABASE_UNAVAILABLE
 from storage.web_chat import ShownEvent
@@ -46,13 +47,15 @@ class LiveEvents:
         queue: asyncio.Queue[ShownEvent] = asyncio.Queue(maxsize=1000)
         self._pages.setdefault(chat_id, set()).add(queue)
         self._wake.set()
+        metrics.WEB_CHAT_OPEN_PAGES.inc()
         return queue
 
     def unsubscribe(self, chat_id: int, queue: asyncio.Queue) -> None:
         """The page closed."""
         pages = self._pages.get(chat_id)
-        if pages is not None:
+        if pages is not None and queue in pages:
             pages.discard(queue)
+            metrics.WEB_CHAT_OPEN_PAGES.dec()
             if not pages:
                 del self._pages[chat_id]
 
