@@ -21,4 +21,24 @@ def build_router() -> Router:
         reports.build_router(),
         questions.build_router(),
     )
-    return root
+    return run_filters_inline(root)
+
+
+def run_filters_inline(router: Router) -> Router:
+    """Run synchronous filters in the event loop. aiogram hands each one (a `State`, an `F` expression, a
+    plain function) to a worker thread — about fifteen thread hops per update, for checks that take
+    microseconds and never block."""
+    for each in router.chain_tail:
+        for observer in each.observers.values():
+            for handler in (observer._handler, *observer.handlers):  # router-wide filters, then handlers'
+                for check in handler.filters or ():
+                    if not check.awaitable:
+                        check.callback, check.awaitable = _in_loop(check.callback), True
+    return router
+
+
+def _in_loop(check):
+    async def run(*args, **kwargs):
+        return check(*args, **kwargs)
+
+    return run

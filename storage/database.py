@@ -82,10 +82,14 @@ def create_engine(url: str) -> AsyncEngine:
     return create_async_engine(
         async_url(url),
         connect_args={"timeout": CONNECT_TIMEOUT_SECONDS, "command_timeout": STATEMENT_TIMEOUT_SECONDS},
-        pool_size=20,
-        max_overflow=60,
+        # kept open: an update in flight holds one connection and briefly a second (conversation state),
+        # and a connection made for a burst and closed after it costs the server a new backend each time
+        pool_size=30,
+        max_overflow=30,
         pool_timeout=POOL_TIMEOUT_SECONDS,
-        pool_pre_ping=True,
+        # no ping per checkout (it doubled the round trips): a connection the server dropped fails on use,
+        # SQLAlchemy then renews the pool, and every caller retries DATABASE_UNAVAILABLE later
+        pool_pre_ping=False,
     )
 
 

@@ -19,6 +19,7 @@ WEB_CHAT_BASE = 10**16
 # update ids of the web channel, far above Telegram's (which count up from a few hundred million)
 WEB_UPDATE_BASE = 2**52
 
+# a press is stored for its update's number only; every other kind is shown
 SHOWN_KINDS = ("message", "edit", "delete", "notice")
 
 
@@ -158,20 +159,30 @@ async def list_events(
     """The chat's shown events after id `after`, oldest first."""
     rows = await session.execute(
         select(*_EVENT_COLUMNS)
-        .where(WebEvent.chat_id == chat_id, WebEvent.id > after, WebEvent.kind.in_(SHOWN_KINDS))
+        .where(WebEvent.chat_id == chat_id, WebEvent.id > after, WebEvent.kind != "press")
         .order_by(WebEvent.id)
         .limit(limit)
     )
     return _rows_to_events(rows)
 
 
-async def list_recent_events(session: AsyncSession, *, after: int, limit: int = 1000) -> list[ShownEvent]:
-    """Shown events of every chat after id `after`, oldest first (the live feed of all open pages)."""
+async def list_recent_event_ids(session: AsyncSession, *, after: int, limit: int = 2000) -> list[int]:
+    """Ids of shown events of every chat after id `after`, ascending (cheap: no payloads)."""
     rows = await session.execute(
-        select(*_EVENT_COLUMNS)
-        .where(WebEvent.id > after, WebEvent.kind.in_(SHOWN_KINDS))
+        select(WebEvent.id)
+        .where(WebEvent.id > after, WebEvent.kind != "press")
         .order_by(WebEvent.id)
         .limit(limit)
+    )
+    return [row[0] for row in rows]
+
+
+async def get_events(session: AsyncSession, *, event_ids: list[int]) -> list[ShownEvent]:
+    """These events, oldest first."""
+    if not event_ids:
+        return []
+    rows = await session.execute(
+        select(*_EVENT_COLUMNS).where(WebEvent.id.in_(event_ids)).order_by(WebEvent.id)
     )
     return _rows_to_events(rows)
 

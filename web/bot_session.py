@@ -16,6 +16,7 @@ from aiogram.methods import (
     DeleteWebhook,
     GetMe,
     GetUpdates,
+    Response,
     SetMyCommands,
     TelegramMethod,
 )
@@ -35,6 +36,18 @@ NO_TELEGRAM_ANSWERS: dict[type, Any] = {
 }
 
 
+_RESPONSE_TYPES: dict[Any, type[Response]] = {}
+
+
+def response_type(method: TelegramMethod) -> type[Response]:
+    """`Response[<what the method returns>]`, built once: pydantic keeps generic models only weakly, so
+    building it per call (as aiogram's `check_response` does) re-creates the model class every time."""
+    returning = method.__returning__
+    if returning not in _RESPONSE_TYPES:
+        _RESPONSE_TYPES[returning] = Response[returning]
+    return _RESPONSE_TYPES[returning]
+
+
 class ChannelSession(BaseSession):
     """Routes each Bot API call to the web channel or to Telegram's session (with its flood control)."""
 
@@ -52,9 +65,10 @@ class ChannelSession(BaseSession):
             result = NO_TELEGRAM_ANSWERS[type(method)]
         else:
             raise TelegramBadRequest(method, "Bad Request: chat not found (no Telegram configured)")
-        # parsed exactly as a Bot API answer, so handlers get the same objects on both channels
-        response = self.check_response(bot, method, 200, self.json_dumps({"ok": True, "result": result}))
-        return response.result
+        # validated exactly as a Bot API answer, so handlers get the same objects on both channels
+        return (
+            response_type(method).model_validate({"ok": True, "result": result}, context={"bot": bot}).result
+        )
 
     async def stream_content(
         self,

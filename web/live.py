@@ -79,15 +79,18 @@ class LiveEvents:
             except DATABASE_UNAVAILABLE as exc:
                 log.warning("web chat: reading new events failed (%s); trying again", type(exc).__name__)
                 await asyncio.sleep(1.0)
+            except Exception:  # a bug must not end the live feed of every open page
+                log.exception("web chat: reading new events failed")
+                await asyncio.sleep(1.0)
 
     async def _read_new(self) -> None:
         async with self.sessions() as session:
-            events = await web_chat.list_recent_events(
-                session, after=max(0, self._newest - LATE_COMMIT_WINDOW)
+            recent = await web_chat.list_recent_event_ids(
+                session, after=max(self._floor, self._newest - LATE_COMMIT_WINDOW)
             )
+            new = [event_id for event_id in recent if event_id not in self._seen]
+            events = await web_chat.get_events(session, event_ids=new)
         for event in events:
-            if event.id in self._seen or event.id <= self._floor:
-                continue
             self._remember(event.id)
             self._newest = max(self._newest, event.id)
             for queue in self._pages.get(event.chat_id, ()):
