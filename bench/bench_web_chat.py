@@ -8,8 +8,9 @@ The bot runs as it is deployed without Telegram: `klimabot run` in a process of 
 chat). Every simulated visitor is a browser of its own (own aiohttp session and cookie jar) speaking the
 protocol of web/PROTOCOL.md: `GET /chat` for the cookie, the server-sent events of `GET /chat/api/events`,
 and JSON posts to `POST /chat/api/send` from the page's origin. Each visitor sends "/start", waits for the
-greeting, then asks its questions one after another after a human pause (0.5–1.5 s, seeded; `--back-to-back`
-drops it). An answer's latency is the time from sending the POST until the first new `message` event from
+greeting, then asks its questions one after another after a human pause: by default 5–15 s (seeded), the time
+to read an answer and type the next question in a browser; `--pause 0.5 1.5` is a stress test far beyond a
+person's pace, `--back-to-back` drops the pause and measures throughput. An answer's latency is the time from sending the POST until the first new `message` event from
 "bot" arrives on that visitor's event stream. Errors: non-2xx responses, answers not there within 10 s,
 broken connections; a late answer is waited for (20 s more, not measured) so it is never taken for the next
 one. Every visitor comes from an address of its own (`X-Forwarded-For` from 198.18.0.0/15, as the deployment's
@@ -53,7 +54,7 @@ ANSWER_TIMEOUT_SECONDS = 10.0
 REQUEST_TIMEOUT_SECONDS = 10.0
 READY_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 30.0
-HUMAN_PAUSE_SECONDS = (0.5, 1.5)
+HUMAN_PAUSE_SECONDS = (5.0, 15.0)  # reading an answer and typing the next question
 START_SPREAD_SECONDS = 2.0  # the visitors open the page within this time (seeded), not all in one instant
 SETTLE_SECONDS = 0.3  # after the greeting: quiet time so a second greeting message is not taken for an answer
 LATE_SECONDS = 20.0  # how much longer a visitor waits for a late answer (an error) before asking on
@@ -549,6 +550,13 @@ async def main() -> int:
     parser.add_argument("--questions", type=int, help="questions per session (default 5; --quick 2)")
     parser.add_argument("--quick", action="store_true", help="20 sessions with 2 questions each")
     parser.add_argument("--back-to-back", action="store_true", help="no human pause between the questions")
+    parser.add_argument(
+        "--pause",
+        type=float,
+        nargs=2,
+        metavar=("MIN", "MAX"),
+        help="seconds between an answer and the next question (default 5 15: read, then type)",
+    )
     parser.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql")
     parser.add_argument("--port", type=int, help="the bot's HTTP port on 127.0.0.1 (default: a free one)")
     parser.add_argument("--log", type=Path, help="keep the bot's log in this file")
@@ -562,7 +570,7 @@ async def main() -> int:
     questions = args.questions if args.questions is not None else (2 if args.quick else 5)
     if sessions < 1 or questions < 1:
         parser.error("--sessions and --questions must be at least 1")
-    pause = (0.0, 0.0) if args.back_to_back else HUMAN_PAUSE_SECONDS
+    pause = (0.0, 0.0) if args.back_to_back else tuple(args.pause or HUMAN_PAUSE_SECONDS)
     port = args.port or free_port()
     base = f"http://127.0.0.1:{port}"
     # each visitor: start spread, greeting and settling, then per question pause + POST + answer, all bounded
