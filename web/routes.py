@@ -8,6 +8,7 @@ comes back as events (`web/channel.py`), which the page reads as server-sent eve
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import logging
 import secrets
@@ -115,11 +116,11 @@ class WebChat:
         return response
 
     def _address(self, request: web.Request) -> str:
-        # behind the load balancer the peer is the balancer: the client is the last hop it added
+        """The visitor's address: behind our own proxy (a private or loopback peer) the last hop it added."""
         remote = request.remote or ""
         forwarded = request.headers.get("X-Forwarded-For", "")
-        if forwarded and (remote.startswith(("127.", "10.", "192.168.", "172.")) or remote == "::1"):
-            return forwarded.split(",")[-1].strip()
+        if forwarded and _is_internal(remote):
+            return forwarded.split(",")[-1].strip()[:64]
         return remote
 
     async def _visitor(self, request: web.Request) -> Visitor | None:
@@ -439,6 +440,15 @@ class WebChat:
         metrics.WEB_CHAT_MESSAGES.inc()
         self.live.poke()
         self.on_update_stored()
+
+
+def _is_internal(address: str) -> bool:
+    """A loopback or private peer: a proxy of this deployment, whose X-Forwarded-For can be believed."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return parsed.is_loopback or parsed.is_private
 
 
 def _event_id(value: str | None) -> int:
