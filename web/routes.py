@@ -12,6 +12,7 @@ import ipaddress
 import json
 import logging
 import secrets
+import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ COOKIE_MAX_AGE = 180 * 24 * 3600
 MAX_TEXT_CHARS = 4096
 MAX_JSON_BYTES = 32 * 1024
 HEARTBEAT_SECONDS = 15.0
+REMEMBER_VISITOR_SECONDS = 300.0
+MAX_REMEMBERED_VISITORS = 20_000
 DISCONNECT_CHECK_SECONDS = 1.0
 MAX_STREAMS_PER_VISITOR = 6
 STATIC_DIR = Path(__file__).parent / "static"
@@ -72,6 +75,7 @@ class WebChat:
     new_visitors: RateLimit = field(default_factory=lambda: RateLimit(per_minute=30, burst=20))
     _streams: dict[int, int] = field(default_factory=dict)
     _stream_tasks: set = field(default_factory=set)
+    _known_visitors: dict[str, tuple[Visitor, float]] = field(default_factory=dict)
 
     def add_routes(self, app: web.Application) -> None:
         """Mount the page, its files and its API."""
@@ -124,11 +128,22 @@ class WebChat:
         return remote
 
     async def _visitor(self, request: web.Request) -> Visitor | None:
+        """The visitor of the request's cookie; known cookies are remembered a few minutes (one query less
+        per message). Only its id and chat id are used from here: they never change."""
         token = request.cookies.get(COOKIE)
         if not token or len(token) > 100:
             return None
+        now = time.monotonic()
+        known = self._known_visitors.get(token)
+        if known is not None and known[1] > now:
+            return known[0]
         async with self.sessions() as session:
-            return await web_chat.get_visitor(session, token=token)
+            visitor = await web_chat.get_visitor(session, token=token)
+        if visitor is not None:
+            if len(self._known_visitors) >= MAX_REMEMBERED_VISITORS:
+                self._known_visitors.clear()
+            self._known_visitors[token] = (visitor, now + REMEMBER_VISITOR_SECONDS)
+        return visitor
 
     def _limited(self, request: web.Request, visitor: Visitor) -> web.Response | None:
         wait = max(self.per_visitor.allow(str(visitor.id)), self.per_address.allow(self._address(request)))
@@ -226,7 +241,9 @@ class WebChat:
         if visitor is None:
             return _error(401, NO_SESSION)
         commands = [{"command": f"/{name}", "description": text} for name, text in self.commands]
-        return web.json_response({"email": visitor.reply_email, "commands": commands})
+        async with self.sessions() as session:  # fresh: another instance may have changed it
+            email = await web_chat.get_reply_email(session, chat_id=visitor.chat_id)
+        return web.json_response({"email": email, "commands": commands})
 
     async def history(self, request: web.Request) -> web.Response:
         """The conversation so far (after an event id), for the page's first view."""
