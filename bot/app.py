@@ -300,7 +300,7 @@ async def _serve(settings: Settings, token: str | None, ready: asyncio.Event | N
                 settings.webhook_path, settings.webhook_secret.get_secret_value(), receiver(inbox, bot)
             )
             app = build_http_app(
-                probe, webhook, web_chat if settings.http_listen == settings.webhook_listen else None
+                probe, webhook, web_chat if settings.http_listen in (None, settings.webhook_listen) else None
             )
             servers.append(await start_http_server(app, settings.webhook_listen))
         if settings.http_listen and settings.http_listen != settings.webhook_listen:
