@@ -60,4 +60,6 @@ async def test_updates_posted_to_the_webhook_are_checked_stored_and_handled_once
             assert response.status == 400
         async with http.get(f"http://{listen}/healthz") as response:
             assert response.status == 200
+        async with http.get(f"http://{listen}/chat") as response:  # the web chat on the same server
+            assert response.status == 200 and "Nachricht" in await response.text()
         assert len(api.bot_messages(USER)) == shown  # handled once
