@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 
 class DbSessionMiddleware(BaseMiddleware):
-    """Opens a session for the update and hands it to the handler as `session`."""
+    """Opens a session for the update and hands it to the handler as `session`; commits what the handler
+    left open once it returned (handlers never commit; a handler that raises leaves nothing half-done)."""
 
     def __init__(self, sessions: async_sessionmaker):
         self.sessions = sessions
@@ -24,4 +25,7 @@ class DbSessionMiddleware(BaseMiddleware):
     ) -> Any:
         async with self.sessions() as session:
             data["session"] = session
-            return await handler(event, data)
+            result = await handler(event, data)
+            if session.in_transaction():
+                await session.commit()
+            return result

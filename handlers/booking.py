@@ -91,8 +91,6 @@ async def _limit_reached(session: AsyncSession, booking: BookingConfig, **who) -
         await check_booking_limits(session, booking.policy, **who)
     except BookingLimitReached as reached:
         return reached
-    finally:
-        await session.commit()  # end the read transaction before talking to Telegram
     return None
 
 
@@ -350,7 +348,6 @@ async def _book(
         alternatives = await next_free_slots(
             session, booking, topic=data["b_topic"], after=slot.start_utc, limit=5
         )
-        await session.commit()
         await state.update_data(
             b_slots=[slot_data(s) for s in alternatives], b_page=0, b_day=slot.day.isoformat()
         )

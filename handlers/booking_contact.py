@@ -31,7 +31,6 @@ async def ask_email(
     """The e-mail step: addresses this chat confirmed (no code needed), then a remembered unconfirmed one."""
     data = await state.get_data()
     options = await confirmed_contacts(session, chat_id=message.chat.id)
-    await session.commit()  # end the read transaction before talking to Telegram
     buttons = [(f"✅ {address}", "email", str(i)) for i, address in enumerate(options)]
     known = data.get("known_email")
     if known and known not in options:
@@ -72,7 +71,6 @@ async def take_address(
         return False
     address = typed
     usable = await contact_is_usable(session, booking, chat_id=message.chat.id, email=address)
-    await session.commit()
     if usable:
         await state.update_data(b_email=address, known_email=address)
         return True
@@ -97,7 +95,6 @@ async def send_code(
         )
     except TooManyCodes:
         pending = await pending_contact_code(session, chat_id=message.chat.id)
-        await session.commit()
         if pending is None:
             await message.answer(
                 "Sie haben in der letzten Stunde schon mehrere Codes angefordert. Bitte versuchen Sie es später "

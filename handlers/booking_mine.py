@@ -20,7 +20,6 @@ from services.booking.formatting import format_slot
 async def cmd_termine(message: Message, session: AsyncSession) -> None:
     """/termine: the user's upcoming bookings with Absagen and Verschieben."""
     upcoming = await booking_service.upcoming_bookings_for_chat(session, chat_id=message.chat.id)
-    await session.commit()
     if not upcoming:
         await message.answer(
             "Sie haben keine anstehenden Termine. Mit /termin buchen Sie eine Initialberatung."
@@ -53,12 +52,10 @@ async def on_my_booking(
             session, booking_id=callback_data.booking_id, chat_id=callback.message.chat.id
         )
     except BookingNotFound:
-        await session.commit()
         await callback.answer(NOT_YOURS)
         return
     await callback.answer()
     if callback_data.action == "cancel":
-        await session.commit()  # end the read transaction before talking to Telegram
         # one tap must not cancel a consultation by mistake: a second, explicit button does
         builder = InlineKeyboardBuilder()
         builder.button(
@@ -71,7 +68,6 @@ async def on_my_booking(
             reply_markup=builder.as_markup(),
         )
     elif callback_data.action == "keep":
-        await session.commit()
         await callback.message.answer(f"Gut, Ihr Termin am {format_slot(item.start_utc)} bleibt bestehen.")
     elif callback_data.action == "cancel_yes":
         await booking_service.cancel_booking(

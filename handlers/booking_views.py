@@ -33,7 +33,6 @@ async def show_week(
     """The week view: one button per day with free slots, and paging within the bookable weeks."""
     data = await state.get_data()
     view = await free_week(session, booking, topic=data["b_topic"], week_start=week_start)
-    await session.commit()  # end the read transaction before talking to Telegram
     await state.set_state(Booking_.week)
     await state.update_data(b_week=view.week_start.isoformat())
     days = [
@@ -109,7 +108,6 @@ async def choose_day(
     """Load the free slots of `day` into the conversation and show them (or the week if none is left)."""
     data = await state.get_data()
     view = await free_week(session, booking, topic=data["b_topic"], week_start=day)
-    await session.commit()
     slots = next((d.slots for d in view.days if d.day == day), ())
     if not slots:
         await message.answer("An diesem Tag ist inzwischen nichts mehr frei.")

@@ -388,8 +388,6 @@ async def on_ticket_button(callback: CallbackQuery, callback_data: TicketCb, ses
 async def owning_ticket(session: AsyncSession, chat_id: int) -> Ticket | None:
     """The open ticket that currently owns the chat (the bot must not talk over the advisor)."""
     ticket = await active_ticket_for_chat(session, chat_id=chat_id)
-    # end the read transaction: the connection goes back to the pool while the bot answers
-    await session.commit()
     return ticket if ticket is not None and ticket.chat_owner == "ticket" else None
 
 
