@@ -7,11 +7,13 @@ import asyncio
 import json
 import logging
 import os
-import signal
 import sys
 from pathlib import Path
 
+from bot.cli_booking import cmd_absence, cmd_booking, date_argument
+from bot.cli_common import plural, with_session
 from bot.cli_privacy import add_privacy_parser, run_privacy
+from bot.cli_run import cmd_run, cmd_try
 from bot.log_format import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -118,9 +120,9 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument(
         "advisor", help="Name oder E-Mail-Adresse aus der Beraterdatei (ein eindeutiger Namensteil genügt)"
     )
-    add.add_argument("first_day", type=_date, help="erster Tag (JJJJ-MM-TT oder TT.MM.JJJJ)")
+    add.add_argument("first_day", type=date_argument, help="erster Tag (JJJJ-MM-TT oder TT.MM.JJJJ)")
     add.add_argument(
-        "last_day", type=_date, nargs="?", help="letzter Tag, einschließlich (Standard: erster Tag)"
+        "last_day", type=date_argument, nargs="?", help="letzter Tag, einschließlich (Standard: erster Tag)"
     )
     add.add_argument("--note", default=None, help="Notiz, z. B. Urlaub")
     absence_list = absence.add_parser("list", help="laufende und künftige Abwesenheiten")
@@ -170,11 +172,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def plural(count: int, one: str, many: str) -> str:
-    """The count with the German singular or plural noun: "1 Maßnahme", "2 Maßnahmen", "0 Tickets"."""
-    return f"{count} {one if count == 1 else many}"
-
-
 def console() -> None:
     """The `klimabot` console script: `main`, and for `ask` an exit without tearing down the loaded
     knowledge base object by object (a quarter second of a one-shot command's 1.5 s)."""
@@ -197,104 +194,22 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     configure_logging(settings.log_level, settings.log_format)
     handler = {
-        "run": _cmd_run,
-        "try": _cmd_try,
+        "run": cmd_run,
+        "try": cmd_try,
         "ask": _cmd_ask,
         "kb": _cmd_kb,
         "db": _cmd_db,
         "tickets": _cmd_tickets,
-        "absence": _cmd_absence,
-        "booking": _cmd_booking,
+        "absence": cmd_absence,
+        "booking": cmd_booking,
         "reports": _cmd_reports,
         "mail": _cmd_mail,
-        "privacy": lambda settings, args: run_privacy(settings, args, _with_session),
+        "privacy": lambda settings, args: run_privacy(settings, args, with_session),
     }[args.command]
     try:
         return handler(settings, args) or 0
     except KeyboardInterrupt:
         return 130
-
-
-DEFAULT_WEB_LISTEN = "127.0.0.1:8080"
-
-
-def web_chat_url(settings: Settings) -> str:
-    """Where the web chat of this instance is, for the operator to open."""
-    host, _, port = (settings.http_listen or DEFAULT_WEB_LISTEN).rpartition(":")
-    host = host.strip("[]")
-    shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
-    return f"http://{shown}:{port}/chat"
-
-
-def _cmd_run(settings: Settings, _args) -> int:
-    if not settings.telegram_enabled:
-        if settings.web_chat and not settings.http_listen:
-            settings = settings.model_copy(update={"http_listen": DEFAULT_WEB_LISTEN})
-        web_line = f"Web-Chat im Browser: {web_chat_url(settings)}" if settings.web_chat else ""
-        hint = "Für Telegram: Token bei @BotFather holen und KLIMABOT_TELEGRAM_TOKEN=… setzen (oder in .env)."
-        if sys.stdin.isatty():
-            print(
-                f"Kein Telegram-Token gesetzt – ich starte den lokalen Chat.\n{web_line}\n{hint}",
-                file=sys.stderr,
-            )
-            return _cmd_try(settings, _args)
-        if not settings.web_chat:
-            print(
-                f"Kein Telegram-Token und kein Web-Chat (KLIMABOT_WEB_CHAT=false) – nichts zu tun.\n{hint}",
-                file=sys.stderr,
-            )
-            return 1
-    from bot.startup import StartupError
-
-    try:
-        asyncio.run(_serve_and_announce(settings))
-    except StartupError as exc:
-        print(f"Start abgebrochen – {exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
-async def _serve_and_announce(settings: Settings) -> None:
-    """Serve Telegram; say "läuft" only once the bot is connected and polling."""
-    from bot.app import serve
-
-    ready = asyncio.Event()
-    serving = asyncio.create_task(serve(settings, ready=ready))
-    stopping = asyncio.Event()
-
-    def stop() -> None:  # systemd, docker and Ctrl+C: finish what is in flight, then exit
-        stopping.set()
-        serving.cancel()
-
-    loop = asyncio.get_running_loop()
-    for signal_number in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signal_number, stop)
-    announced = asyncio.create_task(ready.wait())
-    await asyncio.wait({serving, announced}, return_when=asyncio.FIRST_COMPLETED)
-    if ready.is_set():
-        channels = ["Telegram"] if settings.telegram_enabled else []
-        if settings.web_chat and settings.http_listen:
-            channels.append(f"dem Web-Chat unter {web_chat_url(settings)}")
-        print(f"klimabot läuft mit {' und '.join(channels)}. Beenden mit Strg+C.", file=sys.stderr)
-    announced.cancel()
-    try:
-        await serving
-    except asyncio.CancelledError:
-        if not stopping.is_set():
-            raise
-        print("klimabot beendet.", file=sys.stderr)
-
-
-def _cmd_try(settings: Settings, _args) -> int:
-    from bot.local_chat import run_local_chat
-    from bot.startup import StartupError
-
-    try:
-        asyncio.run(run_local_chat(settings))
-    except StartupError as exc:
-        print(f"Start abgebrochen – {exc}", file=sys.stderr)
-        return 1
-    return 0
 
 
 def _cmd_ask(settings: Settings, args) -> int:
@@ -431,19 +346,6 @@ def _cmd_db(settings: Settings, _args) -> int:
     return 0
 
 
-async def _with_session(settings: Settings, work):
-    from storage.database import create_engine, session_factory
-    from storage.migrate import migrate
-
-    await migrate(settings.database_url)
-    engine = create_engine(settings.database_url)
-    try:
-        async with session_factory(engine)() as session:
-            return await work(session)
-    finally:
-        await engine.dispose()
-
-
 def _cmd_tickets(settings: Settings, args) -> int:
     from bot.app import build_ticket_config
     from services.tickets import ACTIVE_STATES, TicketNotFound, TicketState, close_ticket, list_tickets
@@ -451,7 +353,7 @@ def _cmd_tickets(settings: Settings, args) -> int:
     if args.tickets_command == "list":
         states = (*ACTIVE_STATES, TicketState.CLOSED) if args.all else ACTIVE_STATES
         rows = asyncio.run(
-            _with_session(settings, lambda session: list_tickets(session, states=states, limit=500))
+            with_session(settings, lambda session: list_tickets(session, states=states, limit=500))
         )
         if not rows:
             print("Keine offenen Anfragen.")
@@ -466,7 +368,7 @@ def _cmd_tickets(settings: Settings, args) -> int:
     config = build_ticket_config(settings)
     try:
         ticket = asyncio.run(
-            _with_session(
+            with_session(
                 settings, lambda session: close_ticket(session, config, reference=args.reference, by=args.by)
             )
         )
@@ -475,144 +377,6 @@ def _cmd_tickets(settings: Settings, args) -> int:
         return 1
     print(f"{ticket.reference} ist geschlossen; die anfragende Person wird benachrichtigt.")
     return 0
-
-
-def _date(text: str):
-    """A date as YYYY-MM-DD or TT.MM.JJJJ (argparse type)."""
-    import datetime as dt
-
-    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return dt.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise argparse.ArgumentTypeError(f"kein Datum: {text!r} (Beispiel: 2026-12-24 oder 24.12.2026)")
-
-
-def _booking_config(settings: Settings):
-    from bot.app import build_booking_config, build_ticket_config
-
-    return build_booking_config(settings, build_ticket_config(settings))
-
-
-def _cmd_absence(settings: Settings, args) -> int:
-    from bot.app import build_booking_config, build_ticket_config
-    from services.advisors import UnknownAdvisor
-    from services.booking.absences import add_absence, list_absences, remove_absence
-    from services.booking.domain import AbsenceNotFound, InvalidAbsence
-    from services.booking.formatting import format_slot
-
-    try:
-        if args.absence_command == "add":
-            tickets = build_ticket_config(settings)
-            config = build_booking_config(settings, tickets)
-            advisor = tickets.advisors.find(args.advisor)
-            added = asyncio.run(
-                _with_session(
-                    settings,
-                    lambda session: add_absence(
-                        session,
-                        config,
-                        advisor_email=advisor.email,
-                        first_day=args.first_day,
-                        last_day=args.last_day or args.first_day,
-                        note=args.note,
-                    ),
-                )
-            )
-            absence = added.absence
-            print(
-                f"Abwesenheit {absence.id}: {advisor.name} <{absence.advisor_email}> "
-                f"{absence.first_day:%d.%m.%Y}–{absence.last_day:%d.%m.%Y}"
-            )
-            for booking in added.conflicting_bookings:
-                print(
-                    f"  Achtung: gebuchter Termin {booking.reference} am {format_slot(booking.start_utc)} bleibt bestehen"
-                )
-        elif args.absence_command == "list":
-            rows = asyncio.run(
-                _with_session(settings, lambda session: list_absences(session, advisor_email=args.advisor))
-            )
-            if not rows:
-                print("Keine Abwesenheiten.")
-            for absence in rows:
-                note = f"  ({absence.note})" if absence.note else ""
-                print(
-                    f"{absence.id:>4}  {absence.advisor_email:<32} {absence.first_day:%d.%m.%Y}–{absence.last_day:%d.%m.%Y}{note}"
-                )
-            if rows:
-                print(plural(len(rows), "Abwesenheit", "Abwesenheiten"))
-        else:
-            asyncio.run(
-                _with_session(settings, lambda session: remove_absence(session, absence_id=args.absence_id))
-            )
-            print(f"Abwesenheit {args.absence_id} gelöscht.")
-    except (InvalidAbsence, AbsenceNotFound, UnknownAdvisor) as exc:
-        print(f"Fehler: {exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
-def _cmd_booking(settings: Settings, args) -> int:
-    import datetime as dt
-
-    from services.booking.bookings import list_bookings
-    from services.booking.domain import BookingNotFound
-    from services.booking.formatting import format_label, format_slot, topic_label
-
-    if args.booking_command == "list":
-        today = dt.date.today()
-        rows = asyncio.run(
-            _with_session(
-                settings,
-                lambda session: list_bookings(
-                    session,
-                    advisor_email=args.advisor,
-                    first_day=today,
-                    last_day=today + dt.timedelta(days=7) if args.week else None,
-                ),
-            )
-        )
-        if not rows:
-            print("Keine gebuchten Termine.")
-        for booking in rows:
-            print(
-                f"{booking.reference}  {format_slot(booking.start_utc):<28} {booking.advisor_email:<28} "
-                f"{topic_label(booking.topic):<20} {format_label(booking.format):<14} "
-                f"{booking.municipality_name or ''} – {booking.contact_name} <{booking.contact_email}>"
-            )
-            if booking.note:
-                print(f"      Notiz: {booking.note}")
-        if rows:
-            print(plural(len(rows), "Termin", "Termine"))
-        return 0
-    config = _booking_config(settings)
-    try:
-        booking, cancelled_now = asyncio.run(
-            _with_session(settings, lambda session: _cancel_once(session, config, args.reference, args.by))
-        )
-    except BookingNotFound:
-        print(f"Keine Buchung mit der Nummer {args.reference}.", file=sys.stderr)
-        return 1
-    if not cancelled_now:
-        when = f" am {format_slot(booking.cancelled_at)}" if booking.cancelled_at else ""
-        print(
-            f"{booking.reference} ist bereits abgesagt{when} – es wurde nichts verschickt.", file=sys.stderr
-        )
-        return 1
-    print(f"{booking.reference} ist abgesagt; beide Seiten bekommen eine Absage mit Kalender-Storno.")
-    return 0
-
-
-async def _cancel_once(session, config, reference: str, by: str | None):
-    """Cancel the booking; the flag is False when it was already cancelled (cancel_booking then does nothing)."""
-    from services.booking.bookings import cancel_booking, get_booking
-    from services.booking.domain import FACHSTELLE, BookingState
-
-    before = await get_booking(session, reference=reference)
-    if before.state == BookingState.CANCELLED:
-        return before, False
-    return await cancel_booking(session, config, reference=reference, by=by or FACHSTELLE), True
 
 
 def _progress(done: int, total: int) -> None:
@@ -637,7 +401,7 @@ def _cmd_reports(settings: Settings, args) -> int:
 
     if args.reports_command == "export":
         rows = asyncio.run(
-            _with_session(settings, lambda session: reports.export_rows(session, year=args.year))
+            with_session(settings, lambda session: reports.export_rows(session, year=args.year))
         )
         out = args.out or Path(f"massnahmen-{args.year}.{args.format}")
         if args.format == "csv":
@@ -654,7 +418,7 @@ def _cmd_reports(settings: Settings, args) -> int:
         with args.members.open(encoding="utf-8") as stream:
             members = [(row["ags"], row["name"]) for row in csv.DictReader(stream)]
     rows = asyncio.run(
-        _with_session(
+        with_session(
             settings, lambda session: reports.report_status(session, year=args.year, members=members)
         )
     )
@@ -676,7 +440,7 @@ def _cmd_mail(settings: Settings, _args) -> int:
     async def work(session):
         return await outbox_summary(session), await list_problem_mails(session)
 
-    summary, problems = asyncio.run(_with_session(settings, work))
+    summary, problems = asyncio.run(with_session(settings, work))
     counts = ", ".join(
         f"{OUTBOX_STATES.get(state, state)} {count}" for state, count in sorted(summary.items())
     )

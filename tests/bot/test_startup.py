@@ -7,7 +7,8 @@ import contextlib
 
 import pytest
 
-from bot.cli import _serve_and_announce, main
+from bot.cli import main
+from bot.cli_run import _serve_and_announce
 from bot.settings import Settings
 from bot.startup import StartupError
 from local_bot_api import LocalBotApi
