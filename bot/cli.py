@@ -272,7 +272,8 @@ def _kb_check(settings: Settings, facts_path: Path | None) -> int:
 
 def _kb_train(settings: Settings, *, show_confusions: bool = False) -> int:
     from knowledge.model import load_entries
-    from knowledge.training import FOLDS, calibration_file, save_calibration, save_trained, train
+    from knowledge.trained import calibration_file, save_calibration, save_trained
+    from knowledge.training import FOLDS, train
 
     entries, problems = load_entries(settings.knowledge_dir)
     for problem in problems:

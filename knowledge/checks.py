@@ -15,7 +15,8 @@ from knowledge.lexicon import SYNONYMS_FILE, load_lexicon
 from knowledge.markup import html_problems, visible_text
 from knowledge.model import ENTRIES_DIR, Entry, load_entries
 from knowledge.text import content_words, fold
-from knowledge.training import calibration_file, fingerprint, load_calibration
+from knowledge.trained import calibration_file, load_calibration
+from knowledge.training import fingerprint
 
 MAX_ANSWER_CHARS = 900
 MIN_EXAMPLES = 15

@@ -7,13 +7,12 @@ from k-fold predictions on the examples of the entries and intents themselves.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import random
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +32,16 @@ from knowledge.question_model import (
     softmax,
 )
 from knowledge.retriever import Hit, Retriever
+from knowledge.trained import (
+    Calibration,
+    Confusion,
+    CrossValidation,
+    Limits,
+    TrainedModel,
+    load_calibration,
+    load_trained,
+    save_trained,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,84 +61,6 @@ CONFUSION_PROBABILITY = 0.5
 # question taken for a case (no answer, a person instead) weighs as much as four missed cases.
 GENERAL_LOST_COST = 4.0
 MIN_SCORE_PERCENTILE = 2
-
-
-@dataclass(frozen=True)
-class Limits:
-    """The answering policy's limits, chosen by cross-validation.
-
-    A best entry is answered when the confidence model (`knowledge/confidence.py`) gives it at least
-    `answer`; the other limits are probabilities of the question model.
-    """
-
-    answer: float
-    confidence: ConfidenceModel
-    suggest: float
-    intent: float
-    # the case model's probability from which a message is taken for a concrete case
-    case: float
-    # raw model score below which a message is too far from every entry to be answered (off topic)
-    min_score: float = 0.0
-
-    @classmethod
-    def from_dict(cls, body: dict) -> Limits:
-        """Read what `dataclasses.asdict` wrote."""
-        return cls(**{**body, "confidence": ConfidenceModel.from_dict(body["confidence"])})
-
-
-@dataclass(frozen=True)
-class CrossValidation:
-    """What k-fold prediction on the curated examples measured."""
-
-    examples: int
-    labels: int
-    top1: float
-    top3: float
-    answered_right: float
-    answered_wrong: float
-    temperature: float
-    # held-out case examples recognised, and general questions wrongly taken for a case
-    case_recall: float = 0.0
-    case_lost: float = 0.0
-
-
-@dataclass(frozen=True)
-class TrainedModel:
-    """The model, its limits and how it was measured."""
-
-    model: QuestionModel
-    case: CaseModel
-    limits: Limits
-    report: CrossValidation
-    seconds: float
-    # held-out examples the model gave to another label with high probability (for curators)
-    confusions: tuple[Confusion, ...] = ()
-
-    @property
-    def calibration(self) -> Calibration:
-        """The limits and temperature this model was trained with."""
-        return Calibration(self.limits, self.model.temperature, self.report, self.model.fingerprint)
-
-
-@dataclass(frozen=True)
-class Calibration:
-    """What cross-validation chose: kept in `knowledge/limits.json` beside the entries, so that a start
-    (even the first on a new machine) only refits the model and `kb train` measures anew."""
-
-    limits: Limits
-    temperature: float
-    report: CrossValidation
-    fingerprint: str
-
-
-@dataclass(frozen=True)
-class Confusion:
-    """An example that, held out, the model gave confidently to another entry or intent."""
-
-    text: str
-    label: str
-    predicted: str
-    probability: float
 
 
 def training_examples(
@@ -395,39 +326,6 @@ def cross_validated_case_model(data: Featurized) -> tuple[CaseModel, float, floa
     return CaseModel.fit(data), best[0], best[1], best[2]
 
 
-def case_model_file(path: Path) -> Path:
-    """Where the case model is stored beside the question model (`question-model.case.npz`)."""
-    return path.with_name(path.stem + ".case.npz")
-
-
-def save_trained(trained: TrainedModel, path: Path) -> None:
-    """Store the models with their limits and measurements, for the next start."""
-    meta = {"limits": asdict(trained.limits), "report": asdict(trained.report), "seconds": trained.seconds}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    trained.case.save(case_model_file(path))
-    trained.model.save(path, meta=json.dumps(meta))
-
-
-def load_trained(path: Path) -> TrainedModel | None:
-    """The stored model, or None when there is none or it cannot be read."""
-    if not path.exists():
-        return None
-    try:
-        model, meta_text = QuestionModel.load(path)
-        case = CaseModel.load(case_model_file(path))
-        meta = json.loads(meta_text)
-        return TrainedModel(
-            model,
-            case,
-            Limits.from_dict(meta["limits"]),
-            CrossValidation(**meta["report"]),
-            float(meta["seconds"]),
-        )
-    except (ValueError, KeyError, TypeError) as exc:
-        log.warning("stored question model ignored: %s", exc)
-        return None
-
-
 def refit(
     entries: Sequence[Entry], intents: dict[MessageIntent, list[str]], calibration: Calibration
 ) -> TrainedModel:
@@ -451,40 +349,6 @@ def refit(
     seconds = time.perf_counter() - started
     log.info("question model trained in %.2f s with the stored limits", seconds)
     return TrainedModel(model, case_model, calibration.limits, calibration.report, seconds)
-
-
-def calibration_file(knowledge_dir: Path) -> Path:
-    """Where the calibration of a knowledge base lives: `limits.json` beside its entries folder."""
-    return knowledge_dir.parent / "limits.json"
-
-
-def save_calibration(trained: TrainedModel, path: Path) -> None:
-    """Write the limits, temperature and measurements of a full training as JSON."""
-    calibration = trained.calibration
-    body = {
-        "limits": asdict(calibration.limits),
-        "temperature": calibration.temperature,
-        "report": asdict(calibration.report),
-        "fingerprint": calibration.fingerprint,
-    }
-    path.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def load_calibration(path: Path) -> Calibration | None:
-    """The stored calibration, or None when the file is missing or unreadable."""
-    try:
-        body = json.loads(path.read_text(encoding="utf-8"))
-        return Calibration(
-            Limits.from_dict(body["limits"]),
-            float(body["temperature"]),
-            CrossValidation(**body["report"]),
-            str(body["fingerprint"]),
-        )
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        log.warning("calibration %s ignored: %s", path, exc)
-        return None
 
 
 def load_or_train(

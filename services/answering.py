@@ -18,14 +18,8 @@ from knowledge.model import Entry, load_entries
 from knowledge.question_model import Prediction, message_counts
 from knowledge.retriever import Retriever
 from knowledge.text import content_words, fold
-from knowledge.training import (
-    SECOND_OPINION_CANDIDATES,
-    Limits,
-    TrainedModel,
-    calibration_file,
-    load_or_train,
-    retriever_support,
-)
+from knowledge.trained import Limits, TrainedModel, calibration_file
+from knowledge.training import SECOND_OPINION_CANDIDATES, load_or_train, retriever_support
 from services.intents import Intent, classify
 from services.reading import Reading, read_message
 

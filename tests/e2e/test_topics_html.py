@@ -6,7 +6,7 @@ import pytest
 
 from bot.settings import Settings
 from knowledge.model import ENTRIES_DIR
-from knowledge.training import calibration_file
+from knowledge.trained import calibration_file
 from tests.e2e.chat import last_message, wait_until_shown
 from tests.e2e.conftest import running_bot
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from knowledge import trained as stored
 from knowledge import training
 from knowledge.intents import MessageIntent
 from knowledge.model import Entry
@@ -82,7 +83,7 @@ def test_training_measures_itself_by_cross_validation(trained):
 
 def test_a_stored_current_model_is_loaded_without_training(tmp_path, monkeypatch, trained):
     path = tmp_path / "model.npz"
-    training.save_trained(trained, path)
+    stored.save_trained(trained, path)
     monkeypatch.setattr(training, "train", lambda *_: pytest.fail("trained again"))
     monkeypatch.setattr(training, "refit", lambda *_: pytest.fail("refitted"))
     loaded = training.load_or_train(_entries(), path, INTENTS)
@@ -91,26 +92,26 @@ def test_a_stored_current_model_is_loaded_without_training(tmp_path, monkeypatch
 
 def test_a_new_example_is_used_at_the_next_start_with_the_stored_limits(tmp_path, monkeypatch, trained):
     path = tmp_path / "model.npz"
-    training.save_trained(trained, path)
+    stored.save_trained(trained, path)
     monkeypatch.setattr(training, "train", lambda *_: pytest.fail("full training instead of a refit"))
     edited = _entries(extra="wann ist der stichtag fuer den massnahmenplan")
     refitted = training.load_or_train(edited, path, INTENTS)
     assert refitted.limits == trained.limits
     assert refitted.model.fingerprint == training.fingerprint(edited, INTENTS) != trained.model.fingerprint
-    assert training.load_trained(path).model.fingerprint == refitted.model.fingerprint
+    assert stored.load_trained(path).model.fingerprint == refitted.model.fingerprint
 
 
 def test_without_a_stored_model_the_full_training_runs_and_is_stored(tmp_path):
     path = tmp_path / "sub" / "model.npz"
     trained = training.load_or_train(_entries(), path, INTENTS)
-    assert path.exists() and training.load_trained(path).limits == trained.limits
+    assert path.exists() and stored.load_trained(path).limits == trained.limits
 
 
 def test_a_first_start_with_a_calibration_file_only_refits(tmp_path, monkeypatch, trained):
     calibration = tmp_path / "limits.json"
-    training.save_calibration(trained, calibration)
+    stored.save_calibration(trained, calibration)
     monkeypatch.setattr(training, "train", lambda *_: pytest.fail("full training despite a calibration file"))
     model_file = tmp_path / "var" / "model.npz"
     started = training.load_or_train(_entries(), model_file, INTENTS, calibration_file=calibration)
     assert started.limits == trained.limits and model_file.exists()
-    assert training.load_calibration(calibration).fingerprint == trained.model.fingerprint
+    assert stored.load_calibration(calibration).fingerprint == trained.model.fingerprint
