@@ -18,9 +18,9 @@ from storage.types import utcnow
 WEB_CHAT_BASE = 10**16
 # update ids of the web channel, far above Telegram's (which count up from a few hundred million)
 WEB_UPDATE_BASE = 2**52
+# a button press is stored only so that its update gets a number of its own; it is never shown
+PRESS = "press"
 
-# a press is stored for its update's number only; every other kind is shown
-SHOWN_KINDS = ("message", "edit", "delete", "notice")
 
 
 def is_web_chat(chat_id: int | None) -> bool:
@@ -159,7 +159,7 @@ async def list_events(
     """The chat's shown events after id `after`, oldest first."""
     rows = await session.execute(
         select(*_EVENT_COLUMNS)
-        .where(WebEvent.chat_id == chat_id, WebEvent.id > after, WebEvent.kind != "press")
+        .where(WebEvent.chat_id == chat_id, WebEvent.id > after, WebEvent.kind != PRESS)
         .order_by(WebEvent.id)
         .limit(limit)
     )
@@ -170,7 +170,7 @@ async def list_recent_event_ids(session: AsyncSession, *, after: int, limit: int
     """Ids of shown events of every chat after id `after`, ascending (cheap: no payloads)."""
     rows = await session.execute(
         select(WebEvent.id)
-        .where(WebEvent.id > after, WebEvent.kind != "press")
+        .where(WebEvent.id > after, WebEvent.kind != PRESS)
         .order_by(WebEvent.id)
         .limit(limit)
     )

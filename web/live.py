@@ -59,11 +59,6 @@ class LiveEvents:
             if not pages:
                 del self._pages[chat_id]
 
-    @property
-    def open_pages(self) -> int:
-        """How many pages listen (for the metrics)."""
-        return sum(len(pages) for pages in self._pages.values())
-
     async def run(self) -> None:
         """Read and hand out new events until cancelled."""
         async with self.sessions() as session:

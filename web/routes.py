@@ -446,7 +446,7 @@ class WebChat:
             event = await web_chat.add_event(
                 session,
                 chat_id=visitor.chat_id,
-                kind="message" if payload is not None else "press",
+                kind="message" if payload is not None else web_chat.PRESS,
                 payload=payload or {},
                 message_id=message_id,
             )
