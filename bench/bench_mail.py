@@ -32,6 +32,7 @@ from storage.migrate import migrate  # noqa: E402
 from tests.e2e.conftest import running_bot  # noqa: E402
 from tests.imap.dovecot import DovecotServer  # noqa: E402
 from tests.mail_pipeline.conftest import make_mail  # noqa: E402
+from tests.mail_servers import mail_settings  # noqa: E402
 from tests.smtp.smtp_server import TestSmtpServer  # noqa: E402
 
 ADVISOR = "anna@example.org"
@@ -109,14 +110,7 @@ async def round_trips(rounds: int, folder: Path) -> list[float]:
         inbox = dovecot.add_user("fachstelle@example.org", "secret")
         settings = Settings(
             database_url=f"sqlite:///{folder / 'roundtrip.db'}",
-            imap_host=dovecot.host,
-            imap_port=dovecot.port,
-            imap_user=inbox.name,
-            imap_password=inbox.password,
-            imap_tls="none",
-            smtp_host=smtp.host,
-            smtp_port=smtp.port,
-            smtp_tls="none",
+            **mail_settings(dovecot, inbox, smtp),
             inbox_address=inbox.name,
             advisors_file=advisors,
             mail_sink_dir=folder / "sink",

@@ -14,6 +14,19 @@ from tests.imap.dovecot import DovecotServer, MailUser
 from tests.smtp.smtp_server import TestSmtpServer
 
 ADVISOR = "anna@example.org"
+# the advisors file of the conversation tests: her, with consultation hours every working morning
+ADVISORS_WITH_HOURS = f"""advisors:
+  - name: Anna Berater
+    email: {ADVISOR}
+    topics: [klimaschutz, klimaanpassung, foerderung, thg-bilanz, sonstiges]
+    formats: [phone, video]
+    hours:
+      mon: ["09:00-12:00"]
+      tue: ["09:00-12:00"]
+      wed: ["09:00-12:00"]
+      thu: ["09:00-12:00"]
+      fri: ["09:00-12:00"]
+"""
 
 
 @contextlib.contextmanager
@@ -31,6 +44,20 @@ def mail_servers(inbox_address: str) -> Iterator[tuple[DovecotServer, MailUser, 
     finally:
         smtp.stop()
         dovecot.close()
+
+
+def mail_settings(dovecot: DovecotServer, inbox: MailUser, smtp: TestSmtpServer) -> dict:
+    """The bot's IMAP and SMTP settings for these servers (plain, on loopback)."""
+    return {
+        "imap_host": dovecot.host,
+        "imap_port": dovecot.port,
+        "imap_user": inbox.name,
+        "imap_password": inbox.password,
+        "imap_tls": "none",
+        "smtp_host": smtp.host,
+        "smtp_port": smtp.port,
+        "smtp_tls": "none",
+    }
 
 
 def advisor_reply(to_message: EmailMessage, body: str, inbox_address: str) -> bytes:

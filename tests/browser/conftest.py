@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import serve
 from bot.settings import Settings
 from tests.bot.tcp_proxy import free_port
-from tests.mail_servers import ADVISOR, mail_servers
+from tests.mail_servers import ADVISORS_WITH_HOURS, mail_servers, mail_settings
+from tests.web.conftest import running_web_bot
 
 try:
     from playwright.async_api import async_playwright, expect
@@ -38,23 +38,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 # we run as root in containers, where Chromium's sandbox cannot start; /dev/shm is small in containers
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"]
 EXPECT_MS = 15_000  # the longest any one expectation or action waits (the bot answers in well under a second)
-START_SECONDS = 60  # the bot's start: migrations, the knowledge base, the question model (trained if missing)
 INBOX = "fachstelle@example.org"
 RETRIES_AFTER_429 = 10
 MAX_RETRY_AFTER = 5.0  # seconds; a longer Retry-After would make the test slower than its time limit allows
-# one advisor with consultation hours on every working day: the menu offers booking, escalations go to her
-ADVISORS = f"""advisors:
-  - name: Anna Berater
-    email: {ADVISOR}
-    topics: [klimaschutz, klimaanpassung, foerderung, thg-bilanz, sonstiges]
-    formats: [phone, video]
-    hours:
-      mon: ["09:00-12:00"]
-      tue: ["09:00-12:00"]
-      wed: ["09:00-12:00"]
-      thu: ["09:00-12:00"]
-      fri: ["09:00-12:00"]
-"""
 
 if expect is not None:
     expect.set_options(timeout=EXPECT_MS)
@@ -99,34 +85,19 @@ class WebChat:
 
 @contextlib.asynccontextmanager
 async def running_web_chat(settings: Settings):
-    """Start the bot without a Telegram token on a free loopback port; stop it afterwards."""
-    port = free_port()
-    changes: dict = {"telegram_token": None, "http_listen": f"127.0.0.1:{port}"}
+    """Start the bot without a Telegram token on a free loopback port (pacing lifted unless the test set
+    its own); stop it afterwards."""
+    changes: dict = {"telegram_token": None, "http_listen": f"127.0.0.1:{free_port()}"}
     if not {"flood_global_per_second", "flood_per_chat_per_second"} & settings.model_fields_set:
         changes |= {"flood_global_per_second": 1000.0, "flood_per_chat_per_second": 100.0}
-    configured = settings.model_copy(update=changes)
-    ready = asyncio.Event()
-    task = asyncio.create_task(serve(configured, ready=ready), name="klimabot-web")
-    waiter = asyncio.create_task(ready.wait())
-    try:
-        await asyncio.wait({task, waiter}, timeout=START_SECONDS, return_when=asyncio.FIRST_COMPLETED)
-        if task.done():
-            task.result()  # start-up failed: its exception is the test's error
-            raise AssertionError("serve() ended before it was ready")
-        if not ready.is_set():
-            raise AssertionError(f"the bot was not ready within {START_SECONDS} s")
-        yield WebChat(configured, f"http://127.0.0.1:{port}/chat", task)
-    finally:
-        waiter.cancel()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    async with running_web_bot(settings.model_copy(update=changes)) as running:
+        yield WebChat(running.settings, f"{running.base_url}/chat", running.task)
 
 
 @pytest.fixture
 def advisors_file(tmp_path) -> Path:
     path = tmp_path / "advisors.yaml"
-    path.write_text(ADVISORS, encoding="utf-8")
+    path.write_text(ADVISORS_WITH_HOURS, encoding="utf-8")
     return path
 
 
@@ -174,14 +145,7 @@ async def mail_web_chat(sqlite_url, tmp_path, advisors_file):
             sqlite_url,
             tmp_path,
             advisors_file,
-            imap_host=dovecot.host,
-            imap_port=dovecot.port,
-            imap_user=inbox.name,
-            imap_password=inbox.password,
-            imap_tls="none",
-            smtp_host=smtp.host,
-            smtp_port=smtp.port,
-            smtp_tls="none",
+            **mail_settings(dovecot, inbox, smtp),
         )
         async with running_web_chat(settings) as running:
             yield MailWebChat(running, dovecot, inbox, smtp)

@@ -14,26 +14,15 @@ from storage.database import create_engine, session_factory
 from storage.tables import Booking
 from tests.e2e.chat import eventually, last_message, wait_until_shown
 from tests.e2e.conftest import running_bot
+from tests.mail_servers import ADVISORS_WITH_HOURS
 
 USER = 7301
-ADVISORS = """advisors:
-  - name: Anna Berater
-    email: anna@example.org
-    topics: [klimaschutz, klimaanpassung, foerderung, thg-bilanz, sonstiges]
-    formats: [phone, video]
-    hours:
-      mon: ["09:00-12:00"]
-      tue: ["09:00-12:00"]
-      wed: ["09:00-12:00"]
-      thu: ["09:00-12:00"]
-      fri: ["09:00-12:00"]
-"""
 
 
 @pytest.fixture
 async def booking_bot(tmp_path):
     advisors = tmp_path / "advisors.yaml"
-    advisors.write_text(ADVISORS, encoding="utf-8")
+    advisors.write_text(ADVISORS_WITH_HOURS, encoding="utf-8")
     settings = Settings(
         database_url=f"sqlite:///{tmp_path / 'bot.db'}",
         advisors_file=advisors,

@@ -8,7 +8,7 @@ import pytest
 
 from bot.settings import Settings
 from tests.e2e.conftest import running_bot
-from tests.mail_servers import ADVISOR, advisor_reply, mail_servers
+from tests.mail_servers import ADVISOR, advisor_reply, mail_servers, mail_settings
 
 USER = 9001
 
@@ -23,14 +23,7 @@ def mail_setup(tmp_path):
         advisors.write_text(f"advisors:\n  - name: Anna Berater\n    email: {ADVISOR}\n", encoding="utf-8")
         settings = Settings(
             database_url=f"sqlite:///{tmp_path / 'bot.db'}",
-            imap_host=dovecot.host,
-            imap_port=dovecot.port,
-            imap_user=inbox.name,
-            imap_password=inbox.password,
-            imap_tls="none",
-            smtp_host=smtp.host,
-            smtp_port=smtp.port,
-            smtp_tls="none",
+            **mail_settings(dovecot, inbox, smtp),
             inbox_address=inbox.name,
             advisors_file=advisors,
             mail_sink_dir=tmp_path / "sink",

@@ -23,16 +23,22 @@ class WebBot:
     task: asyncio.Task
 
 
+START_SECONDS = 60  # migrations, the knowledge base, the question model (trained if missing)
+
+
 @contextlib.asynccontextmanager
 async def running_web_bot(settings: Settings):
-    """Serve `settings` (no token) until the block ends."""
+    """Serve `settings` (no token) until the block ends; a start that fails or hangs fails the test."""
     ready = asyncio.Event()
-    task = asyncio.create_task(serve(settings, ready=ready))
+    task = asyncio.create_task(serve(settings, ready=ready), name="klimabot-web")
     waiter = asyncio.create_task(ready.wait())
-    await asyncio.wait({task, waiter}, timeout=60, return_when=asyncio.FIRST_COMPLETED)
-    if task.done():
-        task.result()
     try:
+        await asyncio.wait({task, waiter}, timeout=START_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+        if task.done():
+            task.result()  # start-up failed: its exception is the test's error
+            raise AssertionError("serve() ended before it was ready")
+        if not ready.is_set():
+            raise AssertionError(f"the bot was not ready within {START_SECONDS} s")
         yield WebBot(settings, f"http://{settings.http_listen}", task)
     finally:
         waiter.cancel()
