@@ -34,6 +34,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from scratch_database import pg_admin, scratch_url  # noqa: E402
+
 from local_bot_api import LocalBotApi  # noqa: E402
 from services import reports  # noqa: E402
 from services.report_export import ReportRow, write_xlsx  # noqa: E402
@@ -66,7 +68,6 @@ PRESSED = {
 }
 
 
-PG_ADMIN_URL = os.environ.get("KLIMABOT_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 GOAL_P99_MS = 250
 HUMAN_PAUSE_SECONDS = (1.0, 3.0)
 
@@ -219,16 +220,6 @@ async def bind_chats(database_url: str, chats: list[tuple[int, str]]) -> None:
         await engine.dispose()
 
 
-async def _pg_admin(statement: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(PG_ADMIN_URL.replace("postgresql://", "postgres://", 1), timeout=5)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 def export_benchmark(folder: Path, measures: int) -> float:
     """Seconds to write an XLSX with `measures` measures over 400 municipalities."""
     measure = {
@@ -280,8 +271,8 @@ async def main() -> None:
     database_url, scratch = args.database_url, None
     if database_url is None:
         scratch = f"klimabot_bench_{uuid.uuid4().hex[:10]}"
-        await _pg_admin(f'CREATE DATABASE "{scratch}"')
-        database_url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{scratch}"
+        await pg_admin(f'CREATE DATABASE "{scratch}"')
+        database_url = scratch_url(scratch)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
@@ -290,7 +281,7 @@ async def main() -> None:
             total, latencies, submitted = await chat_benchmark(folder, users, measures, database_url, pause)
     finally:
         if scratch is not None:
-            await _pg_admin(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+            await pg_admin(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
     latencies.sort()
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
     print("| benchmark | result |")

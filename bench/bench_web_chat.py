@@ -45,9 +45,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
+from scratch_database import admin_connection, pg_admin, scratch_url
 
 ROOT = Path(__file__).resolve().parents[1]
-PG_ADMIN_URL = os.environ.get("KLIMABOT_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 GOAL_P99_MS = 300
 ANSWER_TIMEOUT_SECONDS = 10.0
@@ -463,21 +463,9 @@ async def loop_lag(samples: list[float]) -> None:
         samples.append(time.perf_counter() - before - 0.05)
 
 
-async def _pg_admin(statement: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(PG_ADMIN_URL.replace("postgresql://", "postgres://", 1), timeout=5)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 async def pg_transactions(database: str) -> int:
     """Committed plus rolled back transactions of a PostgreSQL database so far (pg_stat_database)."""
-    import asyncpg
-
-    connection = await asyncpg.connect(PG_ADMIN_URL.replace("postgresql://", "postgres://", 1), timeout=5)
+    connection = await admin_connection()
     try:
         await connection.execute("SELECT pg_stat_clear_snapshot()")
         value = await connection.fetchval(
@@ -591,8 +579,8 @@ async def main() -> int:
         try:
             if args.database == "postgresql":
                 scratch = f"klimabot_bench_{uuid.uuid4().hex[:10]}"
-                await _pg_admin(f'CREATE DATABASE "{scratch}"')
-                database_url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{scratch}"
+                await pg_admin(f'CREATE DATABASE "{scratch}"')
+                database_url = scratch_url(scratch)
             else:
                 database_url = f"sqlite:///{folder / 'web-chat.db'}"
             log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -626,7 +614,7 @@ async def main() -> int:
             stopped = await stop_bot(process) if process is not None else 0.0
             if scratch is not None:
                 with contextlib.suppress(Exception):
-                    await _pg_admin(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+                    await pg_admin(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
             if args.log is not None and log_path.exists():
                 shutil.copy(log_path, args.log)
         trouble = log_summary(log_path)
