@@ -11,6 +11,7 @@ transaction of their own: the handler's own transaction may hold SQLite's write 
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import logging
 import mimetypes
@@ -344,8 +345,15 @@ class _CollectingMiddleware(BaseMiddleware):
         collected = _Collected()
         token = _collecting.set(collected)
         try:
-            return await handler(event, data)
+            result = await handler(event, data)
+        except asyncio.CancelledError:
+            # stopped mid-way (shutdown): the update is handled again after the restart and sends anew;
+            # no new database work may start while the process stops
+            raise
+        except Exception:
+            await self.channel.write(collected)  # what it sent was sent, though it failed (as in Telegram)
+            raise
         finally:
             _collecting.reset(token)
-            # what the handler sent was sent, even when it failed afterwards (as in Telegram)
-            await self.channel.write(collected)
+        await self.channel.write(collected)
+        return result
