@@ -22,7 +22,6 @@ WEB_UPDATE_BASE = 2**52
 PRESS = "press"
 
 
-
 def is_web_chat(chat_id: int | None) -> bool:
     """Whether `chat_id` is a web visitor's conversation."""
     return chat_id is not None and chat_id >= WEB_CHAT_BASE
