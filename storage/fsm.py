@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.tables import FsmRecord
 from storage.types import utcnow
 
-_UNSET = object()
+_UNSET = object()  # state None means "no state"; this means "leave the state as it is"
 
 
 async def get_fsm_record(session: AsyncSession, *, key: str) -> FsmRecord | None:
@@ -17,16 +17,39 @@ async def get_fsm_record(session: AsyncSession, *, key: str) -> FsmRecord | None
     return await session.get(FsmRecord, key)
 
 
-async def save_fsm_record(session: AsyncSession, *, key: str, state=_UNSET, data: str | None = None) -> None:
-    """Insert or update one key portably (no dialect-specific upsert); commits. An existing key costs one
-    UPDATE; a new one a failed UPDATE and an INSERT."""
+async def update_fsm_record(
+    session: AsyncSession, *, key: str, state=_UNSET, data: str | None = None
+) -> bool:
+    """Change an existing key in the session's transaction (one UPDATE, no commit); False when the key is
+    not stored yet."""
     values: dict = {"updated_at": utcnow()}
     if state is not _UNSET:
         values["state"] = state
     if data is not None:
         values["data"] = data
     result = await session.exec(update(FsmRecord).where(FsmRecord.key == key).values(**values))
-    if result.rowcount == 1:
+    return result.rowcount == 1
+
+
+async def write_fsm_record(session: AsyncSession, *, key: str, state=_UNSET, data: str | None = None) -> None:
+    """Update or insert one key in the session's transaction, without committing. Meant for the handler of
+    a chat's update (one at a time per chat): should another instance insert the same key first, the
+    commit fails and the update is handled again."""
+    if await update_fsm_record(session, key=key, state=state, data=data):
+        return
+    if state in (_UNSET, None) and data in (None, "{}"):
+        return  # nothing to keep: a conversation left (or erased in this transaction) is not stored anew
+    record = FsmRecord(key=key, state=None if state is _UNSET else state)
+    if data is not None:
+        record.data = data
+    session.add(record)
+    await session.flush()
+
+
+async def save_fsm_record(session: AsyncSession, *, key: str, state=_UNSET, data: str | None = None) -> None:
+    """Insert or update one key portably (no dialect-specific upsert); commits. An existing key costs one
+    UPDATE; a new one a failed UPDATE and an INSERT."""
+    if await update_fsm_record(session, key=key, state=state, data=data):
         await session.commit()
         return
     for _attempt in range(3):

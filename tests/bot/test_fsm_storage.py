@@ -96,3 +96,92 @@ async def test_one_update_reads_the_record_once_and_the_next_update_reads_it_afr
 
     assert await asyncio.create_task(write_then_read()) == {"step": 3}
     await engine.dispose()
+
+
+def _counting(engine) -> list[str]:
+    from sqlalchemy import event
+
+    statements: list[str] = []
+    event.listen(engine.sync_engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    return statements
+
+
+async def _handle(storage: SQLStorage, sessions, handler) -> None:
+    """What the session middleware does around a handler: its changes go into the handler's transaction."""
+    from bot.fsm_storage import deferred_fsm_writes, write_deferred_fsm
+
+    async with sessions() as session:
+        with deferred_fsm_writes() as conversation:
+            await handler(session)
+            await write_deferred_fsm(session)
+            await session.commit()
+            conversation.committed()
+
+
+async def test_a_handlers_step_and_data_are_one_update_in_its_own_transaction(database_url):
+    import asyncio
+
+    engine = create_engine(database_url)
+    sessions = session_factory(engine)
+    storage = SQLStorage(sessions)
+    await storage.set_state(KEY, Flow.step)  # the chat is known
+    statements = _counting(engine)
+
+    async def handler(session):
+        await storage.set_state(KEY, None)
+        await storage.set_data(KEY, {"step": 2})
+        assert await storage.get_data(KEY) == {"step": 2}  # the handler reads its own change
+        assert await SQLStorage(sessions).get_data(KEY) == {}  # nothing written before its commit
+
+    await asyncio.create_task(_handle(storage, sessions, handler))
+    writes = [s for s in statements if s.lstrip().upper().startswith(("UPDATE", "INSERT"))]
+    assert len(writes) == 1 and "fsm_record" in writes[0]
+    fresh = SQLStorage(sessions)
+    assert (await fresh.get_state(KEY), await fresh.get_data(KEY)) == (None, {"step": 2})
+    await engine.dispose()
+
+
+async def test_a_new_chats_step_is_inserted_with_the_handlers_transaction(sessions):
+    import asyncio
+
+    storage = SQLStorage(sessions)
+    new = StorageKey(bot_id=1, chat_id=77, user_id=77)
+
+    async def handler(session):
+        await storage.set_state(new, Flow.step)
+
+    await asyncio.create_task(_handle(storage, sessions, handler))
+    assert await SQLStorage(sessions).get_state(new) == Flow.step.state
+
+
+async def test_a_failing_handler_leaves_the_conversation_as_it_was(sessions):
+    import asyncio
+
+    storage = SQLStorage(sessions)
+    await storage.set_state(KEY, Flow.step)
+    await storage.set_data(KEY, {"step": 1})
+
+    async def handler(session):
+        await storage.set_data(KEY, {"step": 2})
+        raise RuntimeError("the handler broke")
+
+    async def update_then_error_handler():
+        with pytest.raises(RuntimeError):
+            await _handle(storage, sessions, handler)
+        return await storage.get_data(KEY)  # e.g. the error handler of the same task
+
+    assert await asyncio.create_task(update_then_error_handler()) == {"step": 1}
+    assert await SQLStorage(sessions).get_data(KEY) == {"step": 1}
+
+
+async def test_a_task_the_handler_starts_writes_at_once(sessions):
+    import asyncio
+
+    storage = SQLStorage(sessions)
+    other = StorageKey(bot_id=1, chat_id=88, user_id=88)
+
+    async def handler(session):
+        await asyncio.create_task(storage.set_state(other, Flow.step))  # e.g. a relay to another chat
+        assert await SQLStorage(sessions).get_state(other) == Flow.step.state
+
+    await asyncio.create_task(_handle(storage, sessions, handler))
