@@ -55,6 +55,7 @@ from services.booking.contacts import (
 )
 from services.booking.domain import (
     AbsenceNotFound,
+    BookingDetails,
     BookingLimit,
     BookingLimitReached,
     BookingNotActive,
@@ -94,6 +95,7 @@ __all__ = [
     "BookingPolicy",
     "BookingRequest",
     "BookingState",
+    "BookingDetails",
     "ContactNotConfirmed",
     "DaySlots",
     "InvalidAbsence",

@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.booking.availability import local_midnight
 from services.booking.config import BookingConfig
-from services.booking.domain import AbsenceNotFound, BookingState, InvalidAbsence
+from services.booking.domain import AbsenceNotFound, BookingDetails, BookingState, InvalidAbsence
 from storage.tables import AdvisorAbsence, Booking
 
 NOTE_MAX_CHARS = 200
@@ -21,7 +21,7 @@ class AbsenceAdded:
     """The recorded absence and the active bookings inside it (they stay; someone has to move them)."""
 
     absence: AdvisorAbsence
-    conflicting_bookings: tuple[Booking, ...]
+    conflicting_bookings: tuple[BookingDetails, ...]
 
 
 async def add_absence(
@@ -55,7 +55,7 @@ async def add_absence(
         )
         .order_by(col(Booking.start_utc))
     )
-    return AbsenceAdded(absence, tuple(conflicts.all()))
+    return AbsenceAdded(absence, tuple(map(BookingDetails.of, conflicts.all())))
 
 
 async def list_absences(

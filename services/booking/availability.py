@@ -103,6 +103,15 @@ def _wall_clock_to_utc(day: dt.date, minutes: int) -> dt.datetime | None:
     return utc
 
 
+def slot_at(config: BookingConfig, advisor_email: str, start_utc: dt.datetime) -> Slot | None:
+    """The slot of this advisor starting then, as the configuration describes it now (None: the advisor no
+    longer offers consultations); whether it is free and on the grid `book_slot` checks."""
+    schedule = config.schedules.get(advisor_email)
+    if schedule is None:
+        return None
+    return Slot(start_utc, start_utc + schedule.slot_length, schedule.email, schedule.name)
+
+
 def grid_slots(schedule: AdvisorSchedule, day: dt.date) -> list[Slot]:
     """The advisor's slot grid on one Berlin day from the weekly hours (no holidays, bookings or lead time)."""
     slots = []

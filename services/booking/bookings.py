@@ -15,6 +15,7 @@ from services.booking.availability import Slot, advisor_free_slots, local_midnig
 from services.booking.config import TOPICS, AdvisorSchedule, BookingConfig
 from services.booking.contacts import ensure_contact_confirmed
 from services.booking.domain import (
+    BookingDetails,
     BookingLimitReached,
     BookingNotActive,
     BookingNotFound,
@@ -204,7 +205,7 @@ async def book_slot(
     slot: Slot,
     request: BookingRequest,
     now: dt.datetime | None = None,
-) -> Booking:
+) -> BookingDetails:
     """Book a free slot and queue the invitations, in one transaction.
 
     Raises SlotTaken, or InvalidBooking — among them ContactNotConfirmed for an address the chat has not
@@ -234,8 +235,9 @@ async def book_slot(
     except (SlotTaken, BookingLimitReached):
         await _rollback(session)
         raise
-    booking = _new_booking(config, schedule, slot, request, reference)
-    await _insert(session, booking, slot)
+    row = _new_booking(config, schedule, slot, request, reference)
+    await _insert(session, row, slot)
+    booking = BookingDetails.of(row)
     _queue(session, confirmation_mails(config, booking, stamp=now))
     await session.commit()
     metrics.BOOKINGS.labels("booked").inc()
@@ -244,8 +246,14 @@ async def book_slot(
 
 async def get_booking(
     session: AsyncSession, *, booking_id: int | None = None, reference: str | None = None
-) -> Booking:
+) -> BookingDetails:
     """The booking with this id or public reference (case-insensitive); raises BookingNotFound."""
+    return BookingDetails.of(await _booking_row(session, booking_id=booking_id, reference=reference))
+
+
+async def _booking_row(
+    session: AsyncSession, *, booking_id: int | None = None, reference: str | None = None
+) -> Booking:
     if booking_id is not None:
         booking = await session.get(Booking, booking_id, populate_existing=True)
     elif reference is not None:
@@ -260,7 +268,7 @@ async def get_booking(
 
 async def get_open_booking_of_chat(
     session: AsyncSession, *, booking_id: int, chat_id: int, now: dt.datetime | None = None
-) -> Booking:
+) -> BookingDetails:
     """An active, not yet started booking made from this chat; raises BookingNotFound for any other."""
     # ids come from callback data a client can forge; beyond PostgreSQL's integer range the query would fail
     if not 0 < booking_id <= MAX_BOOKING_ID:
@@ -273,7 +281,7 @@ async def get_open_booking_of_chat(
         or booking.start_utc <= (now or utcnow())
     ):
         raise BookingNotFound(booking_id)
-    return booking
+    return BookingDetails.of(booking)
 
 
 async def _mark_cancelled(session: AsyncSession, booking_id: int, by: str, now: dt.datetime) -> bool:
@@ -301,7 +309,7 @@ async def cancel_booking(
     by: str,
     chat_id: int | None = None,
     now: dt.datetime | None = None,
-) -> Booking:
+) -> BookingDetails:
     """Cancel an active booking and queue METHOD:CANCEL invitations; a cancelled one is returned unchanged.
 
     With `chat_id`, only a booking made from that Telegram chat is found (others raise BookingNotFound).
@@ -324,11 +332,11 @@ async def reschedule_booking(
     session: AsyncSession,
     config: BookingConfig,
     *,
-    booking: Booking,
+    booking: BookingDetails,
     new_slot: Slot,
     by: str,
     now: dt.datetime | None = None,
-) -> Booking:
+) -> BookingDetails:
     """Move a booking: book `new_slot` first, then cancel the old one — one transaction.
 
     Returns the new booking. If the new slot is taken (SlotTaken) or the request is invalid, nothing changes
@@ -360,9 +368,10 @@ async def reschedule_booking(
     except (BookingNotActive, InvalidBooking, SlotTaken):
         await _rollback(session)
         raise
-    new = _new_booking(config, schedule, new_slot, request, reference)
-    new.rescheduled_from_id = old.id
-    await _insert(session, new, new_slot)
+    row = _new_booking(config, schedule, new_slot, request, reference)
+    row.rescheduled_from_id = old.id
+    await _insert(session, row, new_slot)
+    new = BookingDetails.of(row)
     if not await _mark_cancelled(session, old.id, by, now):
         await _rollback(session)
         raise BookingNotActive(old.reference)
@@ -381,7 +390,7 @@ async def list_bookings(
     first_day: dt.date | None = None,
     last_day: dt.date | None = None,
     include_cancelled: bool = False,
-) -> list[Booking]:
+) -> list[BookingDetails]:
     """Bookings by start time, optionally of one advisor and between two Berlin days (inclusive)."""
     query = select(Booking)
     if advisor_email:
@@ -393,12 +402,12 @@ async def list_bookings(
     if not include_cancelled:
         query = query.where(Booking.state == BookingState.ACTIVE)
     result = await session.exec(query.order_by(col(Booking.start_utc), col(Booking.id)))
-    return list(result.all())
+    return [BookingDetails.of(row) for row in result.all()]
 
 
 async def upcoming_bookings_for_chat(
     session: AsyncSession, *, chat_id: int, now: dt.datetime | None = None
-) -> list[Booking]:
+) -> list[BookingDetails]:
     """The active bookings made from a Telegram chat that have not started yet, soonest first."""
     result = await session.exec(
         select(Booking)
@@ -409,10 +418,12 @@ async def upcoming_bookings_for_chat(
         )
         .order_by(col(Booking.start_utc))
     )
-    return list(result.all())
+    return [BookingDetails.of(row) for row in result.all()]
 
 
-async def due_reminders(session: AsyncSession, *, now: dt.datetime) -> list[tuple[Booking, ReminderKind]]:
+async def due_reminders(
+    session: AsyncSession, *, now: dt.datetime
+) -> list[tuple[BookingDetails, ReminderKind]]:
     """Reminders to send now: 24 h and 1 h before an active booking's start, each not sent yet.
 
     When both are due (e.g. the scheduler was down), only the 1 h reminder is returned; marking it also
@@ -429,7 +440,7 @@ async def due_reminders(session: AsyncSession, *, now: dt.datetime) -> list[tupl
         .order_by(col(Booking.start_utc), col(Booking.id))
     )
     due = []
-    for booking in result.all():
+    for booking in map(BookingDetails.of, result.all()):
         if booking.start_utc - _REMINDER_LEAD[ReminderKind.HOUR_BEFORE] <= now:
             if booking.reminded_1h_at is None:
                 due.append((booking, ReminderKind.HOUR_BEFORE))

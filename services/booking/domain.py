@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, fields
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from services.booking.availability import Slot
@@ -26,6 +28,45 @@ class ReminderKind(StrEnum):
 
     DAY_BEFORE = "24h"
     HOUR_BEFORE = "1h"
+
+
+@dataclass(frozen=True)
+class BookingDetails:
+    """A booking as the services hand it out: plain values, detached from the database session."""
+
+    id: int
+    reference: str
+    advisor_email: str
+    topic: str
+    start_utc: dt.datetime
+    end_utc: dt.datetime
+    format: str
+    municipality_ags: str | None
+    municipality_name: str
+    contact_name: str
+    contact_email: str
+    contact_phone: str | None
+    note: str
+    telegram_chat_id: int | None
+    state: BookingState
+    created_at: dt.datetime
+    cancelled_at: dt.datetime | None
+    cancelled_by: str | None
+    rescheduled_from_id: int | None
+    reminded_24h_at: dt.datetime | None
+    reminded_1h_at: dt.datetime | None
+    ics_uid: str
+    ics_sequence: int
+
+    @classmethod
+    def of(cls, row: Any) -> BookingDetails:
+        """The details of a stored booking (the `booking` table's row)."""
+        values = {field.name: getattr(row, field.name) for field in fields(cls)}
+        return cls(**(values | {"state": BookingState(values["state"])}))
+
+    @property
+    def active(self) -> bool:
+        return self.state is BookingState.ACTIVE
 
 
 class InvalidBooking(ValueError):

@@ -6,22 +6,21 @@ import datetime as dt
 
 from services.booking.calendar_invites import Invitation, invitation_attachment, invitation_ics
 from services.booking.config import BookingConfig
-from services.booking.domain import CANCELLED_IN_CHAT, FACHSTELLE
+from services.booking.domain import CANCELLED_IN_CHAT, FACHSTELLE, BookingDetails
 from services.booking.formatting import format_label, format_slot, format_slot_range, topic_label
 from services.outgoing import MailAttachment, OutgoingMail, new_message_id
-from storage.tables import Booking
 from storage.types import utcnow
 
 SUMMARY_PREFIX = "Initialberatung Klima-Kommunen"
 
 
-def advisor_name(config: BookingConfig, booking: Booking) -> str:
+def advisor_name(config: BookingConfig, booking: BookingDetails) -> str:
     """The advisor's name from the advisors file (the address if the advisor was removed since)."""
     schedule = config.schedules.get(booking.advisor_email)
     return schedule.name if schedule else booking.advisor_email
 
 
-def cancelled_by_words(booking: Booking) -> str:
+def cancelled_by_words(booking: BookingDetails) -> str:
     """Who cancelled, in words for the advisor: the municipality's contact in the chat, or the Fachstelle."""
     by = (booking.cancelled_by or "").strip()
     if by == CANCELLED_IN_CHAT:
@@ -31,12 +30,12 @@ def cancelled_by_words(booking: Booking) -> str:
     return f"von der Fachstelle ({by})"
 
 
-def _municipality(booking: Booking) -> str:
+def _municipality(booking: BookingDetails) -> str:
     ags = f" (AGS {booking.municipality_ags})" if booking.municipality_ags else ""
     return f"{booking.municipality_name}{ags}"
 
 
-def _format_hint(booking: Booking, advisor: str) -> str:
+def _format_hint(booking: BookingDetails, advisor: str) -> str:
     if booking.format == "phone":
         return f"{advisor} ruft Sie zum Termin unter {booking.contact_phone} an."
     if booking.format == "video":
@@ -44,7 +43,7 @@ def _format_hint(booking: Booking, advisor: str) -> str:
     return f"Das Gespräch findet vor Ort in {booking.municipality_name} statt; den Treffpunkt stimmt {advisor} mit Ihnen ab."
 
 
-def _neutral_format_hint(booking: Booking, advisor: str) -> str:
+def _neutral_format_hint(booking: BookingDetails, advisor: str) -> str:
     # the same .ics goes to both sides, so its description speaks about them, not to one of them
     if booking.format == "phone":
         return f"{advisor} ruft {booking.contact_name} unter {booking.contact_phone} an"
@@ -53,13 +52,13 @@ def _neutral_format_hint(booking: Booking, advisor: str) -> str:
     return f"in {booking.municipality_name}, Treffpunkt nach Absprache"
 
 
-def _location(booking: Booking) -> str:
+def _location(booking: BookingDetails) -> str:
     if booking.format == "onsite":
         return f"Vor Ort: {booking.municipality_name}"
     return format_label(booking.format)
 
 
-def booking_invitation(config: BookingConfig, booking: Booking) -> Invitation:
+def booking_invitation(config: BookingConfig, booking: BookingDetails) -> Invitation:
     """The calendar event of a booking as both sides receive it."""
     advisor = advisor_name(config, booking)
     lines = [
@@ -86,19 +85,19 @@ def booking_invitation(config: BookingConfig, booking: Booking) -> Invitation:
 
 
 def calendar_file(
-    config: BookingConfig, booking: Booking, *, stamp: dt.datetime | None = None
+    config: BookingConfig, booking: BookingDetails, *, stamp: dt.datetime | None = None
 ) -> tuple[str, bytes]:
     """The booking as a calendar entry to save from the chat (the meeting request itself comes by mail)."""
     ics = invitation_ics(booking_invitation(config, booking), method="PUBLISH", stamp=stamp or utcnow())
     return f"Initialberatung-{booking.reference}.ics", ics
 
 
-def _contact_line(booking: Booking) -> str:
+def _contact_line(booking: BookingDetails) -> str:
     phone = f", {booking.contact_phone}" if booking.contact_phone else ""
     return f"{booking.contact_name}, {booking.contact_email}{phone}"
 
 
-def _details(config: BookingConfig, booking: Booking) -> list[str]:
+def _details(config: BookingConfig, booking: BookingDetails) -> list[str]:
     return [
         f"Termin:   {format_slot_range(booking.start_utc, booking.end_utc)}",
         f"Thema:    {topic_label(booking.topic)}",
@@ -123,7 +122,11 @@ def _mail(
 
 
 def confirmation_mails(
-    config: BookingConfig, booking: Booking, *, stamp: dt.datetime, replaces: Booking | None = None
+    config: BookingConfig,
+    booking: BookingDetails,
+    *,
+    stamp: dt.datetime,
+    replaces: BookingDetails | None = None,
 ) -> list[tuple[OutgoingMail, str]]:
     """METHOD:REQUEST mails (with their outbox purpose) to the municipality and the advisor."""
     attachment = invitation_attachment(booking_invitation(config, booking), method="REQUEST", stamp=stamp)
@@ -183,7 +186,11 @@ def confirmation_mails(
 
 
 def cancellation_mails(
-    config: BookingConfig, booking: Booking, *, stamp: dt.datetime, replaced_by: Booking | None = None
+    config: BookingConfig,
+    booking: BookingDetails,
+    *,
+    stamp: dt.datetime,
+    replaced_by: BookingDetails | None = None,
 ) -> list[tuple[OutgoingMail, str]]:
     """METHOD:CANCEL mails (with their outbox purpose) to the municipality and the advisor."""
     attachment = invitation_attachment(booking_invitation(config, booking), method="CANCEL", stamp=stamp)

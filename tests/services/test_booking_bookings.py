@@ -2,6 +2,7 @@
 
 import asyncio
 import datetime as dt
+from dataclasses import asdict
 
 import pytest
 from icalendar import Calendar
@@ -26,6 +27,7 @@ from services.booking import (
     upcoming_bookings_for_chat,
 )
 from services.booking import bookings as bookings_module
+from services.booking.domain import BookingDetails
 from services.outgoing import OutgoingMail
 from services.working_time import BERLIN
 from storage.tables import Booking, EmailConfirmation, OutboxMail, ReferenceSequence
@@ -162,7 +164,7 @@ async def test_fifty_concurrent_bookings_of_one_slot_yield_exactly_one(sessions,
                 return taken
 
     results = await asyncio.gather(*(attempt(n) for n in range(50)))
-    bookings = [r for r in results if isinstance(r, Booking)]
+    bookings = [r for r in results if isinstance(r, BookingDetails)]
     taken = [r for r in results if isinstance(r, SlotTaken)]
     assert len(bookings) == 1 and len(taken) == 49
     assert all(t.slot == slot for t in taken)
@@ -175,7 +177,7 @@ async def test_fifty_concurrent_bookings_of_one_slot_yield_exactly_one(sessions,
 
 async def test_the_database_allows_one_active_booking_per_advisor_and_start(sessions):
     booking = await _book(sessions, _slot(9))
-    copy = {k: v for k, v in booking.model_dump().items() if k not in ("id", "reference", "ics_uid")}
+    copy = {k: v for k, v in asdict(booking).items() if k not in ("id", "reference", "ics_uid")}
     async with sessions() as session:
         session.add(Booking(**copy, reference="X-1", ics_uid="x-1"))
         with pytest.raises(IntegrityError):

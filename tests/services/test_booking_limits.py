@@ -21,6 +21,7 @@ from services.booking import (
     reschedule_booking,
 )
 from services.booking import bookings as bookings_module
+from services.booking.domain import BookingDetails
 from services.working_time import BERLIN
 from storage.tables import Booking, EmailConfirmation, OutboxMail
 
@@ -175,7 +176,7 @@ async def _race(sessions, attempts: list[tuple[Slot, dict, dt.datetime]]) -> tup
                 return refused
 
     results = await asyncio.gather(*(attempt(*a) for a in attempts))
-    booked = [r for r in results if isinstance(r, Booking)]
+    booked = [r for r in results if isinstance(r, BookingDetails)]
     refused = [r for r in results if isinstance(r, BookingLimitReached)]
     assert len(booked) + len(refused) == len(results)
     return booked, refused
