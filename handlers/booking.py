@@ -1,10 +1,18 @@
-"""Book an Initialberatung: topic → municipality → contact → format → week → slot → note → confirm; /termine."""
+"""Book an Initialberatung: topic → municipality → name → e-mail (→ code) → phone → format → week → day → note
+→ confirm. /termin starts it, /termine lists, moves and cancels bookings.
+
+One handler a step, registered with magic filters on the step (typed answers) or the button's action; the
+flow keeps its typed state in `BookingFlow` (ids and the choices a step offered); free slots, limits,
+confirmed addresses and the booking itself are the rules of `services/booking`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
 import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
@@ -22,21 +30,23 @@ from handlers.booking_ui import (
     STALE_BUTTON,
     BookCb,
     Booking_,
+    BookingFlow,
     MyBookingCb,
-    clear_flow,
     keyboard,
     limit_text,
+    slot_choice,
 )
-from handlers.booking_views import (
-    choose_day,
-    formats_for,
-    show_day,
-    show_summary,
-    show_week,
-    slot_data,
-    slot_from,
-)
+from handlers.booking_views import choose_day, formats_for, show_day, show_summary, show_week
+from handlers.flow_state import KnownContact
 from handlers.keyboards import MenuCb
+from handlers.shared_steps import (
+    NAME_EXAMPLE,
+    NOT_FOUND,
+    WHICH_ONE,
+    known_municipality,
+    remember_municipality,
+    typed_municipality,
+)
 from services.booking import bookings as booking_service
 from services.booking.availability import next_free_slots
 from services.booking.config import FORMATS, TOPICS, BookingConfig
@@ -54,21 +64,132 @@ from services.booking.formatting import format_slot
 from services.booking.limits import check_booking_limits
 from services.booking.mails import calendar_file
 from services.intents import wants_booking
-from services.municipalities import Municipality, MunicipalityDirectory
+from services.municipalities import MunicipalityDirectory
 
 MAX_NOTE_CHARS = 500
 _PHONE = re.compile(r"^\+?[0-9 ()/\-]{6,25}$")
 
 
-async def start_booking(
-    message: Message,
-    state: FSMContext,
-    booking: BookingConfig,
-    session: AsyncSession,
-) -> None:
-    """Begin the booking conversation, unless the chat already holds its maximum of open bookings."""
+@dataclass(frozen=True)
+class Steps:
+    """What the steps need besides the chat: the consultation hours, the update's session, the directory."""
+
+    booking: BookingConfig
+    session: AsyncSession
+    municipalities: MunicipalityDirectory
+
+
+async def _with_steps(handler, event, data):
+    """Router middleware: hands every booking handler its `steps`."""
+    data["steps"] = Steps(data["booking"], data["session"], data["municipalities"])
+    return await handler(event, data)
+
+
+# --- the questions of the steps ----------------------------------------------------------------------------
+
+
+async def _ask_topic(message: Message, state: FSMContext, steps: Steps) -> None:
+    await _topic_question(message, steps.booking)
+
+
+async def _topic_question(message: Message, booking: BookingConfig) -> None:
     topics = booking.schedules.offered_topics()
-    if not topics:
+    await message.answer(
+        "📅 <b>Initialberatung buchen</b>\nZu welchem Thema möchten Sie beraten werden?",
+        reply_markup=keyboard(*[(TOPICS[t], "topic", t) for t in topics], back=False),
+    )
+
+
+async def _ask_municipality(message: Message, state: FSMContext, steps: Steps) -> None:
+    known = await known_municipality(state, steps.municipalities)
+    await message.answer(f"Für welche Kommune buchen Sie? {NAME_EXAMPLE}", reply_markup=keyboard(*known))
+
+
+async def _ask_name(message: Message, state: FSMContext, steps: Steps) -> None:
+    known_name = full_name((await KnownContact.load(state)).name or "")
+    known = [(f"✅ {known_name}", "name", "")] if known_name else []
+    await message.answer(
+        "Wie heißen Sie? (Vor- und Nachname für die Einladung)", reply_markup=keyboard(*known)
+    )
+
+
+async def _ask_email(message: Message, state: FSMContext, steps: Steps) -> None:
+    await ask_email(message, state, steps.session, steps.booking)
+
+
+async def _ask_phone(message: Message, state: FSMContext, steps: Steps) -> None:
+    await message.answer(
+        "Unter welcher Telefonnummer erreichen wir Sie? (optional)",
+        reply_markup=keyboard(("Ohne Telefonnummer", "nophone", "")),
+    )
+
+
+async def _ask_format(message: Message, state: FSMContext, steps: Steps) -> None:
+    offered = formats_for(steps.booking, (await BookingFlow.load(state)).topic)
+    await message.answer(
+        "Wie möchten Sie beraten werden?",
+        reply_markup=keyboard(*[(FORMATS[f], "format", f) for f in offered]),
+    )
+
+
+async def _ask_week(message: Message, state: FSMContext, steps: Steps) -> None:
+    flow = await BookingFlow.load(state)
+    week = dt.date.fromisoformat(flow.week) if flow.week else None
+    await show_week(message, state, steps.booking, steps.session, week)
+
+
+async def _ask_day(message: Message, state: FSMContext, steps: Steps) -> None:
+    await show_day(message, state)
+
+
+async def _ask_note(message: Message, state: FSMContext, steps: Steps) -> None:
+    await message.answer(
+        "Worüber möchten Sie sprechen? Ein, zwei Sätze helfen der Beraterin oder dem Berater bei der Vorbereitung "
+        f"(optional, höchstens {MAX_NOTE_CHARS} Zeichen).",
+        reply_markup=keyboard(("Ohne Notiz", "nonote", "")),
+    )
+
+
+async def _ask_confirm(message: Message, state: FSMContext, steps: Steps) -> None:
+    await show_summary(message, state, steps.booking, steps.session, steps.municipalities)
+
+
+_QUESTIONS: dict[State, Callable[[Message, FSMContext, Steps], Awaitable[None]]] = {
+    Booking_.topic: _ask_topic,
+    Booking_.municipality: _ask_municipality,
+    Booking_.name: _ask_name,
+    Booking_.email: _ask_email,
+    Booking_.phone: _ask_phone,
+    Booking_.format: _ask_format,
+    Booking_.week: _ask_week,
+    Booking_.day: _ask_day,
+    Booking_.note: _ask_note,
+    Booking_.confirm: _ask_confirm,
+}
+
+
+async def ask(step: State, message: Message, state: FSMContext, steps: Steps) -> None:
+    """Move to `step` and ask its question."""
+    await state.set_state(step)
+    await _QUESTIONS[step](message, state, steps)
+
+
+async def _save(state: FSMContext, **changes) -> BookingFlow:
+    flow = await BookingFlow.load(state)
+    for name, value in changes.items():
+        setattr(flow, name, value)
+    await flow.save(state)
+    return flow
+
+
+# --- the way in ----------------------------------------------------------------------------------------------
+
+
+async def start_booking(
+    message: Message, state: FSMContext, booking: BookingConfig, session: AsyncSession
+) -> None:
+    """Begin a booking, unless nobody offers consultations or the chat holds its maximum of open bookings."""
+    if not booking.schedules.offered_topics():
         await message.answer(
             "Derzeit sind keine Beratungstermine buchbar. Bitte wenden Sie sich an die Fachstelle."
         )
@@ -77,12 +198,8 @@ async def start_booking(
     if reached is not None:
         await message.answer(limit_text(reached))
         return
-    await state.update_data(b_reschedule=None)
-    await state.set_state(Booking_.topic)
-    await message.answer(
-        "📅 <b>Initialberatung buchen</b>\nZu welchem Thema möchten Sie beraten werden?",
-        reply_markup=keyboard(*[(TOPICS[t], "topic", t) for t in topics], back=False),
-    )
+    await BookingFlow().save(state, Booking_.topic)
+    await _topic_question(message, booking)
 
 
 async def _limit_reached(session: AsyncSession, booking: BookingConfig, **who) -> BookingLimitReached | None:
@@ -94,306 +211,11 @@ async def _limit_reached(session: AsyncSession, booking: BookingConfig, **who) -
     return None
 
 
-async def _ask(
-    message: Message, state: FSMContext, step: State, booking: BookingConfig, session: AsyncSession
-) -> None:
-    data = await state.get_data()
-    await state.set_state(step)
-    if step == Booking_.topic:
-        await start_booking(message, state, booking, session)
-    elif step == Booking_.municipality:
-        known = (
-            [(f"✅ {data['known_municipality']}", "muni", data["known_ags"])] if data.get("known_ags") else []
-        )
-        await message.answer(
-            "Für welche Kommune buchen Sie? Schreiben Sie den Namen, z. B. <i>Marburg</i> oder <i>Landkreis Gießen</i>.",
-            reply_markup=keyboard(*known),
-        )
-    elif step == Booking_.name:
-        known_name = full_name(data.get("known_name") or "")
-        known = [(f"✅ {known_name}", "name", "")] if known_name else []
-        await message.answer(
-            "Wie heißen Sie? (Vor- und Nachname für die Einladung)", reply_markup=keyboard(*known)
-        )
-    elif step == Booking_.email:
-        await ask_email(message, state, session, booking)
-    elif step == Booking_.phone:
-        await message.answer(
-            "Unter welcher Telefonnummer erreichen wir Sie? (optional)",
-            reply_markup=keyboard(("Ohne Telefonnummer", "nophone", "")),
-        )
-    elif step == Booking_.format:
-        offered = formats_for(booking, data.get("b_topic"))
-        await message.answer(
-            "Wie möchten Sie beraten werden?",
-            reply_markup=keyboard(*[(FORMATS[f], "format", f) for f in offered]),
-        )
-    elif step == Booking_.week:
-        week = dt.date.fromisoformat(data["b_week"]) if data.get("b_week") else None
-        await show_week(message, state, booking, session, week)
-    elif step == Booking_.day:
-        await show_day(message, state)
-    elif step == Booking_.note:
-        await message.answer(
-            "Worüber möchten Sie sprechen? Ein, zwei Sätze helfen der Beraterin oder dem Berater bei der Vorbereitung "
-            f"(optional, höchstens {MAX_NOTE_CHARS} Zeichen).",
-            reply_markup=keyboard(("Ohne Notiz", "nonote", "")),
-        )
-    elif step == Booking_.confirm:
-        await show_summary(message, state)
-
-
-async def on_text(
-    message: Message,
-    state: FSMContext,
-    booking: BookingConfig,
-    municipalities: MunicipalityDirectory,
-    session: AsyncSession,
-    settings,
-) -> None:
-    """Typed answers: municipality, name, e-mail, code, phone, note; anything else repeats the question."""
-    current = await state.get_state()
-    text = (message.text or "").strip()
-    if current == Booking_.municipality.state:
-        matches = municipalities.match(text[:200], limit=3)
-        if not matches:
-            await message.answer(
-                "Diese Kommune habe ich in Hessen nicht gefunden. Bitte prüfen Sie die Schreibweise."
-            )
-            await _ask(message, state, Booking_.municipality, booking, session)
-            return
-        buttons = [(f"✅ {m.municipality.display_name}", "muni", m.municipality.ags) for m in matches]
-        await message.answer("Welche Kommune meinen Sie?", reply_markup=keyboard(*buttons))
-    elif current == Booking_.name.state:
-        name = full_name(text)
-        if name is None:
-            await message.answer(
-                "Bitte geben Sie Vor- und Nachnamen an, z. B. <i>Erika Muster</i> – so steht es in der Einladung."
-            )
-            await _ask(message, state, Booking_.name, booking, session)
-            return
-        await state.update_data(b_name=name, known_name=name)
-        await _ask(message, state, Booking_.email, booking, session)
-    elif current == Booking_.email.state:
-        if await take_address(message, state, session, booking, settings, text):
-            await _ask(message, state, Booking_.phone, booking, session)
-    elif current == Booking_.code.state:
-        if await take_code(message, state, session, booking, settings):
-            await _ask(message, state, Booking_.phone, booking, session)
-    elif current == Booking_.phone.state:
-        if not _PHONE.match(text) or sum(ch.isdigit() for ch in text) < 6:
-            await message.answer(
-                "Bitte eine Telefonnummer nur mit Ziffern, Leerzeichen, +, / oder - (z. B. 0611 123456)."
-            )
-            await _ask(message, state, Booking_.phone, booking, session)
-            return
-        await state.update_data(b_phone=text)
-        await _ask(message, state, Booking_.format, booking, session)
-    elif current == Booking_.note.state:
-        if len(text) > MAX_NOTE_CHARS:
-            await message.answer(
-                f"Die Notiz ist zu lang ({len(text)} Zeichen). Bitte kürzen Sie auf {MAX_NOTE_CHARS} Zeichen."
-            )
-            await _ask(message, state, Booking_.note, booking, session)
-            return
-        await state.update_data(b_note=text)
-        await _ask(message, state, Booking_.confirm, booking, session)
-    else:
-        await message.answer("Bitte wählen Sie eine der Schaltflächen – oder „Abbrechen“.")
-        await _ask(message, state, next(s for s in ORDER if s.state == current), booking, session)
-
-
-async def on_button(
-    callback: CallbackQuery,
-    callback_data: BookCb,
-    state: FSMContext,
-    session: AsyncSession,
-    booking: BookingConfig,
-    municipalities: MunicipalityDirectory,
-    settings,
-) -> None:
-    """Every button of the booking conversation; a stale or crafted one only gets a short answer."""
-    message, action, value = callback.message, callback_data.action, callback_data.value
-    current = await state.get_state()
-    if action == "cancel":
-        await callback.answer()
-        await clear_flow(state)
-        await message.answer("Abgebrochen – es wurde nichts gebucht. /termin startet eine neue Buchung.")
-        return
-    if current is None or not current.startswith(Booking_.__name__):
-        await callback.answer("Diese Buchung ist nicht mehr aktiv. Mit /termin starten Sie eine neue.")
-        return
-    data = await state.get_data()
-    if not button_fits(action, value, current, data, booking, municipalities):
-        await callback.answer(STALE_BUTTON)
-        return
-    await callback.answer()
-    if action == "back":
-        await _go_back(message, state, booking, session, current, data)
-    elif action == "topic":
-        await state.update_data(b_topic=value)
-        await _ask(message, state, Booking_.municipality, booking, session)
-    elif action == "muni":
-        await _choose_municipality(message, state, session, booking, municipalities.get(value))
-    elif action == "name":
-        await state.update_data(b_name=full_name(data["known_name"]))
-        await _ask(message, state, Booking_.email, booking, session)
-    elif action == "email":
-        address = email_option(data, value)
-        if await take_address(message, state, session, booking, settings, address):
-            await _ask(message, state, Booking_.phone, booking, session)
-    elif action == "resend":
-        await resend_code(message, state, session, booking, settings)
-    elif action == "newmail":
-        await ask_email(message, state, session, booking)
-    elif action == "nophone":
-        await state.update_data(b_phone=None)
-        await _ask(message, state, Booking_.format, booking, session)
-    elif action == "format":
-        await state.update_data(b_format=value, b_week=None)
-        await _ask(message, state, Booking_.week, booking, session)
-    elif action == "week":
-        await show_week(message, state, booking, session, dt.date.fromisoformat(value))
-    elif action == "day":
-        await choose_day(message, state, booking, session, dt.date.fromisoformat(value))
-    elif action == "page":
-        await state.update_data(b_page=int(value))
-        await show_day(message, state)
-    elif action == "slot":
-        await state.update_data(b_slot=data["b_slots"][int(value)])
-        await _ask(
-            message, state, Booking_.confirm if data.get("b_reschedule") else Booking_.note, booking, session
-        )
-    elif action == "nonote":
-        await state.update_data(b_note="")
-        await _ask(message, state, Booking_.confirm, booking, session)
-    elif action == "book":
-        await _book(callback, state, session, booking)
-
-
-async def _choose_municipality(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    booking: BookingConfig,
-    municipality: Municipality,
-) -> None:
-    reached = await _limit_reached(
-        session, booking, municipality_ags=municipality.ags, municipality_name=municipality.display_name
-    )
-    if reached is not None:
-        await message.answer(limit_text(reached), reply_markup=keyboard())
-        return
-    await state.update_data(
-        b_ags=municipality.ags,
-        b_municipality=municipality.display_name,
-        known_ags=municipality.ags,
-        known_municipality=municipality.display_name,
-    )
-    await _ask(message, state, Booking_.name, booking, session)
-
-
-async def _go_back(message, state, booking, session, current: str, data: dict) -> None:
-    """One step back; entered data stays in the conversation state."""
-    if current == Booking_.code.state:
-        await ask_email(message, state, session, booking)
-        return
-    order = RESCHEDULE_ORDER if data.get("b_reschedule") else ORDER
-    states = [step.state for step in order]
-    index = states.index(current) if current in states else 0
-    if index == 0:
-        if data.get("b_reschedule"):
-            await clear_flow(state)
-            await message.answer("Verschieben abgebrochen – Ihr bisheriger Termin bleibt bestehen.")
-        else:
-            await start_booking(message, state, booking, session)
-        return
-    await _ask(message, state, order[index - 1], booking, session)
-
-
-async def _book(
-    callback: CallbackQuery, state: FSMContext, session: AsyncSession, booking: BookingConfig
-) -> None:
-    data = await state.get_data()
-    slot = slot_from(data["b_slot"])
-    try:
-        if data.get("b_reschedule"):
-            old = await booking_service.get_open_booking_of_chat(
-                session, booking_id=data["b_reschedule"], chat_id=callback.message.chat.id
-            )
-            result = await booking_service.reschedule_booking(
-                session, booking, booking=old, new_slot=slot, by=CANCELLED_IN_CHAT
-            )
-            done = f"✅ Verschoben: Ihre Initialberatung ist jetzt am <b>{format_slot(result.start_utc)}</b>."
-        else:
-            request = booking_service.BookingRequest(
-                topic=data["b_topic"],
-                format=data["b_format"],
-                municipality_name=data.get("b_municipality") or "",
-                municipality_ags=data.get("b_ags"),
-                contact_name=data["b_name"],
-                contact_email=data["b_email"],
-                contact_phone=data.get("b_phone"),
-                note=data.get("b_note") or "",
-                chat_id=callback.message.chat.id,
-            )
-            result = await booking_service.book_slot(session, booking, slot=slot, request=request)
-            done = (
-                f"✅ Gebucht! Ihre Initialberatung ({html.escape(TOPICS[result.topic])}) ist am <b>{format_slot(result.start_utc)}</b> "
-                f"mit {html.escape(slot.advisor_name)} ({FORMATS[result.format]}). Nummer: <b>{result.reference}</b>.\n\n"
-                f"Die Kalendereinladung geht an {html.escape(result.contact_email)}. Ich erinnere Sie 24 Stunden und "
-                "eine Stunde vorher hier im Chat. Mit /termine können Sie absagen oder verschieben."
-            )
-    except SlotTaken:
-        alternatives = await next_free_slots(
-            session, booking, topic=data["b_topic"], after=slot.start_utc, limit=5
-        )
-        await state.update_data(
-            b_slots=[slot_data(s) for s in alternatives], b_page=0, b_day=slot.day.isoformat()
-        )
-        await state.set_state(Booking_.day)
-        buttons = [(format_slot(s.start_utc), "slot", str(i)) for i, s in enumerate(alternatives)]
-        await callback.message.answer(
-            "😕 Dieser Termin wurde gerade von jemand anderem gebucht. Das sind die nächsten freien Termine:",
-            reply_markup=keyboard(*buttons),
-        )
-        return
-    except (BookingNotFound, BookingNotActive):
-        await clear_flow(state)
-        await callback.message.answer(
-            "Dieser Termin existiert nicht mehr. Mit /termine sehen Sie Ihre Buchungen."
-        )
-        return
-    except BookingLimitReached as reached:
-        await clear_flow(state)
-        await callback.message.answer(limit_text(reached))
-        return
-    except ContactNotConfirmed:
-        await callback.message.answer("Bitte bestätigen Sie zuerst die E-Mail-Adresse für die Einladung.")
-        await ask_email(callback.message, state, session, booking)
-        return
-    except InvalidBooking as invalid:
-        await callback.message.answer(
-            f"{html.escape(str(invalid))}\nMit „⬅️ Zurück“ können Sie Ihre Angaben ändern.",
-            reply_markup=keyboard(),
-        )
-        return
-    await clear_flow(state)
-    # the confirmation carries the calendar entry: one message, a file to save in any calendar
-    name, ics = calendar_file(booking, result)
-    await callback.message.answer_document(BufferedInputFile(ics, filename=name), caption=done)
-
-
 async def cmd_termin(
     message: Message, state: FSMContext, session: AsyncSession, booking: BookingConfig
 ) -> None:
-    """/termin: start a booking."""
+    """/termin (or a wish in words): start a booking."""
     await start_booking(message, state, booking, session)
-
-
-def booking_is_open(_message: Message, booking: BookingConfig) -> bool:
-    """Filter: the advisors offer consultation hours at all."""
-    return bool(booking.schedules.offered_topics())
 
 
 async def on_menu_book(
@@ -404,16 +226,358 @@ async def on_menu_book(
     await start_booking(callback.message, state, booking, session)
 
 
+def booking_is_open(_message: Message, booking: BookingConfig) -> bool:
+    """Filter: the advisors offer consultation hours at all."""
+    return bool(booking.schedules.offered_topics())
+
+
+# --- typed answers -------------------------------------------------------------------------------------------
+
+
+async def on_municipality_typed(message: Message, state: FSMContext, steps: Steps) -> None:
+    """A typed municipality: its candidates as buttons, or the question again."""
+    buttons = typed_municipality(message.text or "", steps.municipalities)
+    if not buttons:
+        await message.answer(NOT_FOUND)
+        await ask(Booking_.municipality, message, state, steps)
+        return
+    await message.answer(WHICH_ONE, reply_markup=keyboard(*buttons))
+
+
+async def on_name_typed(message: Message, state: FSMContext, steps: Steps) -> None:
+    """First and last name for the invitation."""
+    name = full_name((message.text or "").strip())
+    if name is None:
+        await message.answer(
+            "Bitte geben Sie Vor- und Nachnamen an, z. B. <i>Erika Muster</i> – so steht es in der Einladung."
+        )
+        await ask(Booking_.name, message, state, steps)
+        return
+    await _save(state, name=name)
+    await KnownContact.remember(state, name=name)
+    await ask(Booking_.email, message, state, steps)
+
+
+async def on_email_typed(message: Message, state: FSMContext, steps: Steps, settings) -> None:
+    """An address: usable at once, or a code is mailed to it."""
+    if await take_address(
+        message, state, steps.session, steps.booking, settings, (message.text or "").strip()
+    ):
+        await ask(Booking_.phone, message, state, steps)
+
+
+async def on_code_typed(message: Message, state: FSMContext, steps: Steps, settings) -> None:
+    """The mailed code (or another address)."""
+    if await take_code(message, state, steps.session, steps.booking, settings):
+        await ask(Booking_.phone, message, state, steps)
+
+
+async def on_phone_typed(message: Message, state: FSMContext, steps: Steps) -> None:
+    """An optional phone number."""
+    text = (message.text or "").strip()
+    if not _PHONE.match(text) or sum(ch.isdigit() for ch in text) < 6:
+        await message.answer(
+            "Bitte eine Telefonnummer nur mit Ziffern, Leerzeichen, +, / oder - (z. B. 0611 123456)."
+        )
+        await ask(Booking_.phone, message, state, steps)
+        return
+    await _save(state, phone=text)
+    await ask(Booking_.format, message, state, steps)
+
+
+async def on_note_typed(message: Message, state: FSMContext, steps: Steps) -> None:
+    """An optional note for the advisor."""
+    text = (message.text or "").strip()
+    if len(text) > MAX_NOTE_CHARS:
+        await message.answer(
+            f"Die Notiz ist zu lang ({len(text)} Zeichen). Bitte kürzen Sie auf {MAX_NOTE_CHARS} Zeichen."
+        )
+        await ask(Booking_.note, message, state, steps)
+        return
+    await _save(state, note=text)
+    await ask(Booking_.confirm, message, state, steps)
+
+
+async def on_text_instead_of_button(
+    message: Message, state: FSMContext, raw_state: str, steps: Steps
+) -> None:
+    """Text where a button is expected: the question again."""
+    await message.answer("Bitte wählen Sie eine der Schaltflächen – oder „Abbrechen“.")
+    await ask(next(s for s in ORDER if s.state == raw_state), message, state, steps)
+
+
+# --- buttons -------------------------------------------------------------------------------------------------
+
+
+async def on_cancel(callback: CallbackQuery, state: FSMContext) -> None:
+    """„Abbrechen“ in any step: nothing is booked."""
+    await callback.answer()
+    await BookingFlow.forget(state)
+    await callback.message.answer("Abgebrochen – es wurde nichts gebucht. /termin startet eine neue Buchung.")
+
+
+async def on_inactive(callback: CallbackQuery) -> None:
+    """A button of a booking that is no longer going on."""
+    await callback.answer("Diese Buchung ist nicht mehr aktiv. Mit /termin starten Sie eine neue.")
+
+
+async def not_offered_now(
+    callback: CallbackQuery,
+    callback_data: BookCb,
+    state: FSMContext,
+    raw_state: str,
+    booking: BookingConfig,
+    municipalities: MunicipalityDirectory,
+) -> bool:
+    """Filter: the button does not belong to the current step or carries a value the step did not offer."""
+    flow, known = await BookingFlow.load(state), await KnownContact.load(state)
+    return not button_fits(
+        callback_data.action, callback_data.value, raw_state, flow, known, booking, municipalities
+    )
+
+
+async def on_stale(callback: CallbackQuery) -> None:
+    """A stale or crafted button: a short answer only."""
+    await callback.answer(STALE_BUTTON)
+
+
+async def on_back(callback: CallbackQuery, state: FSMContext, raw_state: str, steps: Steps) -> None:
+    """One step back; what was entered stays in the flow."""
+    await callback.answer()
+    message, flow = callback.message, await BookingFlow.load(state)
+    if raw_state == Booking_.code.state:
+        await ask(Booking_.email, message, state, steps)
+        return
+    order = RESCHEDULE_ORDER if flow.reschedule else ORDER
+    states = [step.state for step in order]
+    index = states.index(raw_state) if raw_state in states else 0
+    if index > 0:
+        await ask(order[index - 1], message, state, steps)
+    elif flow.reschedule:
+        await BookingFlow.forget(state)
+        await message.answer("Verschieben abgebrochen – Ihr bisheriger Termin bleibt bestehen.")
+    else:
+        await ask(Booking_.topic, message, state, steps)
+
+
+async def on_topic(callback: CallbackQuery, callback_data: BookCb, state: FSMContext, steps: Steps) -> None:
+    await callback.answer()
+    await _save(state, topic=callback_data.value)
+    await ask(Booking_.municipality, callback.message, state, steps)
+
+
+async def on_municipality(
+    callback: CallbackQuery, callback_data: BookCb, state: FSMContext, steps: Steps
+) -> None:
+    """A municipality button: on to the name, unless the municipality holds its maximum of open bookings."""
+    await callback.answer()
+    municipality = steps.municipalities.get(callback_data.value)
+    reached = await _limit_reached(
+        steps.session,
+        steps.booking,
+        municipality_ags=municipality.ags,
+        municipality_name=municipality.display_name,
+    )
+    if reached is not None:
+        await callback.message.answer(limit_text(reached), reply_markup=keyboard())
+        return
+    await _save(state, ags=municipality.ags)
+    await remember_municipality(state, municipality)
+    await ask(Booking_.name, callback.message, state, steps)
+
+
+async def on_known_name(callback: CallbackQuery, state: FSMContext, steps: Steps) -> None:
+    await callback.answer()
+    await _save(state, name=full_name((await KnownContact.load(state)).name or ""))
+    await ask(Booking_.email, callback.message, state, steps)
+
+
+async def on_email_choice(
+    callback: CallbackQuery, callback_data: BookCb, state: FSMContext, steps: Steps, settings
+) -> None:
+    await callback.answer()
+    address = email_option(await BookingFlow.load(state), callback_data.value) or ""
+    if await take_address(callback.message, state, steps.session, steps.booking, settings, address):
+        await ask(Booking_.phone, callback.message, state, steps)
+
+
+async def on_resend_code(callback: CallbackQuery, state: FSMContext, steps: Steps, settings) -> None:
+    await callback.answer()
+    await resend_code(callback.message, state, steps.session, steps.booking, settings)
+
+
+async def on_other_address(callback: CallbackQuery, state: FSMContext, steps: Steps) -> None:
+    await callback.answer()
+    await ask(Booking_.email, callback.message, state, steps)
+
+
+async def on_no_phone(callback: CallbackQuery, state: FSMContext, steps: Steps) -> None:
+    await callback.answer()
+    await _save(state, phone=None)
+    await ask(Booking_.format, callback.message, state, steps)
+
+
+async def on_format(callback: CallbackQuery, callback_data: BookCb, state: FSMContext, steps: Steps) -> None:
+    await callback.answer()
+    await _save(state, format=callback_data.value, week=None)
+    await ask(Booking_.week, callback.message, state, steps)
+
+
+async def on_week(callback: CallbackQuery, callback_data: BookCb, state: FSMContext, steps: Steps) -> None:
+    await callback.answer()
+    await show_week(
+        callback.message, state, steps.booking, steps.session, dt.date.fromisoformat(callback_data.value)
+    )
+
+
+async def on_day(callback: CallbackQuery, callback_data: BookCb, state: FSMContext, steps: Steps) -> None:
+    await callback.answer()
+    await choose_day(
+        callback.message, state, steps.booking, steps.session, dt.date.fromisoformat(callback_data.value)
+    )
+
+
+async def on_page(callback: CallbackQuery, callback_data: BookCb, state: FSMContext) -> None:
+    await callback.answer()
+    await _save(state, page=int(callback_data.value))
+    await show_day(callback.message, state)
+
+
+async def on_slot(callback: CallbackQuery, callback_data: BookCb, state: FSMContext, steps: Steps) -> None:
+    await callback.answer()
+    flow = await BookingFlow.load(state)
+    flow = await _save(state, slot=flow.slots[int(callback_data.value)])
+    await ask(Booking_.confirm if flow.reschedule else Booking_.note, callback.message, state, steps)
+
+
+async def on_no_note(callback: CallbackQuery, state: FSMContext, steps: Steps) -> None:
+    await callback.answer()
+    await _save(state, note="")
+    await ask(Booking_.confirm, callback.message, state, steps)
+
+
+async def on_book(callback: CallbackQuery, state: FSMContext, steps: Steps) -> None:
+    """„Verbindlich buchen“ (or confirm the move): the booking, its confirmation with the calendar file."""
+    await callback.answer()
+    message, flow = callback.message, await BookingFlow.load(state)
+    slot = flow.chosen_slot(steps.booking)
+    if slot is None:
+        await message.answer("Dieser Termin ist nicht mehr buchbar. Bitte wählen Sie einen anderen.")
+        await ask(Booking_.week, message, state, steps)
+        return
+    try:
+        if flow.reschedule:
+            old = await booking_service.get_open_booking_of_chat(
+                steps.session, booking_id=flow.reschedule, chat_id=message.chat.id
+            )
+            result = await booking_service.reschedule_booking(
+                steps.session, steps.booking, booking=old, new_slot=slot, by=CANCELLED_IN_CHAT
+            )
+            done = f"✅ Verschoben: Ihre Initialberatung ist jetzt am <b>{format_slot(result.start_utc)}</b>."
+        else:
+            municipality = steps.municipalities.get(flow.ags) if flow.ags else None
+            request = booking_service.BookingRequest(
+                topic=flow.topic,
+                format=flow.format,
+                municipality_name=municipality.display_name if municipality else "",
+                municipality_ags=municipality.ags if municipality else None,
+                contact_name=flow.name,
+                contact_email=flow.email,
+                contact_phone=flow.phone,
+                note=flow.note,
+                chat_id=message.chat.id,
+            )
+            result = await booking_service.book_slot(steps.session, steps.booking, slot=slot, request=request)
+            done = (
+                f"✅ Gebucht! Ihre Initialberatung ({html.escape(TOPICS[result.topic])}) ist am "
+                f"<b>{format_slot(result.start_utc)}</b> mit {html.escape(slot.advisor_name)} "
+                f"({FORMATS[result.format]}). Nummer: <b>{result.reference}</b>.\n\n"
+                f"Die Kalendereinladung geht an {html.escape(result.contact_email)}. Ich erinnere Sie 24 Stunden und "
+                "eine Stunde vorher hier im Chat. Mit /termine können Sie absagen oder verschieben."
+            )
+    except SlotTaken:
+        alternatives = await next_free_slots(
+            steps.session, steps.booking, topic=flow.topic, after=slot.start_utc, limit=5
+        )
+        flow.slots, flow.page, flow.day = [slot_choice(s) for s in alternatives], 0, slot.day.isoformat()
+        await flow.save(state, Booking_.day)
+        buttons = [(format_slot(s.start_utc), "slot", str(i)) for i, s in enumerate(alternatives)]
+        await message.answer(
+            "😕 Dieser Termin wurde gerade von jemand anderem gebucht. Das sind die nächsten freien Termine:",
+            reply_markup=keyboard(*buttons),
+        )
+        return
+    except (BookingNotFound, BookingNotActive):
+        await BookingFlow.forget(state)
+        await message.answer("Dieser Termin existiert nicht mehr. Mit /termine sehen Sie Ihre Buchungen.")
+        return
+    except BookingLimitReached as reached:
+        await BookingFlow.forget(state)
+        await message.answer(limit_text(reached))
+        return
+    except ContactNotConfirmed:
+        await message.answer("Bitte bestätigen Sie zuerst die E-Mail-Adresse für die Einladung.")
+        await ask(Booking_.email, message, state, steps)
+        return
+    except InvalidBooking as invalid:
+        await message.answer(
+            f"{html.escape(str(invalid))}\nMit „⬅️ Zurück“ können Sie Ihre Angaben ändern.",
+            reply_markup=keyboard(),
+        )
+        return
+    await BookingFlow.forget(state)
+    # the confirmation carries the calendar entry: one message, a file to save in any calendar
+    name, ics = calendar_file(steps.booking, result)
+    await message.answer_document(BufferedInputFile(ics, filename=name), caption=done)
+
+
+_BUTTONS = {
+    "back": on_back,
+    "topic": on_topic,
+    "muni": on_municipality,
+    "name": on_known_name,
+    "email": on_email_choice,
+    "resend": on_resend_code,
+    "newmail": on_other_address,
+    "nophone": on_no_phone,
+    "format": on_format,
+    "week": on_week,
+    "day": on_day,
+    "page": on_page,
+    "slot": on_slot,
+    "nonote": on_no_note,
+    "book": on_book,
+}
+_TYPED = {
+    Booking_.municipality: on_municipality_typed,
+    Booking_.name: on_name_typed,
+    Booking_.email: on_email_typed,
+    Booking_.code: on_code_typed,
+    Booking_.phone: on_phone_typed,
+    Booking_.note: on_note_typed,
+}
+
+
 def build_router() -> Router:
     """A fresh router with the booking conversation (before free-text answering)."""
     router = Router(name=__name__)
+    router.message.middleware(_with_steps)
+    router.callback_query.middleware(_with_steps)
     router.callback_query.register(on_menu_book, MenuCb.filter(F.action == "book"))
     router.message.register(cmd_termin, Command("termin", "buchen"))
     router.message.register(cmd_termine, Command("termine"))
     router.message.register(cmd_termin, StateFilter(None), F.text.func(wants_booking), booking_is_open)
-    for step in (*ORDER, Booking_.code):
-        router.message.register(on_text, step, F.text)
-    router.callback_query.register(on_button, BookCb.filter())
+    for step, handler in _TYPED.items():
+        router.message.register(handler, step, F.text)
+    router.message.register(
+        on_text_instead_of_button, StateFilter(*(s for s in ORDER if s not in _TYPED)), F.text
+    )
+    router.callback_query.register(on_cancel, BookCb.filter(F.action == "cancel"))
+    router.callback_query.register(on_inactive, BookCb.filter(), ~StateFilter(Booking_))
+    router.callback_query.register(on_stale, BookCb.filter(), not_offered_now)
+    for action, handler in _BUTTONS.items():
+        router.callback_query.register(handler, BookCb.filter(F.action == action))
+    router.callback_query.register(on_stale, BookCb.filter())  # an action no step offers
     router.callback_query.register(on_my_booking, MyBookingCb.filter())
     # after the two above: data with our prefixes that they could not parse
     router.callback_query.register(

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from handlers.booking_contact import email_option
-from handlers.booking_ui import Booking_, button_index
+from handlers.booking_ui import Booking_, BookingFlow, button_index
 from handlers.booking_views import SLOTS_PER_PAGE
+from handlers.flow_state import KnownContact
 from services.booking.availability import in_bookable_weeks
 from services.booking.config import FORMATS, BookingConfig
 from services.booking.contacts import full_name
@@ -35,25 +36,26 @@ def button_fits(
     action: str,
     value: str,
     current: str,
-    data: dict,
+    flow: BookingFlow,
+    known: KnownContact,
     booking: BookingConfig,
     municipalities: MunicipalityDirectory,
 ) -> bool:
     """True if the button belongs to the current step and carries a value that step offered."""
-    if action == "back":
+    if action in ("back", "cancel"):
         return True
     steps = _BUTTON_STEPS.get(action, ())
     if current not in {step.state for step in steps}:
         return False
-    slots = data.get("b_slots") or []
+    slots = flow.slots
     if action == "topic":
         return value in booking.schedules.offered_topics()
     if action == "muni":
         return municipalities.get(value) is not None
     if action == "name":
-        return full_name(data.get("known_name") or "") is not None
+        return full_name(known.name or "") is not None
     if action == "email":
-        return email_option(data, value) is not None
+        return email_option(flow, value) is not None
     if action == "format":
         return value in FORMATS
     if action in ("week", "day"):

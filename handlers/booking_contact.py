@@ -8,7 +8,8 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.booking_ui import Booking_, button_index, keyboard
+from handlers.booking_ui import Booking_, BookingFlow, button_index, keyboard
+from handlers.flow_state import KnownContact
 from handlers.inputs import EMAIL_HINT
 from services.booking.config import BookingConfig
 from services.booking.contacts import (
@@ -29,18 +30,18 @@ async def ask_email(
     message: Message, state: FSMContext, session: AsyncSession, booking: BookingConfig
 ) -> None:
     """The e-mail step: addresses this chat confirmed (no code needed), then a remembered unconfirmed one."""
-    data = await state.get_data()
+    flow = await BookingFlow.load(state)
     options = await confirmed_contacts(session, chat_id=message.chat.id)
     buttons = [(f"✅ {address}", "email", str(i)) for i, address in enumerate(options)]
-    known = data.get("known_email")
+    known = (await KnownContact.load(state)).email
     if known and known not in options:
         # remembered from another conversation but not confirmed: choosing it mails a code, like typing it
         mark = "✅" if is_advisor_address(booking, known) else "✉️"
         buttons.append((f"{mark} {known}", "email", str(len(options))))
         options.append(known)
     # the buttons carry an index: an address may not fit into Telegram's 64 bytes of callback data
-    await state.update_data(b_email_options=options)
-    await state.set_state(Booking_.email)
+    flow.email_options = options
+    await flow.save(state, Booking_.email)
     await message.answer(
         "An welche E-Mail-Adresse soll die Kalendereinladung gehen? Eine neue Adresse bestätigen Sie mit "
         "einem Code, den ich Ihnen dorthin schicke.",
@@ -48,11 +49,10 @@ async def ask_email(
     )
 
 
-def email_option(data: dict, value: str) -> str | None:
+def email_option(flow: BookingFlow, value: str) -> str | None:
     """The address behind an e-mail button of the current step, or None for a stale or crafted one."""
-    options = data.get("b_email_options") or []
     index = button_index(value)
-    return options[index] if index is not None and index < len(options) else None
+    return flow.email_options[index] if index is not None and index < len(flow.email_options) else None
 
 
 async def take_address(
@@ -71,10 +71,12 @@ async def take_address(
         return False
     address = typed
     usable = await contact_is_usable(session, booking, chat_id=message.chat.id, email=address)
+    await KnownContact.remember(state, email=address)
     if usable:
-        await state.update_data(b_email=address, known_email=address)
+        flow = await BookingFlow.load(state)
+        flow.email = address
+        await flow.save(state)
         return True
-    await state.update_data(known_email=address)
     await send_code(message, state, session, booking, settings, address)
     return False
 
@@ -102,21 +104,25 @@ async def send_code(
             )
             await ask_email(message, state, session, booking)
             return
-        await state.update_data(b_pending_email=pending.email)
-        await state.set_state(Booking_.code)
+        await _wait_for_code(state, pending.email)
         await message.answer(
             "Sie haben in der letzten Stunde schon mehrere Codes angefordert. Bitte geben Sie den Code ein, "
             f"den ich an <b>{html.escape(pending.email)}</b> geschickt habe.",
             reply_markup=keyboard(CODE_BUTTONS[1]),
         )
         return
-    await state.update_data(b_pending_email=sent.email)
-    await state.set_state(Booking_.code)
+    await _wait_for_code(state, sent.email)
     await message.answer(
         f"Ich habe Ihnen einen {CODE_DIGITS}-stelligen Code an <b>{html.escape(sent.email)}</b> geschickt. "
         f"Bitte geben Sie ihn hier ein – er gilt {minutes} Minuten.",
         reply_markup=keyboard(*CODE_BUTTONS),
     )
+
+
+async def _wait_for_code(state: FSMContext, address: str) -> None:
+    flow = await BookingFlow.load(state)
+    flow.pending_email = address
+    await flow.save(state, Booking_.code)
 
 
 async def take_code(
@@ -139,7 +145,10 @@ async def take_code(
         return False
     result = await check_contact_code(session, chat_id=message.chat.id, code=digits)
     if result.check is CodeCheck.CONFIRMED:
-        await state.update_data(b_email=result.email, known_email=result.email, b_pending_email=None)
+        flow = await BookingFlow.load(state)
+        flow.email, flow.pending_email = result.email or "", None
+        await flow.save(state)
+        await KnownContact.remember(state, email=result.email)
         await message.answer(f"✅ Danke, {html.escape(result.email or '')} ist bestätigt.")
         return True
     if result.check is CodeCheck.WRONG:
@@ -163,8 +172,7 @@ async def resend_code(
     settings,
 ) -> None:
     """The „Code erneut senden“ button: a fresh code to the address waiting for confirmation."""
-    data = await state.get_data()
-    address = data.get("b_pending_email") or data.get("known_email")
+    address = (await BookingFlow.load(state)).pending_email or (await KnownContact.load(state)).email
     if not address:
         await ask_email(message, state, session, booking)
         return

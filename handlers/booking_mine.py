@@ -9,7 +9,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.booking_ui import NOT_YOURS, STALE_BUTTON, MyBookingCb
+from handlers.booking_ui import NOT_YOURS, STALE_BUTTON, BookingFlow, MyBookingCb
 from handlers.booking_views import show_week
 from services.booking import bookings as booking_service
 from services.booking.config import FORMATS, TOPICS, BookingConfig
@@ -80,7 +80,7 @@ async def on_my_booking(
         await callback.message.answer(
             "Wählen Sie einen neuen Termin. Ihr bisheriger Termin bleibt bestehen, bis Sie den neuen bestätigen."
         )
-        await state.update_data(b_reschedule=item.id, b_topic=item.topic, b_format=item.format, b_week=None)
+        await BookingFlow(reschedule=item.id, topic=item.topic, format=item.format).save(state)
         await show_week(callback.message, state, booking, session, None)
 
 

@@ -2,34 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+from dataclasses import dataclass, field
+from typing import ClassVar
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from handlers.flow_state import FlowState
+from handlers.keyboards import step_keyboard
+from services.booking.availability import Slot, slot_at
+from services.booking.config import BookingConfig
 from services.booking.domain import BookingLimit, BookingLimitReached
 
-FLOW_KEYS = (
-    "b_topic",
-    "b_ags",
-    "b_municipality",
-    "b_name",
-    "b_email",
-    "b_email_options",
-    "b_pending_email",
-    "b_phone",
-    "b_format",
-    "b_week",
-    "b_day",
-    "b_page",
-    "b_slots",
-    "b_slot",
-    "b_note",
-    "b_reschedule",
-)
 STALE_BUTTON = (
     "Diese Schaltfläche passt nicht (mehr). Bitte nutzen Sie die Schaltflächen der letzten Nachricht."
 )
@@ -48,6 +35,43 @@ class MyBookingCb(CallbackData, prefix="mb"):
 
     action: str
     booking_id: int
+
+
+@dataclass
+class BookingFlow(FlowState):
+    """The booking a chat is making, as ids and the choices its last step offered (buttons carry indexes)."""
+
+    KEY: ClassVar[str] = "booking"
+
+    topic: str = ""
+    ags: str | None = None  # the municipality; its name is looked up where it is shown
+    name: str = ""
+    email: str = ""
+    email_options: list[str] = field(default_factory=list)
+    pending_email: str | None = None  # the address a code was mailed to
+    phone: str | None = None
+    format: str = ""
+    week: str | None = None  # Monday of the week shown (ISO date)
+    day: str | None = None  # the day whose times are shown (ISO date)
+    page: int = 0
+    slots: list[list[str]] = field(default_factory=list)  # the day's offered slots: [start (ISO), advisor]
+    slot: list[str] | None = None  # the chosen one
+    note: str = ""
+    reschedule: int | None = None  # the booking being moved, if this is a move
+
+    def chosen_slot(self, config: BookingConfig) -> Slot | None:
+        """The chosen slot as the advisors' hours describe it now (None when the advisor left)."""
+        return slot_of(config, self.slot) if self.slot else None
+
+
+def slot_choice(slot: Slot) -> list[str]:
+    """A slot as the flow keeps it: its start and its advisor."""
+    return [slot.start_utc.isoformat(), slot.advisor_email]
+
+
+def slot_of(config: BookingConfig, choice: list[str]) -> Slot | None:
+    """The slot a kept choice stands for."""
+    return slot_at(config, choice[1], dt.datetime.fromisoformat(choice[0]))
 
 
 class Booking_(StatesGroup):
@@ -85,16 +109,8 @@ RESCHEDULE_ORDER = [Booking_.week, Booking_.day, Booking_.confirm]
 def keyboard(
     *buttons: tuple[str, str, str], rows: list[int] | None = None, back: bool = True
 ) -> InlineKeyboardMarkup:
-    """Buttons (label, action, value) of one step, plus Zurück and Abbrechen."""
-    builder = InlineKeyboardBuilder()
-    for label, action, value in buttons:
-        builder.button(text=label[:60], callback_data=BookCb(action=action, value=value))
-    if back:
-        builder.button(text="⬅️ Zurück", callback_data=BookCb(action="back"))
-    builder.button(text="✖️ Abbrechen", callback_data=BookCb(action="cancel"))
-    layout = rows if rows is not None else [1] * len(buttons)
-    builder.adjust(*layout, 2 if back else 1)
-    return builder.as_markup()
+    """Buttons of one step (label, action, value), plus Zurück and Abbrechen."""
+    return step_keyboard(BookCb, *buttons, rows=rows, back=back)
 
 
 def button_index(value: str) -> int | None:
@@ -112,10 +128,3 @@ def limit_text(limit: BookingLimitReached) -> str:
             "mehr sind gleichzeitig nicht möglich."
         )
     return f"{head}\nMit /termine können Sie einen Ihrer Termine absagen oder verschieben."
-
-
-async def clear_flow(state: FSMContext) -> None:
-    """Leave the conversation; what the user may want again (known_*) stays."""
-    await state.set_state(None)
-    data = await state.get_data()
-    await state.set_data({key: value for key, value in data.items() if key not in FLOW_KEYS})

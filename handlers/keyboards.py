@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -159,16 +161,37 @@ def forwarded_keyboard(ticket_id: int) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def flow_keyboard(*buttons: tuple[str, str, str], back: bool = True) -> InlineKeyboardMarkup:
-    """Buttons of one hand-over step (label, action, value), plus Zurück and Abbrechen."""
+def step_keyboard(
+    step_data: Callable[..., CallbackData],
+    *buttons: tuple[str, str, str],
+    rows: Sequence[int] | None = None,
+    back: bool = True,
+    leave: tuple[str, str] | None = ("✖️ Abbrechen", "cancel"),
+    extra: Sequence[tuple[str, CallbackData]] = (),
+) -> InlineKeyboardMarkup:
+    """The keyboard of a step of any conversation: its buttons (label, action, value) as callback data of
+    the flow (`step_data(action=…, value=…)`), `rows` buttons a row (default one), then each `extra` button
+    on a row of its own, then „Zurück“ and the way out (`leave`: label and action) side by side."""
     builder = InlineKeyboardBuilder()
     for label, action, value in buttons:
-        builder.button(text=_label(label), callback_data=FlowCb(action=action, value=value))
+        builder.button(text=_label(label), callback_data=step_data(action=action, value=value))
+    for label, data in extra:
+        builder.button(text=_label(label), callback_data=data)
+    last = []
     if back:
-        builder.button(text="⬅️ Zurück", callback_data=FlowCb(action="back"))
-    builder.button(text="✖️ Abbrechen", callback_data=FlowCb(action="cancel"))
-    builder.adjust(*([1] * len(buttons)), 2 if back else 1)
+        builder.button(text="⬅️ Zurück", callback_data=step_data(action="back"))
+        last.append(1)
+    if leave is not None:
+        builder.button(text=leave[0], callback_data=step_data(action=leave[1]))
+        last.append(1)
+    layout = list(rows) if rows is not None else [1] * len(buttons)
+    builder.adjust(*layout, *([1] * len(extra)), *([len(last)] if last else []))
     return builder.as_markup()
+
+
+def flow_keyboard(*buttons: tuple[str, str, str], back: bool = True) -> InlineKeyboardMarkup:
+    """Buttons of one hand-over step (label, action, value), plus Zurück and Abbrechen."""
+    return step_keyboard(FlowCb, *buttons, back=back)
 
 
 def report_reminder_keyboard() -> InlineKeyboardMarkup:

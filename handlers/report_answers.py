@@ -9,21 +9,21 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.report_ui import ReportCb, Reporting, get_flow, render_step, value_step
+from handlers.report_ui import ReportCb, ReportFlow, Reporting, render_step, value_step
 from services import reports as report_service
 from services.report_fields import MAX_ATTACHMENT_BYTES, SKIPPED
 
 
 async def _resume(message: Message, state: FSMContext, session: AsyncSession) -> None:
     """Ask whatever is open now (after a stale button, or when the flow lost its step)."""
-    flow = await get_flow(state)
+    flow = await ReportFlow.load(state)
     result = await report_service.current_step(session, chat_id=message.chat.id, **flow.opened)
     await render_step(message, state, flow, result, session)
 
 
 async def on_answer_text(message: Message, state: FSMContext, session: AsyncSession) -> None:
     """A typed answer: parsed generously and checked; wrong input gets the reason and the same question."""
-    flow = await get_flow(state)
+    flow = await ReportFlow.load(state)
     if not flow.step:
         await _resume(message, state, session)
         return
@@ -38,7 +38,7 @@ async def on_choice(
 ):
     """A choice button or „Überspringen“ for the question asked."""
     await callback.answer()
-    message, flow = callback.message, await get_flow(state)
+    message, flow = callback.message, await ReportFlow.load(state)
     if await state.get_state() != Reporting.answering.state or not flow.step:
         await _resume(message, state, session)
         return
@@ -51,7 +51,7 @@ async def on_choice(
 
 async def on_file(message: Message, state: FSMContext, session: AsyncSession, bot) -> None:
     """A photo or PDF for the question asked, when that question wants a file."""
-    flow = await get_flow(state)
+    flow = await ReportFlow.load(state)
     target = flow.step.rsplit(":", 1)[0]
     if not flow.step.endswith(":attachment"):
         await message.answer("Eine Datei brauche ich an dieser Stelle nicht.")
@@ -89,7 +89,7 @@ async def on_edit_field(
 ):
     """One answer to change (of the chat's measure, a saved one, or the person): ask its question."""
     await callback.answer()
-    flow = await get_flow(state)
+    flow = await ReportFlow.load(state)
     try:
         result = await report_service.ask_step(
             session, chat_id=callback.message.chat.id, step=value_step(callback_data.value), **flow.opened

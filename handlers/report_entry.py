@@ -16,11 +16,16 @@ from handlers.report_ui import (
     ReportCb,
     ReportFlow,
     Reporting,
-    get_flow,
     keyboard,
     render_step,
     send_all,
-    set_flow,
+)
+from handlers.shared_steps import (
+    NOT_FOUND,
+    WHICH_ONE,
+    known_municipality,
+    remember_municipality,
+    typed_municipality,
 )
 from handlers.tickets import owning_ticket
 from services import reports as report_service
@@ -40,11 +45,10 @@ def _contacts(settings) -> report_service.MunicipalityContacts:
     return report_service.load_contacts(settings.municipality_contacts_file)
 
 
-async def start_report(message: Message, state: FSMContext) -> None:
+async def start_report(message: Message, state: FSMContext, municipalities: MunicipalityDirectory) -> None:
     """Begin (or resume) a report: first the municipality."""
-    data = await state.get_data()
     await state.set_state(Reporting.municipality)
-    known = [(f"✅ {data['known_municipality']}", "muni", data["known_ags"])] if data.get("known_ags") else []
+    known = await known_municipality(state, municipalities)
     await message.answer(
         "📝 <b>Maßnahmenbericht</b>\nFür welche Kommune oder welchen Landkreis melden Sie? "
         "Sie können jederzeit aufhören – Ihr Entwurf bleibt gespeichert, /bericht macht weiter.",
@@ -52,44 +56,47 @@ async def start_report(message: Message, state: FSMContext) -> None:
     )
 
 
-async def cmd_bericht(message: Message, state: FSMContext, session: AsyncSession) -> None:
+async def cmd_bericht(
+    message: Message, state: FSMContext, session: AsyncSession, municipalities: MunicipalityDirectory
+) -> None:
     """/bericht (and every other way in): continue the saved draft, or start a report."""
-    flow = await get_flow(state)
+    flow = await ReportFlow.load(state)
     if flow.report_id and flow.ags and flow.year:
         if await report_service.may_edit(session, chat_id=message.chat.id, ags=flow.ags):
             await message.answer("Willkommen zurück – wir machen bei Ihrem gespeicherten Entwurf weiter.")
             result = await report_service.current_step(session, chat_id=message.chat.id, **flow.opened)
             await render_step(message, state, flow, result, session)
             return
-    await start_report(message, state)
+    await start_report(message, state, municipalities)
 
 
-async def on_menu_report(callback: CallbackQuery, state: FSMContext, session: AsyncSession) -> None:
+async def on_menu_report(
+    callback: CallbackQuery, state: FSMContext, session: AsyncSession, municipalities: MunicipalityDirectory
+) -> None:
     """Main menu entry."""
     await callback.answer()
-    await cmd_bericht(callback.message, state, session)
+    await cmd_bericht(callback.message, state, session, municipalities)
 
 
-async def on_report_wish(message: Message, state: FSMContext, session: AsyncSession) -> None:
+async def on_report_wish(
+    message: Message, state: FSMContext, session: AsyncSession, municipalities: MunicipalityDirectory
+) -> None:
     """Free text that asks to report („ich will unsere Maßnahmen melden“): the report starts."""
     if await owning_ticket(session, message.chat.id) is not None:
         raise SkipHandler  # a chat talking to an advisor keeps talking to the advisor (the catch-all forwards)
-    await cmd_bericht(message, state, session)
+    await cmd_bericht(message, state, session, municipalities)
 
 
 async def on_municipality_text(
     message: Message, state: FSMContext, municipalities: MunicipalityDirectory
 ) -> None:
     """Match the typed municipality or Landkreis."""
-    matches = municipalities.match((message.text or "")[:200], limit=3)
-    if not matches:
-        await message.answer(
-            "Diese Kommune habe ich in Hessen nicht gefunden. Bitte prüfen Sie die Schreibweise."
-        )
-        await start_report(message, state)
+    buttons = typed_municipality(message.text or "", municipalities)
+    if not buttons:
+        await message.answer(NOT_FOUND)
+        await start_report(message, state, municipalities)
         return
-    buttons = [(f"✅ {m.municipality.display_name}", "muni", m.municipality.ags) for m in matches]
-    await message.answer("Welche meinen Sie?", reply_markup=keyboard(*buttons))
+    await message.answer(WHICH_ONE, reply_markup=keyboard(*buttons))
 
 
 async def on_municipality(
@@ -104,7 +111,7 @@ async def on_municipality(
     await callback.answer()
     municipality = municipalities.get(callback_data.value)
     if municipality is None:
-        await start_report(callback.message, state)
+        await start_report(callback.message, state, municipalities)
         return
     await _choose_municipality(callback.message, state, session, municipality, settings)
 
@@ -112,9 +119,8 @@ async def on_municipality(
 async def _choose_municipality(
     message: Message, state: FSMContext, session: AsyncSession, municipality, settings
 ):
-    # known_* are the chat's facts shared with the other conversations (the ticket flow offers them too)
-    await state.update_data(known_ags=municipality.ags, known_municipality=municipality.display_name)
-    await set_flow(state, ReportFlow(ags=municipality.ags))
+    await remember_municipality(state, municipality)  # the other conversations offer it too
+    await ReportFlow(ags=municipality.ags).save(state)
     if not await report_service.may_edit(session, chat_id=message.chat.id, ags=municipality.ags):
         await _offer_binding(message, state, session, settings, municipality.ags, municipality.display_name)
         return
@@ -137,11 +143,11 @@ async def _offer_binding(
     )
 
 
-async def _send_code(message, state, session, settings, tickets, **address) -> None:
+async def _send_code(message, state, session, settings, tickets, municipalities, **address) -> None:
     """Mail a binding code to the chosen address (`target=`) or a first reporter's own (`own_email=`)."""
-    flow = await get_flow(state)
+    flow = await ReportFlow.load(state)
     if not flow.ags:
-        await start_report(message, state)
+        await start_report(message, state, municipalities)
         return
     try:
         sent = await report_service.send_binding_code(
@@ -161,21 +167,31 @@ async def _send_code(message, state, session, settings, tickets, **address) -> N
 
 
 async def on_code_target(
-    callback: CallbackQuery, callback_data: ReportCb, state: FSMContext, session, settings, tickets
+    callback: CallbackQuery,
+    callback_data: ReportCb,
+    state: FSMContext,
+    session,
+    settings,
+    tickets,
+    municipalities,
 ) -> None:
     """An offered (masked) address: the code goes there."""
     await callback.answer()
-    await _send_code(callback.message, state, session, settings, tickets, target=callback_data.value)
+    await _send_code(
+        callback.message, state, session, settings, tickets, municipalities, target=callback_data.value
+    )
 
 
-async def on_own_email(message: Message, state: FSMContext, session: AsyncSession, settings, tickets):
+async def on_own_email(
+    message: Message, state: FSMContext, session: AsyncSession, settings, tickets, municipalities
+):
     """A first reporter names the own address; the code goes there."""
     try:
         address = parse_answer(REPORT_FIELD_BY_KEY["reporter_email"], message.text or "", {})
     except ParseError as error:
         await message.answer(f"⚠️ {html.escape(error.message)}")
         return
-    await _send_code(message, state, session, settings, tickets, own_email=address)
+    await _send_code(message, state, session, settings, tickets, municipalities, own_email=address)
 
 
 async def on_code(message: Message, state: FSMContext, session: AsyncSession, municipalities, settings):
@@ -188,10 +204,10 @@ async def on_code(message: Message, state: FSMContext, session: AsyncSession, mu
     if result.granted and municipality is not None:
         await _choose_municipality(message, state, session, municipality, settings)
     elif result.check is not CodeCheck.WRONG:
-        flow = await get_flow(state)
+        flow = await ReportFlow.load(state)
         own = municipalities.get(flow.ags)
         if own is None:
-            await start_report(message, state)
+            await start_report(message, state, municipalities)
             return
         await _offer_binding(message, state, session, settings, own.ags, own.display_name)
 
@@ -215,10 +231,10 @@ async def on_year(
 ) -> None:
     """Open the report of the chosen year; a year outside the window (a crafted button) opens nothing."""
     await callback.answer()
-    message, flow = callback.message, await get_flow(state)
+    message, flow = callback.message, await ReportFlow.load(state)
     municipality = municipalities.get(flow.ags)
     if municipality is None:
-        await start_report(message, state)
+        await start_report(message, state, municipalities)
         return
     years = _years(settings)
     year = report_service.pick_year(callback_data.value, years)
@@ -250,9 +266,9 @@ async def on_waiting_text(
     if await state.get_state() == Reporting.year.state:
         await _ask_year(message, state, settings)
         return
-    municipality = municipalities.get((await get_flow(state)).ags)
+    municipality = municipalities.get((await ReportFlow.load(state)).ags)
     if municipality is None:
-        await start_report(message, state)
+        await start_report(message, state, municipalities)
         return
     await _offer_binding(message, state, session, settings, municipality.ags, municipality.display_name)
 

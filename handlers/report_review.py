@@ -15,12 +15,10 @@ from handlers.report_ui import (
     ReportCb,
     ReportFlow,
     Reporting,
-    get_flow,
     keyboard,
     render_review,
     render_step,
     send_all,
-    set_flow,
     step_value,
 )
 from services import reports as report_service
@@ -39,7 +37,7 @@ async def on_pause(callback: CallbackQuery, state: FSMContext) -> None:
 async def on_new_measure(callback: CallbackQuery, state: FSMContext, session: AsyncSession) -> None:
     """File the chat's finished measure and start the next one."""
     await callback.answer()
-    flow = await get_flow(state)
+    flow = await ReportFlow.load(state)
     chat_id = callback.message.chat.id
     await report_service.change_draft(
         session,
@@ -54,13 +52,13 @@ async def on_new_measure(callback: CallbackQuery, state: FSMContext, session: As
 async def on_review(callback: CallbackQuery, state: FSMContext, session: AsyncSession) -> None:
     """File the chat's finished measure and show the whole report."""
     await callback.answer()
-    flow = await get_flow(state)
+    flow = await ReportFlow.load(state)
     view = await report_service.review_report(session, chat_id=callback.message.chat.id, **flow.opened)
     await render_review(callback.message, state, flow, view)
 
 
 async def _offer_edits(callback: CallbackQuery, state: FSMContext, session: AsyncSession, part: str) -> None:
-    flow = await get_flow(state)
+    flow = await ReportFlow.load(state)
     choices = await report_service.edit_choices(
         session, chat_id=callback.message.chat.id, part=part, **flow.opened
     )
@@ -100,7 +98,7 @@ async def on_delete(
 ):
     """Delete a saved measure: ask once more, since it cannot be undone."""
     await callback.answer()
-    flow = await get_flow(state)
+    flow = await ReportFlow.load(state)
     index = int(callback_data.value) if callback_data.value.isdigit() else -1
     title = await report_service.measure_title(
         session, chat_id=callback.message.chat.id, index=index, **flow.opened
@@ -110,7 +108,7 @@ async def on_delete(
         await render_review(callback.message, state, flow, view)
         return
     flow.measure = index
-    await set_flow(state, flow, Reporting.confirm_delete)
+    await flow.save(state, Reporting.confirm_delete)
     await callback.message.answer(
         f"Möchten Sie die Maßnahme „{html.escape(title)}“ wirklich löschen?",
         reply_markup=keyboard(
@@ -122,7 +120,7 @@ async def on_delete(
 async def on_delete_confirmed(callback: CallbackQuery, callback_data: ReportCb, state: FSMContext, session):
     """The deletion confirmed: the measure goes, the report shows again."""
     await callback.answer()
-    flow = await get_flow(state)
+    flow = await ReportFlow.load(state)
     if await state.get_state() != Reporting.confirm_delete.state or flow.measure is None:
         view = await report_service.show_review(session, chat_id=callback.message.chat.id, **flow.opened)
         await render_review(callback.message, state, flow, view)
@@ -145,7 +143,7 @@ async def on_delete_confirmed(callback: CallbackQuery, callback_data: ReportCb, 
 async def on_back_to_review(callback: CallbackQuery, state: FSMContext, session: AsyncSession) -> None:
     """Back to the report without changing it."""
     await callback.answer()
-    flow = await get_flow(state)
+    flow = await ReportFlow.load(state)
     view = await report_service.show_review(session, chat_id=callback.message.chat.id, **flow.opened)
     await render_review(callback.message, state, flow, view)
 
@@ -159,7 +157,7 @@ async def on_submit(
 ) -> None:
     """Submit the report; what is still missing is listed, with the report and its change buttons again."""
     await callback.answer()
-    message, flow = callback.message, await get_flow(state)
+    message, flow = callback.message, await ReportFlow.load(state)
     try:
         result, draft = await report_service.submit_chat_draft(
             session,
@@ -179,7 +177,7 @@ async def on_submit(
         view = await report_service.review_report(session, chat_id=message.chat.id, **flow.opened)
         await render_review(message, state, flow, view)
         return
-    await set_flow(state, ReportFlow(ags=flow.ags))
+    await ReportFlow(ags=flow.ags).save(state)
     await state.set_state(None)
     if result.document is None:
         await message.answer(chat_text.submitted_text(result, draft))
@@ -192,7 +190,7 @@ async def on_submit(
 async def on_other_text(message: Message, state: FSMContext, session: AsyncSession) -> None:
     """Text where a button is expected: the same buttons again."""
     await message.answer("Bitte wählen Sie eine der Schaltflächen.")
-    flow = await get_flow(state)
+    flow = await ReportFlow.load(state)
     if await state.get_state() == Reporting.measure_done.state:
         result = await report_service.current_step(session, chat_id=message.chat.id, **flow.opened)
         await render_step(message, state, flow, result, session)

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import html
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
+from typing import ClassVar
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.keyboards import MenuCb
+from handlers.flow_state import FlowState
+from handlers.keyboards import MenuCb, step_keyboard
 from services import reports as report_service
 from services.reports import chat_text
-
-FLOW_KEY = "report_flow"
 
 
 class ReportCb(CallbackData, prefix="r"):
@@ -41,8 +40,10 @@ class Reporting(StatesGroup):
 
 
 @dataclass
-class ReportFlow:
+class ReportFlow(FlowState):
     """The report a chat works on, as ids: municipality, year, report, the step asked, a measure to delete."""
+
+    KEY: ClassVar[str] = "report_flow"
 
     ags: str = ""
     year: int = 0
@@ -58,32 +59,20 @@ class ReportFlow:
         return {"ags": self.ags, "year": self.year}
 
 
-async def get_flow(state: FSMContext) -> ReportFlow:
-    """The chat's report flow from the FSM (an empty one when there is none)."""
-    stored = (await state.get_data()).get(FLOW_KEY) or {}
-    return ReportFlow(**{f.name: stored[f.name] for f in fields(ReportFlow) if f.name in stored})
-
-
-async def set_flow(state: FSMContext, flow: ReportFlow, step_state: State | None = None) -> None:
-    """Store the flow, and move to `step_state` when given."""
-    if step_state is not None:
-        await state.set_state(step_state)
-    await state.update_data({FLOW_KEY: asdict(flow)})
-
-
 def keyboard(
     *buttons: tuple[str, str, str], columns: int = 1, cancel: bool = True, contact: bool = False
 ) -> InlineKeyboardMarkup:
     """Buttons of the report conversation, always with a way out (pause) unless `cancel` is False."""
-    builder = InlineKeyboardBuilder()
-    for label, action, value in buttons:
-        builder.button(text=label[:60], callback_data=ReportCb(action=action, value=value))
-    if contact:  # the advisors' ticket path, for everybody who cannot get a code
-        builder.button(text="👤 Fachstelle kontaktieren", callback_data=MenuCb(action="contact"))
-    if cancel:
-        builder.button(text="⏸ Später weitermachen", callback_data=ReportCb(action="pause"))
-    builder.adjust(*([columns] * ((len(buttons) + columns - 1) // columns)), 1)
-    return builder.as_markup()
+    # the advisors' ticket path, for everybody who cannot get a code
+    extra = [("👤 Fachstelle kontaktieren", MenuCb(action="contact"))] if contact else []
+    return step_keyboard(
+        ReportCb,
+        *buttons,
+        rows=[columns] * ((len(buttons) + columns - 1) // columns),
+        back=False,
+        leave=("⏸ Später weitermachen", "pause") if cancel else None,
+        extra=extra,
+    )
 
 
 def step_value(step: str) -> str:
@@ -119,11 +108,11 @@ async def render_step(
         return
     if question is None:
         flow.step = ""
-        await set_flow(state, flow, Reporting.measure_done)
+        await flow.save(state, Reporting.measure_done)
         await send_all(message, result.summary, keyboard(*result.actions))
         return
     flow.step = question.step
-    await set_flow(state, flow, Reporting.answering)
+    await flow.save(state, Reporting.answering)
     buttons = [(c.label, "choice", c.value) for c in question.choices]
     if question.optional:
         buttons.append(("Überspringen", "skip", ""))
@@ -137,5 +126,5 @@ async def render_review(
 ) -> None:
     """Show the whole report with submit, add, change and delete."""
     flow.step, flow.measure = "", None
-    await set_flow(state, flow, Reporting.review)
+    await flow.save(state, Reporting.review)
     await send_all(message, view.messages, keyboard(*view.actions))

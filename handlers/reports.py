@@ -13,7 +13,7 @@ from aiogram.types import CallbackQuery
 
 from handlers import report_answers, report_entry, report_review
 from handlers.report_entry import cmd_bericht, start_report
-from handlers.report_ui import ReportCb, ReportFlow, Reporting, keyboard, set_flow
+from handlers.report_ui import ReportCb, ReportFlow, Reporting, keyboard
 from services import reports as report_service
 
 __all__ = ["ReportCb", "Reporting", "build_router", "cmd_bericht", "start_report"]
@@ -25,7 +25,7 @@ async def _deny_unbound(handler, event, data):
         return await handler(event, data)
     except report_service.AccessDenied as denied:
         message = event.message if isinstance(event, CallbackQuery) else event
-        await set_flow(data["state"], ReportFlow())
+        await ReportFlow().save(data["state"])
         await data["state"].set_state(None)
         await message.answer(html.escape(denied.message), reply_markup=keyboard(cancel=False, contact=True))
 

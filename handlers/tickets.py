@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import html
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
+from typing import ClassVar
 
 from aiogram import F, Router
 from aiogram.filters import StateFilter
@@ -12,8 +13,17 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.flow_state import FlowState, KnownContact
 from handlers.inputs import EMAIL_HINT
 from handlers.keyboards import FlowCb, TicketCb, flow_keyboard, forwarded_keyboard
+from handlers.shared_steps import (
+    NAME_EXAMPLE,
+    NOT_FOUND,
+    WHICH_ONE,
+    known_municipality,
+    remember_municipality,
+    typed_municipality,
+)
 from services.channels import chat_channel
 from services.email_address import normalize_address
 from services.municipalities import MunicipalityDirectory
@@ -30,7 +40,6 @@ from storage.tables import Ticket
 
 MIN_QUESTION_CHARS = 10
 MAX_QUESTION_CHARS = 2000
-FLOW_KEY = "handover"
 STALE_BUTTON = (
     "Diese Schaltfläche passt nicht (mehr). Bitte nutzen Sie die Schaltflächen der letzten Nachricht."
 )
@@ -46,25 +55,16 @@ class Escalation(StatesGroup):
 
 
 @dataclass
-class Handover:
+class Handover(FlowState):
     """What the hand-over keeps between steps: the question, the municipality's AGS and the copy address."""
+
+    KEY: ClassVar[str] = "handover"
 
     question: str = ""
     ags: str | None = None
     email: str | None = None
     # the addresses behind the e-mail buttons, which carry only an index (Telegram's 64-byte callback data)
     email_options: list[str] = field(default_factory=list)
-
-    @classmethod
-    async def load(cls, state: FSMContext) -> Handover:
-        """The hand-over data of this chat (empty when none is stored or it has an older shape)."""
-        stored = (await state.get_data()).get(FLOW_KEY) or {}
-        known = {f.name for f in fields(cls)}
-        return cls(**{key: value for key, value in stored.items() if key in known})
-
-    async def save(self, state: FSMContext) -> None:
-        """Store the hand-over data beside the other conversations' keys."""
-        await state.update_data({FLOW_KEY: asdict(self)})
 
 
 async def start_escalation(message: Message, state: FSMContext) -> None:
@@ -87,23 +87,20 @@ async def start_escalation(message: Message, state: FSMContext) -> None:
         )
 
 
-async def _ask_municipality(message: Message, state: FSMContext) -> None:
+async def _ask_municipality(
+    message: Message, state: FSMContext, municipalities: MunicipalityDirectory
+) -> None:
     await state.set_state(Escalation.municipality)
-    data = await state.get_data()
-    buttons = []
-    if data.get("known_ags"):
-        buttons.append((f"✅ {data['known_municipality']}", "muni", data["known_ags"]))
-    buttons.append(("Keine Angabe", "nomuni", ""))
+    buttons = [*await known_municipality(state, municipalities), ("Keine Angabe", "nomuni", "")]
     await message.answer(
-        "Für welche Kommune fragen Sie? Schreiben Sie den Namen, z. B. <i>Marburg</i> oder <i>Landkreis Gießen</i>.",
-        reply_markup=flow_keyboard(*buttons),
+        f"Für welche Kommune fragen Sie? {NAME_EXAMPLE}", reply_markup=flow_keyboard(*buttons)
     )
 
 
 async def _ask_email(message: Message, state: FSMContext) -> None:
     await state.set_state(Escalation.email)
     flow = await Handover.load(state)
-    known = normalize_address((await state.get_data()).get("known_email") or "")
+    known = normalize_address((await KnownContact.load(state)).email or "")
     flow.email_options = [known] if known else []
     await flow.save(state)
     buttons = [(f"✅ {address}", "email", str(i)) for i, address in enumerate(flow.email_options)]
@@ -127,7 +124,9 @@ async def _ask_confirm(message: Message, state: FSMContext, municipalities: Muni
     await message.answer(summary, reply_markup=flow_keyboard(("📨 Absenden", "send", "")))
 
 
-async def handover_question(message: Message, state: FSMContext) -> None:
+async def handover_question(
+    message: Message, state: FSMContext, municipalities: MunicipalityDirectory
+) -> None:
     """The user described the question."""
     text = (message.text or "").strip()
     if len(text) < MIN_QUESTION_CHARS:
@@ -139,10 +138,12 @@ async def handover_question(message: Message, state: FSMContext) -> None:
     flow = await Handover.load(state)
     flow.question = text[:MAX_QUESTION_CHARS]
     await flow.save(state)
-    await _ask_municipality(message, state)
+    await _ask_municipality(message, state, municipalities)
 
 
-async def handover_take_last_question(callback: CallbackQuery, state: FSMContext) -> None:
+async def handover_take_last_question(
+    callback: CallbackQuery, state: FSMContext, municipalities: MunicipalityDirectory
+) -> None:
     """„Ja, diese Frage“: the question the user asked the bot just before."""
     last = (await state.get_data()).get("last_question")
     if not last:
@@ -152,21 +153,19 @@ async def handover_take_last_question(callback: CallbackQuery, state: FSMContext
     flow = await Handover.load(state)
     flow.question = last[:MAX_QUESTION_CHARS]
     await flow.save(state)
-    await _ask_municipality(callback.message, state)
+    await _ask_municipality(callback.message, state, municipalities)
 
 
 async def handover_municipality(message: Message, municipalities: MunicipalityDirectory) -> None:
     """Match the typed municipality against the Hessian directory and ask to confirm."""
-    matches = municipalities.match((message.text or "")[:200], limit=3)
-    if not matches:
+    buttons = typed_municipality(message.text or "", municipalities)
+    if not buttons:
         await message.answer(
-            "Diese Kommune habe ich in Hessen nicht gefunden. Bitte prüfen Sie die Schreibweise – oder tippen "
-            "Sie auf „Keine Angabe“.",
+            f"{NOT_FOUND} Oder tippen Sie auf „Keine Angabe“.",
             reply_markup=flow_keyboard(("Keine Angabe", "nomuni", "")),
         )
         return
-    buttons = [(f"✅ {m.municipality.display_name}", "muni", m.municipality.ags) for m in matches]
-    question = "Meinen Sie diese Kommune?" if len(matches) == 1 else "Welche Kommune meinen Sie?"
+    question = "Meinen Sie diese Kommune?" if len(buttons) == 1 else WHICH_ONE
     await message.answer(question, reply_markup=flow_keyboard(*buttons, ("Keine davon", "nomuni", "")))
 
 
@@ -182,7 +181,7 @@ async def handover_municipality_chosen(
     flow = await Handover.load(state)
     flow.ags = municipality.ags
     await flow.save(state)
-    await state.update_data(known_ags=municipality.ags, known_municipality=municipality.display_name)
+    await remember_municipality(state, municipality)
     await _ask_email(callback.message, state)
 
 
@@ -207,7 +206,7 @@ async def handover_email(message: Message, state: FSMContext, municipalities: Mu
     flow = await Handover.load(state)
     flow.email = address
     await flow.save(state)
-    await state.update_data(known_email=address)
+    await KnownContact.remember(state, email=address)
     await _ask_confirm(message, state, municipalities)
 
 
@@ -256,10 +255,12 @@ async def handover_back_to_start(callback: CallbackQuery, state: FSMContext) -> 
     await start_escalation(callback.message, state)
 
 
-async def handover_back_to_municipality(callback: CallbackQuery, state: FSMContext) -> None:
+async def handover_back_to_municipality(
+    callback: CallbackQuery, state: FSMContext, municipalities: MunicipalityDirectory
+) -> None:
     """Zurück from the e-mail step."""
     await callback.answer()
-    await _ask_municipality(callback.message, state)
+    await _ask_municipality(callback.message, state, municipalities)
 
 
 async def handover_back_to_email(callback: CallbackQuery, state: FSMContext) -> None:
@@ -271,7 +272,7 @@ async def handover_back_to_email(callback: CallbackQuery, state: FSMContext) -> 
 async def handover_cancel(callback: CallbackQuery, state: FSMContext) -> None:
     """Abbrechen in any step: nothing is sent."""
     await callback.answer()
-    await _clear_flow(state)
+    await Handover.forget(state)
     await callback.message.answer(
         "Abgebrochen – es wurde nichts gesendet. Sie können mir jederzeit eine neue Frage stellen."
     )
@@ -308,7 +309,7 @@ async def handover_send(
             considered=tuple(tuple(item) for item in data.get("considered", [])),
         ),
     )
-    await _clear_flow(state)
+    await Handover.forget(state)
     await callback.message.answer(
         f"✅ Ihre Anfrage ist unter der Nummer <b>{ticket.reference}</b> bei der Fachstelle eingegangen. "
         f"{RESPONSE_EXPECTATION} Die Antwort bekommen Sie hier im Chat"
@@ -328,12 +329,6 @@ async def handover_finished_button(callback: CallbackQuery) -> None:
 async def handover_stale_button(callback: CallbackQuery) -> None:
     """A hand-over button of an earlier step: only a short hint, the current step stays."""
     await callback.answer(STALE_BUTTON)
-
-
-async def _clear_flow(state: FSMContext) -> None:
-    await state.set_state(None)
-    data = await state.get_data()
-    await state.set_data({key: value for key, value in data.items() if key != FLOW_KEY})
 
 
 async def forward_to_ticket(

@@ -2,16 +2,17 @@
 
 import asyncio
 import email
+import json
 import re
 from email import policy
 
 import pytest
 from icalendar import Calendar
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.settings import Settings
 from storage.database import create_engine, session_factory
-from storage.tables import Booking
+from storage.tables import Booking, FsmRecord
 from tests.e2e.chat import eventually, last_message, wait_until_shown
 from tests.e2e.conftest import running_bot
 from tests.mail_servers import ADVISORS_WITH_HOURS
@@ -76,6 +77,16 @@ async def _bookings(settings):
     return rows
 
 
+async def _conversation(settings) -> dict:
+    """The stored conversation data of the user's chat."""
+    engine = create_engine(settings.database_url)
+    async with session_factory(engine)() as session:
+        rows = (await session.exec(select(FsmRecord).where(col(FsmRecord.key).contains(f":{USER}:")))).all()
+    await engine.dispose()
+    (row,) = rows
+    return json.loads(row.data)
+
+
 async def test_booking_from_start_to_confirmation_with_wrong_input_and_back(booking_bot):
     api, settings = booking_bot.api, booking_bot.settings
     api.user_sends(USER, "/start")
@@ -122,6 +133,9 @@ async def test_booking_from_start_to_confirmation_with_wrong_input_and_back(book
     await until(api, "Bitte prüfen Sie Ihre Buchung")
     summary = last(api).text
     assert "09:00" in summary and "Uhr" in summary and "Marburg" in summary and "Videokonferenz" in summary
+    # the conversation keeps ids and choices; names are looked up where they are shown
+    flow = (await _conversation(settings))["booking"]
+    assert flow["ags"] == "06534014" and "Marburg" not in json.dumps(flow, ensure_ascii=False)
     await press(api, "✅ Verbindlich buchen")
     await until(api, "Gebucht!")
     assert "IB-" in last(api).text
