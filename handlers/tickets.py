@@ -27,16 +27,18 @@ from handlers.shared_steps import (
 from services.channels import chat_channel
 from services.email_address import normalize_address
 from services.municipalities import MunicipalityDirectory
+from services.ticket_details import TicketDetails
 from services.ticket_texts import RESPONSE_EXPECTATION
 from services.tickets import (
     NewTicket,
     TicketConfig,
+    TicketNotFound,
     active_ticket_for_chat,
     add_requester_message,
+    get_ticket,
     open_ticket,
     set_chat_owner,
 )
-from storage.tables import Ticket
 
 MIN_QUESTION_CHARS = 10
 MAX_QUESTION_CHARS = 2000
@@ -336,7 +338,7 @@ async def forward_to_ticket(
     state: FSMContext,
     session: AsyncSession,
     tickets: TicketConfig,
-    ticket: Ticket,
+    ticket: TicketDetails,
 ) -> None:
     """The chat belongs to an open ticket: the message goes to the advisors, the bot stays quiet."""
     await add_requester_message(
@@ -356,7 +358,10 @@ async def forward_to_ticket(
 
 async def on_ticket_button(callback: CallbackQuery, callback_data: TicketCb, session: AsyncSession) -> None:
     """Switch who answers the chat: the advisors (`reply`) or the bot (`bot`)."""
-    ticket = await session.get(Ticket, callback_data.ticket_id)
+    try:
+        ticket = await get_ticket(session, ticket_id=callback_data.ticket_id)
+    except TicketNotFound:
+        ticket = None
     if ticket is None or ticket.requester_chat_id != callback.message.chat.id:
         await callback.answer("Diese Anfrage gibt es nicht mehr.", show_alert=True)
         return
@@ -380,7 +385,7 @@ async def on_ticket_button(callback: CallbackQuery, callback_data: TicketCb, ses
         )
 
 
-async def owning_ticket(session: AsyncSession, chat_id: int) -> Ticket | None:
+async def owning_ticket(session: AsyncSession, chat_id: int) -> TicketDetails | None:
     """The open ticket that currently owns the chat (the bot must not talk over the advisor)."""
     ticket = await active_ticket_for_chat(session, chat_id=chat_id)
     return ticket if ticket is not None and ticket.chat_owner == "ticket" else None
@@ -395,7 +400,7 @@ async def chat_owned_by_ticket(message: Message, session: AsyncSession) -> bool 
 
 
 async def on_text_for_ticket(
-    message: Message, state: FSMContext, session: AsyncSession, tickets: TicketConfig, ticket: Ticket
+    message: Message, state: FSMContext, session: AsyncSession, tickets: TicketConfig, ticket: TicketDetails
 ) -> None:
     """While a ticket owns the chat, free text goes to its advisors instead of being answered."""
     await forward_to_ticket(message, state, session, tickets, ticket)

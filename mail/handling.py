@@ -37,6 +37,7 @@ from services.mail_requests import (
 )
 from services.municipalities import MunicipalityDirectory
 from services.privacy_requests import advisor_note, privacy_wish
+from services.ticket_details import TicketDetails
 from services.tickets import (
     AdvisorReply,
     Audience,
@@ -51,7 +52,6 @@ from services.tickets import (
     open_ticket,
     record_advisor_reply,
 )
-from storage.tables import Ticket
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +184,7 @@ def _authentication_problem(email: IncomingEmail, context: InboxContext) -> str 
     )
 
 
-def _not_added_note(claimed: Ticket | None, distrust: str | None) -> str | None:
+def _not_added_note(claimed: TicketDetails | None, distrust: str | None) -> str | None:
     """For the advisors: why a mail that names a ticket became a new one, and that it may be forged."""
     lines = []
     if distrust is not None:
@@ -227,7 +227,12 @@ async def _from_advisor(
 
 
 async def _quarantine_advisor_mail(
-    email: IncomingEmail, key: str, context: InboxContext, claimed: Ticket | None, problem: str, why: str
+    email: IncomingEmail,
+    key: str,
+    context: InboxContext,
+    claimed: TicketDetails | None,
+    problem: str,
+    why: str,
 ) -> Handled:
     async with context.sessions() as session:
         notified = await quarantine_with_notice(
@@ -276,13 +281,13 @@ def _thread_ids(email: IncomingEmail) -> list[str]:
 
 async def _answered_ticket(
     email: IncomingEmail, context: InboxContext, *, audience: Audience | None
-) -> Ticket | None:
+) -> TicketDetails | None:
     """The ticket of a mail the bot sent (to `audience`) that this mail answers."""
     async with context.sessions() as session:
         return await find_ticket_by_sent_message_ids(session, _thread_ids(email), audience=audience)
 
 
-async def _claimed_ticket(email: IncomingEmail, context: InboxContext) -> Ticket | None:
+async def _claimed_ticket(email: IncomingEmail, context: InboxContext) -> TicketDetails | None:
     """The ticket the mail says it belongs to (any message of its thread, or the [KK-…] subject tag)."""
     async with context.sessions() as session:
         ticket = await find_ticket_by_message_ids(session, _thread_ids(email))
@@ -300,7 +305,9 @@ def _new_text(email: IncomingEmail) -> str:
     return extract_reply((email.text or "")[:TEXT_LIMIT]).strip()
 
 
-async def _advisor_reply(email: IncomingEmail, key: str, ticket: Ticket, context: InboxContext) -> Handled:
+async def _advisor_reply(
+    email: IncomingEmail, key: str, ticket: TicketDetails, context: InboxContext
+) -> Handled:
     if email.is_auto_reply:
         # an advisor's out-of-office notice must never reach the user
         return await _mark(context, key, f"advisor auto-reply ({email.auto_reply_reason})")
@@ -332,21 +339,21 @@ async def _advisor_reply(email: IncomingEmail, key: str, ticket: Ticket, context
         attachments=attachments,
     )
     async with context.sessions() as session:
-        ticket = await session.get(Ticket, ticket.id)
         mark_processed(session, message_key=key, outcome="advisor_reply", ticket_id=ticket.id)
         await record_advisor_reply(session, context.tickets, ticket, reply)
     kind = "internal note" if reply.internal else "advisor reply relayed"
     return Handled(Outcome.PROCESSED, kind, ticket.reference)
 
 
-async def _requester_reply(email: IncomingEmail, key: str, ticket: Ticket, context: InboxContext) -> Handled:
+async def _requester_reply(
+    email: IncomingEmail, key: str, ticket: TicketDetails, context: InboxContext
+) -> Handled:
     if email.is_auto_reply:
         return await _mark(context, key, f"requester auto-reply ({email.auto_reply_reason})")
     if not is_recently_closed(ticket):
         return await _new_mail(email, key, context, linked=ticket)
     text = _new_text(email) or email.subject
     async with context.sessions() as session:
-        ticket = await session.get(Ticket, ticket.id)
         mark_processed(session, message_key=key, outcome="follow_up", ticket_id=ticket.id)
         await add_requester_message(
             session, context.tickets, ticket, text=text, channel="email", incoming_message_id=email.message_id
@@ -358,7 +365,7 @@ async def _new_mail(
     email: IncomingEmail,
     key: str,
     context: InboxContext,
-    linked: Ticket | None = None,
+    linked: TicketDetails | None = None,
     *,
     note: str | None = None,
     distrust: str | None = None,

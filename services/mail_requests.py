@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -11,6 +12,7 @@ from knowledge.markup import visible_text
 from services import ticket_texts as texts
 from services.answering import Answer
 from services.outgoing import OutgoingMail, new_message_id, queue_mail
+from services.ticket_details import TicketDetails
 from services.tickets import (
     BOT_ANSWERER,
     MAX_REFERENCES,
@@ -35,9 +37,18 @@ async def already_processed(session: AsyncSession, *, message_key: str) -> bool:
     return await get_processed(session, message_key=message_key) is not None
 
 
-async def get_processed(session: AsyncSession, *, message_key: str) -> ProcessedMail | None:
+@dataclass(frozen=True)
+class EarlierHandling:
+    """What became of an e-mail handled before."""
+
+    outcome: str
+    reason: str
+
+
+async def get_processed(session: AsyncSession, *, message_key: str) -> EarlierHandling | None:
     """The record of an e-mail handled before (its outcome and reason), or None."""
-    return await session.get(ProcessedMail, fit_message_id(message_key))
+    record = await session.get(ProcessedMail, fit_message_id(message_key))
+    return EarlierHandling(record.outcome, record.reason or "") if record is not None else None
 
 
 def mark_processed(
@@ -96,7 +107,7 @@ async def answer_by_mail(
     incoming_references: tuple[str, ...],
     municipality: tuple[str, str] | None,
     message_key: str,
-) -> Ticket:
+) -> TicketDetails:
     """Reply automatically from the knowledge base; a reply to it reopens it as a ticket for the advisors."""
     reference = await allocate_reference(session, year=utcnow().year)
     ticket = Ticket(
@@ -146,7 +157,7 @@ async def answer_by_mail(
     queue_in_thread(session, ticket, mail, purpose="auto_answer")
     mark_processed(session, message_key=message_key, outcome="auto_answer", ticket_id=ticket.id)
     await session.commit()
-    return ticket
+    return TicketDetails.of(ticket)
 
 
 async def reply_to_advisor_with_error(
@@ -185,7 +196,7 @@ async def quarantine_with_notice(
     claimed_sender: str,
     subject: str,
     problem: str,
-    ticket: Ticket | None,
+    ticket: TicketDetails | None,
     message_key: str,
     now: dt.datetime | None = None,
 ) -> bool:

@@ -17,6 +17,7 @@ from services import metrics
 from services import ticket_texts as texts
 from services.advisors import AdvisorDirectory
 from services.outgoing import MailAttachment, OutgoingMail, new_message_id, queue_mail
+from services.ticket_details import TicketDetails, TicketState
 from storage.tables import OutboxMail, ReferenceCounter, TelegramOutbox, Ticket, TicketMessage
 from storage.types import utcnow
 from storage.web_chat import get_reply_email
@@ -25,15 +26,6 @@ MAX_REFERENCES = 20
 REOPEN_WINDOW = dt.timedelta(days=30)
 # `answered_by` of tickets the bot answered itself from the knowledge base (e-mail auto-answers)
 BOT_ANSWERER = "klimabot"
-
-
-class TicketState(StrEnum):
-    """open → waiting for advisor → answered → closed; a new message reopens."""
-
-    OPEN = "open"
-    WAITING = "waiting"
-    ANSWERED = "answered"
-    CLOSED = "closed"
 
 
 ACTIVE_STATES = (TicketState.OPEN, TicketState.WAITING, TicketState.ANSWERED)
@@ -178,7 +170,9 @@ def _advisor_mail(
     )
 
 
-def queue_in_thread(session: AsyncSession, ticket: Ticket, mail: OutgoingMail, *, purpose: str) -> None:
+def queue_in_thread(
+    session: AsyncSession, ticket: Ticket | TicketDetails, mail: OutgoingMail, *, purpose: str
+) -> None:
     """Queue a mail of this ticket and keep its Message-ID in the thread, so replies find the ticket."""
     queue_mail(session, mail, purpose=purpose, ticket_id=ticket.id)
     session.add(
@@ -222,7 +216,7 @@ async def _requester_thread_ids(session: AsyncSession, ticket_id: int) -> list[s
     return [row for row in rows.all() if row]
 
 
-async def open_ticket(session: AsyncSession, config: TicketConfig, new: NewTicket) -> Ticket:
+async def open_ticket(session: AsyncSession, config: TicketConfig, new: NewTicket) -> TicketDetails:
     """Create the ticket, mail it to the advisors and confirm to the requester — one transaction."""
     now = utcnow()
     reference = await allocate_reference(session, year=now.year)
@@ -275,19 +269,20 @@ async def open_ticket(session: AsyncSession, config: TicketConfig, new: NewTicke
         queue_in_thread(session, ticket, copy, purpose="acknowledgement")
     await session.commit()
     metrics.TICKETS_OPENED.labels(new.channel).inc()
-    return ticket
+    return TicketDetails.of(ticket)
 
 
 async def add_requester_message(
     session: AsyncSession,
     config: TicketConfig,
-    ticket: Ticket,
+    which: TicketDetails,
     *,
     text: str,
     channel: str,
     incoming_message_id: str | None = None,
-) -> Ticket:
+) -> TicketDetails:
     """A further message of the requester: into the advisors' thread; the ticket waits again."""
+    ticket = await _row(session, which.id)
     thread = await _thread_ids(session, ticket.id)
     session.add(
         TicketMessage(
@@ -321,13 +316,14 @@ async def add_requester_message(
     ticket.updated_at = now
     session.add(ticket)
     await session.commit()
-    return ticket
+    return TicketDetails.of(ticket)
 
 
 async def record_advisor_reply(
-    session: AsyncSession, config: TicketConfig, ticket: Ticket, reply: AdvisorReply
-) -> Ticket:
+    session: AsyncSession, config: TicketConfig, which: TicketDetails, reply: AdvisorReply
+) -> TicketDetails:
     """Store an advisor's reply and relay it to the requester (unless #intern); #erledigt closes."""
+    ticket = await _row(session, which.id)
     session.add(
         TicketMessage(
             ticket_id=ticket.id,
@@ -345,7 +341,7 @@ async def record_advisor_reply(
         ticket.updated_at = now
         session.add(ticket)
         await session.commit()
-        return ticket
+        return TicketDetails.of(ticket)
     if ticket.requester_chat_id is not None:
         header = texts.telegram_reply_header(ticket) + "\n\n"
         chunks = texts.telegram_chunks(reply.text.strip(), first_prefix=header)
@@ -385,7 +381,7 @@ async def record_advisor_reply(
     await session.commit()
     if first_reply and ticket.created_at is not None:
         metrics.TICKET_FIRST_RESPONSE.observe(max(0.0, (now - ticket.created_at).total_seconds()))
-    return ticket
+    return TicketDetails.of(ticket)
 
 
 async def _mail_reply(
@@ -438,19 +434,34 @@ async def _close(session: AsyncSession, config: TicketConfig, ticket: Ticket) ->
         queue_mail(session, notice, purpose="closed_notice", ticket_id=ticket.id)
 
 
-async def close_ticket(session: AsyncSession, config: TicketConfig, *, reference: str, by: str) -> Ticket:
+async def close_ticket(
+    session: AsyncSession, config: TicketConfig, *, reference: str, by: str
+) -> TicketDetails:
     """Close a ticket by its reference (advisor CLI) and tell the requester."""
-    ticket = await get_ticket(session, reference=reference)
+    ticket = await _row_by_reference(session, reference)
     if ticket.state == TicketState.CLOSED:
-        return ticket
+        return TicketDetails.of(ticket)
     ticket.answered_by = ticket.answered_by or by
     await _close(session, config, ticket)
     await session.commit()
-    return ticket
+    return TicketDetails.of(ticket)
 
 
-async def get_ticket(session: AsyncSession, *, reference: str) -> Ticket:
-    """The ticket with this public reference (case-insensitive); raises TicketNotFound."""
+async def get_ticket(
+    session: AsyncSession, *, reference: str | None = None, ticket_id: int | None = None
+) -> TicketDetails:
+    """The ticket with this public reference (case-insensitive) or id; raises TicketNotFound."""
+    if ticket_id is not None:
+        # ids come from callback data a client can forge; beyond PostgreSQL's integer range the query fails
+        if not 0 < ticket_id < 2**31:
+            raise TicketNotFound(str(ticket_id))
+        return TicketDetails.of(await _row(session, ticket_id))
+    if reference is None:
+        raise ValueError("pass reference or ticket_id")
+    return TicketDetails.of(await _row_by_reference(session, reference))
+
+
+async def _row_by_reference(session: AsyncSession, reference: str) -> Ticket:
     result = await session.exec(select(Ticket).where(Ticket.reference == reference.strip().upper()))
     ticket = result.first()
     if ticket is None:
@@ -458,14 +469,24 @@ async def get_ticket(session: AsyncSession, *, reference: str) -> Ticket:
     return ticket
 
 
-async def find_ticket_by_message_ids(session: AsyncSession, message_ids: Sequence[str]) -> Ticket | None:
+async def _row(session: AsyncSession, ticket_id: int) -> Ticket:
+    """The ticket's row as stored now (another instance may have changed it since it was read)."""
+    ticket = await session.get(Ticket, ticket_id, populate_existing=True)
+    if ticket is None:
+        raise TicketNotFound(str(ticket_id))
+    return ticket
+
+
+async def find_ticket_by_message_ids(
+    session: AsyncSession, message_ids: Sequence[str]
+) -> TicketDetails | None:
     """The ticket whose thread holds one of these Message-IDs, in or out (the first one known wins)."""
     return await _first_ticket(session, message_ids, select(TicketMessage.message_id, Ticket))
 
 
 async def find_ticket_by_sent_message_ids(
     session: AsyncSession, message_ids: Sequence[str], *, audience: Audience | None = None
-) -> Ticket | None:
+) -> TicketDetails | None:
     """The ticket one of whose mails *the bot sent* (to `audience`, or to anyone) these IDs name.
 
     The bot's Message-IDs are random and only its recipients see them, so a reply naming one proves the
@@ -481,7 +502,7 @@ async def find_ticket_by_sent_message_ids(
     return await _first_ticket(session, message_ids, query)
 
 
-async def _first_ticket(session: AsyncSession, message_ids: Sequence[str], query) -> Ticket | None:
+async def _first_ticket(session: AsyncSession, message_ids: Sequence[str], query) -> TicketDetails | None:
     wanted = list(dict.fromkeys(fit_message_id(m) for m in message_ids if m))
     if not wanted:
         return None
@@ -491,27 +512,33 @@ async def _first_ticket(session: AsyncSession, message_ids: Sequence[str], query
         )
     )
     found = {message_id: ticket for message_id, ticket in rows.all()}
-    return next((found[m] for m in wanted if m in found), None)
+    first = next((found[m] for m in wanted if m in found), None)
+    return TicketDetails.of(first) if first is not None else None
 
 
-async def active_ticket_for_chat(session: AsyncSession, *, chat_id: int) -> Ticket | None:
+async def active_ticket_for_chat(session: AsyncSession, *, chat_id: int) -> TicketDetails | None:
     """The open ticket that owns this Telegram chat, if any."""
     result = await session.exec(
         select(Ticket)
         .where(Ticket.requester_chat_id == chat_id, col(Ticket.state).in_(ACTIVE_STATES))
         .order_by(col(Ticket.id).desc())
     )
-    return result.first()
+    ticket = result.first()
+    return TicketDetails.of(ticket) if ticket is not None else None
 
 
-async def set_chat_owner(session: AsyncSession, ticket: Ticket, owner: str) -> None:
+async def set_chat_owner(session: AsyncSession, ticket: TicketDetails, owner: str) -> None:
     """`ticket`: the user's messages go to the advisors; `bot`: the bot answers again."""
-    ticket.chat_owner = owner
-    session.add(ticket)
+    await session.exec(
+        update(Ticket)
+        .where(col(Ticket.id) == ticket.id)
+        .values(chat_owner=owner)
+        .execution_options(synchronize_session=False)
+    )
     await session.commit()
 
 
-def is_recently_closed(ticket: Ticket, now: dt.datetime | None = None) -> bool:
+def is_recently_closed(ticket: TicketDetails, now: dt.datetime | None = None) -> bool:
     """A closed ticket that a new message may still reopen (else it starts a linked new ticket)."""
     now = now or utcnow()
     return ticket.state != TicketState.CLOSED or (
@@ -521,9 +548,9 @@ def is_recently_closed(ticket: Ticket, now: dt.datetime | None = None) -> bool:
 
 async def list_tickets(
     session: AsyncSession, *, states: tuple[str, ...] = ACTIVE_STATES, limit: int = 100
-) -> list[Ticket]:
+) -> list[TicketDetails]:
     """Tickets in the given states, oldest first."""
     result = await session.exec(
         select(Ticket).where(col(Ticket.state).in_(states)).order_by(col(Ticket.id)).limit(limit)
     )
-    return list(result.all())
+    return [TicketDetails.of(ticket) for ticket in result.all()]

@@ -90,7 +90,7 @@ async def test_an_advisor_reply_is_relayed_to_telegram_and_intern_notes_are_not(
             ticket,
             AdvisorReply("anna@example.org", "Nur für uns: prüfen", "<i1@x>", internal=True),
         )
-        await record_advisor_reply(
+        ticket = await record_advisor_reply(
             session,
             CONFIG,
             ticket,
@@ -112,7 +112,7 @@ async def test_an_advisor_reply_is_relayed_to_telegram_and_intern_notes_are_not(
 async def test_erledigt_relays_then_closes_and_tells_the_user(sessions):
     ticket = await _open(sessions)
     async with sessions() as session:
-        await record_advisor_reply(
+        ticket = await record_advisor_reply(
             session, CONFIG, ticket, AdvisorReply("anna@example.org", "Antwort", "<r2@x>", close=True)
         )
         relayed = (await session.exec(select(TelegramOutbox).order_by(TelegramOutbox.id))).all()
