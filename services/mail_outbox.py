@@ -122,7 +122,18 @@ async def outbox_summary(session: AsyncSession) -> dict[str, int]:
     return {state: count for state, count in rows}
 
 
-async def list_problem_mails(session: AsyncSession, *, limit: int = 50) -> list[OutboxMail]:
+@dataclass(frozen=True)
+class ProblemMail:
+    """An outgoing mail that failed, bounced or reached only some recipients."""
+
+    state: str
+    created_at: dt.datetime
+    primary_recipient: str
+    purpose: str
+    last_error: str | None
+
+
+async def list_problem_mails(session: AsyncSession, *, limit: int = 50) -> list[ProblemMail]:
     """Failed, bounced and partially delivered mails, newest first."""
     result = await session.exec(
         select(OutboxMail)
@@ -130,4 +141,7 @@ async def list_problem_mails(session: AsyncSession, *, limit: int = 50) -> list[
         .order_by(col(OutboxMail.id).desc())
         .limit(limit)
     )
-    return list(result.all())
+    return [
+        ProblemMail(mail.state, mail.created_at, mail.primary_recipient, mail.purpose, mail.last_error)
+        for mail in result.all()
+    ]

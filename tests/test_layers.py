@@ -37,3 +37,44 @@ def test_knowledge_and_storage_import_nothing_of_ours():
             if bad:
                 offenders.append(f"{path.relative_to(ROOT)}: {sorted(bad)}")
     assert offenders == []
+
+
+# service functions that hand out a table row on purpose: used only inside services (queueing a mail,
+# loading a report or the overdue tickets for the step that changes them), never by a channel or the CLI
+ROW_RETURNING_INTERNALS = {"queue_mail", "mark_bounced", "get_report", "load_report", "overdue_tickets"}
+
+
+def _table_names() -> set[str]:
+    from sqlmodel import SQLModel
+
+    import storage.tables as tables
+
+    return {
+        name
+        for name, value in vars(tables).items()
+        if isinstance(value, type) and issubclass(value, SQLModel) and hasattr(value, "__table__")
+    }
+
+
+def test_services_hand_out_dataclasses_not_table_rows():
+    """Channels and the CLI get plain values: a row would tie them to the session it came from."""
+    tables, offenders = _table_names(), []
+    for path in (ROOT / "services").rglob("*.py"):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) or node.returns is None:
+                continue
+            returned = {n.id for n in ast.walk(node.returns) if isinstance(n, ast.Name)}
+            if node.name.startswith("_") or node.name in ROW_RETURNING_INTERNALS or not returned & tables:
+                continue
+            offenders.append(f"{path.relative_to(ROOT)}: {node.name} -> {ast.unparse(node.returns)}")
+    assert offenders == []
+    channels = [ROOT / name for name in ("bot", "handlers", "mail", "web")]
+    users = [
+        f"{path.relative_to(ROOT)}: {name}"
+        for folder in channels
+        for path in folder.rglob("*.py")
+        for name in ROW_RETURNING_INTERNALS
+        if f"import {name}" in path.read_text(encoding="utf-8")
+        or f" {name}," in path.read_text(encoding="utf-8")
+    ]
+    assert users == []

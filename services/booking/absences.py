@@ -17,10 +17,25 @@ NOTE_MAX_CHARS = 200
 
 
 @dataclass(frozen=True)
+class Absence:
+    """Whole days (first to last, Berlin dates, inclusive) on which an advisor offers no slots."""
+
+    id: int
+    advisor_email: str
+    first_day: dt.date
+    last_day: dt.date
+    note: str | None
+
+    @classmethod
+    def of(cls, row: AdvisorAbsence) -> Absence:
+        return cls(row.id or 0, row.advisor_email, row.first_day, row.last_day, row.note)
+
+
+@dataclass(frozen=True)
 class AbsenceAdded:
     """The recorded absence and the active bookings inside it (they stay; someone has to move them)."""
 
-    absence: AdvisorAbsence
+    absence: Absence
     conflicting_bookings: tuple[BookingDetails, ...]
 
 
@@ -55,7 +70,7 @@ async def add_absence(
         )
         .order_by(col(Booking.start_utc))
     )
-    return AbsenceAdded(absence, tuple(map(BookingDetails.of, conflicts.all())))
+    return AbsenceAdded(Absence.of(absence), tuple(map(BookingDetails.of, conflicts.all())))
 
 
 async def list_absences(
@@ -64,7 +79,7 @@ async def list_absences(
     advisor_email: str | None = None,
     from_day: dt.date | None = None,
     to_day: dt.date | None = None,
-) -> list[AdvisorAbsence]:
+) -> list[Absence]:
     """Absences overlapping `from_day`..`to_day` (either open), optionally of one advisor, by first day."""
     query = select(AdvisorAbsence)
     if advisor_email:
@@ -78,14 +93,15 @@ async def list_absences(
             col(AdvisorAbsence.first_day), col(AdvisorAbsence.advisor_email), col(AdvisorAbsence.id)
         )
     )
-    return list(result.all())
+    return [Absence.of(row) for row in result.all()]
 
 
-async def remove_absence(session: AsyncSession, *, absence_id: int) -> AdvisorAbsence:
+async def remove_absence(session: AsyncSession, *, absence_id: int) -> Absence:
     """Delete an absence by id (its slots are offered again); raises AbsenceNotFound."""
     absence = await session.get(AdvisorAbsence, absence_id)
     if absence is None:
         raise AbsenceNotFound(absence_id)
+    removed = Absence.of(absence)
     await session.delete(absence)
     await session.commit()
-    return absence
+    return removed
