@@ -1,15 +1,17 @@
 """Report benchmarks: many users filing full reports at once through the local Bot API, and a 5,000-measure export.
 
 Run: .venv/bin/python bench/bench_reports.py [--users 200] [--measures 10] [--quick] [--back-to-back]
-                                              [--database-url URL]
+                                              [--pause MIN MAX] [--database-url URL]
 Without --database-url the chats run on a fresh PostgreSQL database created next to KLIMABOT_BENCH_PG_URL
 (default postgresql://postgres@127.0.0.1:5432/test) and dropped afterwards. Every simulated chat is bound to
 its municipality beforehand (as by a mailed code), so the numbers are the report's answers themselves.
 
 The bot runs as it is deployed: `klimabot run` in a process of its own with a token, talking to the local
 Bot API server in this process, where the simulated users sit (as Telegram and the users are not on the
-bot's machine either). Each user answers after a human pause (1–3 s, seeded) — the time to read the
-question and tap or type; `--back-to-back` drops the pause and measures throughput instead of latency.
+bot's machine either). Each user answers after a human pause (seeded): 2–6 s to read a question and tap a button, 5–15 s to
+type an answer (as the web chat bench lets its visitors type). `--pause 1 3` gives every answer the same
+shorter pause, a stress test far beyond a person's pace; `--back-to-back` drops the pause and measures
+throughput instead of latency.
 Telegram's own limits (30 messages/s overall, 1/s per chat) would make 200 × 10 measures take about
 20 minutes whatever the bot does, so this benchmark lifts the pacing (and the local server does not
 enforce limits) to measure the bot itself; the flood-limit behaviour is proven in tests/e2e.
@@ -29,6 +31,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -69,7 +72,27 @@ PRESSED = {
 
 
 GOAL_P99_MS = 250
-HUMAN_PAUSE_SECONDS = (1.0, 3.0)
+
+
+@dataclass(frozen=True)
+class Pace:
+    """Seconds a user waits before tapping a button and before sending a typed answer (uniform ranges)."""
+
+    tap: tuple[float, float]
+    typed: tuple[float, float]
+
+    @property
+    def label(self) -> str:
+        if self.tap == self.typed:
+            return "back to back" if self.tap[1] == 0 else f"every answer after {_range(self.tap)}"
+        return f"human pace: tap after {_range(self.tap)}, type {_range(self.typed)}"
+
+
+def _range(seconds: tuple[float, float]) -> str:
+    return f"{seconds[0]:g}–{seconds[1]:g} s"
+
+
+HUMAN_PACE = Pace(tap=(2.0, 6.0), typed=(5.0, 15.0))
 
 
 def distinct_municipalities(count: int) -> list[tuple[str, str]]:
@@ -88,7 +111,7 @@ def distinct_municipalities(count: int) -> list[tuple[str, str]]:
 
 
 async def one_user(
-    api, user: int, municipality: str, measures: int, latencies: list[float], pause: tuple[float, float]
+    api, user: int, municipality: str, measures: int, latencies: list[float], pace: Pace
 ) -> bool:
     """File a whole report as one user; every answer's latency is recorded."""
     human = random.Random(user)
@@ -96,7 +119,8 @@ async def one_user(
     def last():
         return api.last_bot_message(user)
 
-    async def act(action) -> None:
+    async def act(action, typed: bool = False) -> None:
+        pause = pace.typed if typed else pace.tap
         if pause[1] > 0:
             await asyncio.sleep(human.uniform(*pause))  # reading the question, tapping or typing
         count = api.bot_message_count(user)
@@ -110,8 +134,8 @@ async def one_user(
         label = next(label for label in last().button_labels() if label.startswith(prefix))
         return lambda: api.user_presses_button(user, label)
 
-    await act(lambda: api.user_sends(user, "/bericht"))
-    await act(lambda: api.user_sends(user, municipality))
+    await act(lambda: api.user_sends(user, "/bericht"), typed=True)
+    await act(lambda: api.user_sends(user, municipality), typed=True)
     await act(press("✅"))
     await act(press(str(min(reports.reporting_years()))))
     for number in range(measures):
@@ -124,7 +148,7 @@ async def one_user(
                 await api.wait_for(lambda m=message: last() is not m, timeout=120)
                 continue
             if key in TYPED:
-                await act(lambda k=key: api.user_sends(user, TYPED[k]))
+                await act(lambda k=key: api.user_sends(user, TYPED[k]), typed=True)
             else:
                 await act(press(PRESSED[key]))
             await api.wait_for(
@@ -143,7 +167,7 @@ async def one_user(
 
 
 async def chat_benchmark(
-    folder: Path, users: int, measures: int, database_url: str, pause: tuple[float, float]
+    folder: Path, users: int, measures: int, database_url: str, pace: Pace
 ) -> tuple[float, list[float], int]:
     """Run `users` simultaneous report conversations against the bot in its own process."""
     latencies: list[float] = []
@@ -153,7 +177,7 @@ async def chat_benchmark(
         async with bot_process(folder, api, database_url):
             started = time.perf_counter()
             results = await asyncio.gather(
-                *(one_user(api, 20_000 + n, names[n][0], measures, latencies, pause) for n in range(users))
+                *(one_user(api, 20_000 + n, names[n][0], measures, latencies, pace) for n in range(users))
             )
             total = time.perf_counter() - started
     return total, latencies, sum(results)
@@ -264,6 +288,9 @@ async def main() -> None:
         "--back-to-back", action="store_true", help="no human pause between answers (a throughput test)"
     )
     parser.add_argument(
+        "--pause", nargs=2, type=float, metavar=("MIN", "MAX"), help="the same pause before every answer"
+    )
+    parser.add_argument(
         "--database-url", help="an empty database; default: a fresh PostgreSQL database, dropped afterwards"
     )
     args = parser.parse_args()
@@ -277,8 +304,11 @@ async def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
             export_seconds = export_benchmark(folder, 5000)
-            pause = (0.0, 0.0) if args.back_to_back else HUMAN_PAUSE_SECONDS
-            total, latencies, submitted = await chat_benchmark(folder, users, measures, database_url, pause)
+            pace = HUMAN_PACE
+            if args.back_to_back or args.pause:
+                pause = (0.0, 0.0) if args.back_to_back else (args.pause[0], args.pause[1])
+                pace = Pace(tap=pause, typed=pause)
+            total, latencies, submitted = await chat_benchmark(folder, users, measures, database_url, pace)
     finally:
         if scratch is not None:
             await pg_admin(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
@@ -288,7 +318,7 @@ async def main() -> None:
     print("| --- | --- |")
     print(
         f"| {users} users filing a report of {measures} measures at once "
-        f"({'back to back' if args.back_to_back else 'human pause 1–3 s'}; bot in its own process) | "
+        f"({pace.label}; bot in its own process) | "
         f"{submitted}/{users} submitted in {total:.1f} s; {len(latencies)} answers "
         f"({len(latencies) / total:.0f}/s), time per answer "
         f"p50 {statistics.median(latencies) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms |"
