@@ -49,7 +49,9 @@ def start_background_work(runtime, bot: Bot) -> BackgroundWork:
     """Outbox workers here; IMAP reader and scheduler once this instance leads."""
     settings = runtime.settings
     sender = Sender(settings.inbox_address)
-    work = BackgroundWork(leadership=Leadership(settings.database_url))
+    work = BackgroundWork(
+        leadership=Leadership(settings.database_url, retry_seconds=settings.leader_retry_seconds)
+    )
     work.tasks = [
         asyncio.create_task(
             run_outbox_worker(runtime.sessions, build_transport(settings), sender, wake=runtime.mail_wake),

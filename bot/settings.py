@@ -121,6 +121,9 @@ class Settings(BaseSettings):
     report_campaign_year: int | None = Field(default=None, description="reporting year of the campaign")
     report_followup_weeks: int = Field(default=4, ge=1, le=52, description="weeks until the one follow-up")
     imap_poll_seconds: float = Field(default=30.0, gt=0, le=3600, description="polling without IDLE")
+    leader_retry_seconds: float = Field(
+        default=10.0, gt=0, le=300, description="how often an instance that does not lead tries to take over"
+    )
     max_open_bookings_per_chat: int = Field(
         default=2, ge=1, le=50, description="upcoming consultations one Telegram chat may hold at once"
     )

@@ -158,6 +158,7 @@ async def _escalate_kill_and_relay(postgresql_clean, dovecot, inbox, smtp, tmp_p
             "KLIMABOT_IMAP_PASSWORD": inbox.password,
             "KLIMABOT_IMAP_TLS": "none",
             "KLIMABOT_IMAP_POLL_SECONDS": "1",
+            "KLIMABOT_LEADER_RETRY_SECONDS": "2",
             "KLIMABOT_SMTP_HOST": smtp.host,
             "KLIMABOT_SMTP_PORT": str(smtp.port),
             "KLIMABOT_SMTP_TLS": "none",
