@@ -19,7 +19,7 @@ from services.advisors import AdvisorDirectory
 from services.outgoing import MailAttachment, OutgoingMail, new_message_id, queue_mail
 from services.ticket_details import TicketDetails, TicketState
 from storage.tables import OutboxMail, ReferenceCounter, TelegramOutbox, Ticket, TicketMessage
-from storage.types import utcnow
+from storage.types import MAX_ROW_ID, utcnow
 from storage.web_chat import get_reply_email
 
 MAX_REFERENCES = 20
@@ -452,8 +452,7 @@ async def get_ticket(
 ) -> TicketDetails:
     """The ticket with this public reference (case-insensitive) or id; raises TicketNotFound."""
     if ticket_id is not None:
-        # ids come from callback data a client can forge; beyond PostgreSQL's integer range the query fails
-        if not 0 < ticket_id < 2**31:
+        if not 0 < ticket_id <= MAX_ROW_ID:
             raise TicketNotFound(str(ticket_id))
         return TicketDetails.of(await _row(session, ticket_id))
     if reference is None:

@@ -27,6 +27,11 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=dt.UTC)
 
 
+# the largest id an integer primary key holds on PostgreSQL: ids from callback data a client can forge are
+# checked against it first, as a query with a larger one fails instead of finding nothing
+MAX_ROW_ID = 2**31 - 1
+
+
 def utcnow() -> dt.datetime:
     """The current time, aware, in UTC."""
     return dt.datetime.now(dt.UTC)

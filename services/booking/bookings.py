@@ -31,14 +31,13 @@ from services.email_address import is_valid_address
 from services.outgoing import queue_mail
 from services.working_time import BERLIN
 from storage.tables import Booking, ReferenceSequence
-from storage.types import utcnow
+from storage.types import MAX_ROW_ID, utcnow
 
 REFERENCE_PREFIX = "IB"
 # a counter row outside the yearly ones that every new booking bumps and so holds until commit: limit
 # checks never overlap, even when two bookings fall on either side of New Year (different yearly rows)
 LIMIT_LOCK_PREFIX = "IB-LOCK"
 NOTE_MAX_CHARS = 500
-MAX_BOOKING_ID = 2**31 - 1
 _REMINDER_LEAD = {
     ReminderKind.DAY_BEFORE: dt.timedelta(hours=24),
     ReminderKind.HOUR_BEFORE: dt.timedelta(hours=1),
@@ -270,8 +269,7 @@ async def get_open_booking_of_chat(
     session: AsyncSession, *, booking_id: int, chat_id: int, now: dt.datetime | None = None
 ) -> BookingDetails:
     """An active, not yet started booking made from this chat; raises BookingNotFound for any other."""
-    # ids come from callback data a client can forge; beyond PostgreSQL's integer range the query would fail
-    if not 0 < booking_id <= MAX_BOOKING_ID:
+    if not 0 < booking_id <= MAX_ROW_ID:
         raise BookingNotFound(booking_id)
     booking = await session.get(Booking, booking_id, populate_existing=True)
     if (
