@@ -64,10 +64,6 @@ class BookingDetails:
         values = {field.name: getattr(row, field.name) for field in fields(cls)}
         return cls(**(values | {"state": BookingState(values["state"])}))
 
-    @property
-    def active(self) -> bool:
-        return self.state is BookingState.ACTIVE
-
 
 class InvalidBooking(ValueError):
     """The request cannot be booked as given; the German message can be shown to the user."""
