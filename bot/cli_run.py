@@ -37,10 +37,15 @@ def cmd_run(settings: Settings, _args) -> int:
                 file=sys.stderr,
             )
             return 1
+    return _run_until_stopped(_serve_and_announce(settings))
+
+
+def _run_until_stopped(main) -> int:
+    """Run the bot (or the local chat); a start-up problem is one German line and exit code 1."""
     from bot.startup import StartupError
 
     try:
-        asyncio.run(_serve_and_announce(settings))
+        asyncio.run(main)
     except StartupError as exc:
         print(f"Start abgebrochen – {exc}", file=sys.stderr)
         return 1
@@ -80,11 +85,5 @@ async def _serve_and_announce(settings: Settings) -> None:
 
 def cmd_try(settings: Settings, _args) -> int:
     from bot.local_chat import run_local_chat
-    from bot.startup import StartupError
 
-    try:
-        asyncio.run(run_local_chat(settings))
-    except StartupError as exc:
-        print(f"Start abgebrochen – {exc}", file=sys.stderr)
-        return 1
-    return 0
+    return _run_until_stopped(run_local_chat(settings))
