@@ -162,8 +162,12 @@ async def one_user(
             await act(press("➕ Weitere Maßnahme"))
     await act(press("🔎 Bericht prüfen"))
     await act(press("📨 Absenden"))
-    await api.wait_for(lambda: "Version" in last().text, timeout=120)
-    return "Version 1" in last().text
+    # the thanks names the version; the report's PDF follows it
+    thanks = await api.wait_for(
+        lambda: next((m for m in reversed(api.bot_messages(user)) if "Version" in m.text), None), timeout=120
+    )
+    await api.wait_for(lambda: any(m.document for m in api.bot_messages(user)[-2:]), timeout=120)
+    return "Version 1" in thanks.text
 
 
 async def chat_benchmark(

@@ -179,12 +179,14 @@ async def on_submit(
         return
     await ReportFlow(ags=flow.ags).save(state)
     await state.set_state(None)
-    if result.document is None:
-        await message.answer(chat_text.submitted_text(result, draft))
-        return
-    # the confirmation carries the report as mailed to the reporter (a download in the web chat)
-    document = BufferedInputFile(result.document.content, filename=result.document.filename)
-    await message.answer_document(document, caption=chat_text.submitted_text(result, draft))
+    await message.answer(chat_text.submitted_text(result, draft))
+    # then the report as mailed to the reporter (a download in the web chat), rendered after the thanks
+    document = await report_service.submitted_document(result)
+    if document is not None:
+        await message.answer_document(
+            BufferedInputFile(document.content, filename=document.filename),
+            caption=chat_text.DOCUMENT_CAPTION,
+        )
 
 
 async def on_other_text(message: Message, state: FSMContext, session: AsyncSession) -> None:

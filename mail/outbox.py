@@ -82,6 +82,19 @@ async def _attempt(mail: OutgoingMail, transport: Transport, sender: Sender) -> 
     return "sent", None
 
 
+async def _complete_and_attempt(
+    session, mail: OutgoingMail, transport: Transport, sender: Sender
+) -> tuple[str, str | None]:
+    try:
+        mail = await mail_outbox.ready_to_send(session, mail)
+    except mail_outbox.NotSendable as exc:
+        return "failed", f"cannot complete: {exc}"
+    except Exception as exc:  # the document could not be rendered now: the mail waits, nothing is lost
+        log.exception("cannot complete %s for sending", mail.message_id)
+        return "retry", f"cannot complete: {type(exc).__name__}: {exc}"
+    return await _attempt(mail, transport, sender)
+
+
 async def deliver_due_mail(
     sessions, transport: Transport, sender: Sender, *, limit: int = 50
 ) -> DeliveryReport:
@@ -90,7 +103,7 @@ async def deliver_due_mail(
     async with sessions() as session:
         await mail_outbox.recover_stale_claims(session)
         for claimed in await mail_outbox.claim_due_mails(session, limit=limit):
-            outcome, error = await _attempt(claimed.mail, transport, sender)
+            outcome, error = await _complete_and_attempt(session, claimed.mail, transport, sender)
             state = await mail_outbox.record_delivery(
                 session, mail_id=claimed.id, outcome=outcome, error=error
             )

@@ -10,6 +10,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.outgoing import OutgoingMail
+from services.reports.documents import DocumentUnavailable, with_report_document
 from storage.tables import OutboxMail
 from storage.types import utcnow
 
@@ -77,6 +78,19 @@ async def claim_due_mails(
                 )
             )
     return claimed
+
+
+class NotSendable(Exception):
+    """A mail that can never be completed for sending (its report version is gone): mark it failed."""
+
+
+async def ready_to_send(session: AsyncSession, mail: OutgoingMail) -> OutgoingMail:
+    """The mail with what is made only at sending (a report's PDF) attached. A failure to render raises
+    as it is (try again later); a document that can no longer exist raises NotSendable."""
+    try:
+        return await with_report_document(session, mail)
+    except DocumentUnavailable as exc:
+        raise NotSendable(str(exc)) from exc
 
 
 async def record_delivery(

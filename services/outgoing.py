@@ -23,6 +23,15 @@ class MailAttachment:
 
 
 @dataclass(frozen=True)
+class ReportDocument:
+    """A submitted report version whose document is rendered and attached (first) when the mail is sent,
+    so that the person submitting never waits for a PDF."""
+
+    report_id: int
+    version: int
+
+
+@dataclass(frozen=True)
 class OutgoingMail:
     """Everything needed to compose one e-mail later; the transport turns it into MIME."""
 
@@ -35,6 +44,7 @@ class OutgoingMail:
     references: tuple[str, ...] = ()
     auto_submitted: str | None = None
     attachments: tuple[MailAttachment, ...] = ()
+    report_document: ReportDocument | None = None
 
     def to_json(self) -> str:
         """Serialise for the outbox table."""
@@ -64,6 +74,9 @@ class OutgoingMail:
             references=tuple(data.get("references") or ()),
             auto_submitted=data.get("auto_submitted"),
             attachments=attachments,
+            report_document=ReportDocument(**data["report_document"])
+            if data.get("report_document")
+            else None,
         )
 
 

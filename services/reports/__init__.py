@@ -36,6 +36,7 @@ from services.reports.campaign import (
     set_no_reminders,
 )
 from services.reports.contacts import ContactsFileError, MunicipalityContacts, load_contacts, parse_contacts
+from services.reports.documents import DocumentUnavailable, submitted_document, version_document
 from services.reports.domain import (
     CARRY_OVER_KEYS,
     NEEDS_UPDATE,
@@ -106,6 +107,7 @@ __all__ = [
     "StatusRow",
     "StepResult",
     "SubmitResult",
+    "DocumentUnavailable",
     "SubmittedReport",
     "UnknownStep",
     "Via",
@@ -153,5 +155,7 @@ __all__ = [
     "store_attachment",
     "submit_chat_draft",
     "submit_report",
+    "submitted_document",
+    "version_document",
     "update_draft",
 ]

@@ -243,6 +243,9 @@ def edit_buttons(current: Mapping[str, Any] | None) -> list[tuple[str, str, str]
     ]
 
 
+DOCUMENT_CAPTION = "📎 Ihr Bericht als PDF – dieselbe Datei wie im Anhang der Bestätigungs-E-Mail."
+
+
 def submitted_text(result: SubmitResult, draft: Draft) -> str:
     """The thanks for a submission, or why nothing new was stored."""
     if result.unchanged:

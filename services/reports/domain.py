@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from services.report_document import DocumentFile
 from services.report_export import ReportRow
 from services.report_fields import (
     MEASURE_FIELD_BY_KEY,
@@ -113,12 +112,12 @@ class Draft:
 @dataclass(frozen=True)
 class SubmitResult:
     """The version a submission produced; `unchanged` when it repeated the latest version (no new one);
-    `document` the report as PDF (as mailed to the reporter) for the chat to offer."""
+    `report` the stored version in document form, for the chat to offer its PDF (`submitted_document`)."""
 
     version: int
     amended: bool
     unchanged: bool = False
-    document: DocumentFile | None = field(default=None, compare=False, repr=False)
+    report: ReportRow | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from services.outgoing import MailAttachment, OutgoingMail, new_message_id
-from services.report_document import DocumentFile, render_report_text
+from services.outgoing import MailAttachment, OutgoingMail, ReportDocument, new_message_id
+from services.report_document import render_report_text
 from services.report_export import local_datetime
 from services.report_fields import MEASURE_FIELDS, Attachment, answers_to_json
 from services.reports.domain import SubmittedReport
@@ -22,11 +22,12 @@ def _when(report: SubmittedReport) -> str:
     return local_datetime(report.submitted_at).strftime("%d.%m.%Y, %H:%M Uhr")
 
 
-def _document(document: DocumentFile) -> MailAttachment:
-    return MailAttachment(document.filename, document.content_type, document.content)
+def _document(report: SubmittedReport) -> ReportDocument:
+    """The version's PDF, rendered and attached when the mail is sent."""
+    return ReportDocument(report.report_id, report.version)
 
 
-def confirmation_mail(report: SubmittedReport, document: DocumentFile, *, domain: str) -> OutgoingMail:
+def confirmation_mail(report: SubmittedReport, *, domain: str) -> OutgoingMail:
     """Thanks, the summary as text and the report as a file, to the reporting person."""
     replaces = f" Sie ersetzt Version {report.version - 1}." if report.amended else ""
     text = (
@@ -47,7 +48,7 @@ def confirmation_mail(report: SubmittedReport, document: DocumentFile, *, domain
         subject=f"Ihr Maßnahmenbericht {report.year} – {report.municipality_name} (Version {report.version})",
         text=text,
         auto_submitted="auto-generated",
-        attachments=(_document(document),),
+        report_document=_document(report),
     )
 
 
@@ -89,7 +90,6 @@ def _files_within_budget(
 
 def fachstelle_mail(
     report: SubmittedReport,
-    document: DocumentFile,
     *,
     address: str,
     domain: str,
@@ -131,5 +131,6 @@ def fachstelle_mail(
         ),
         text="\n".join(lines),
         auto_submitted="auto-generated",
-        attachments=(_document(document), *attached),
+        attachments=tuple(attached),
+        report_document=_document(report),
     )

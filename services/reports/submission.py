@@ -9,9 +9,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import metrics
-from services.document_worker import build_attachment
 from services.outgoing import queue_mail
-from services.report_document import DocumentFile
 from services.report_fields import (
     MEASURE_FIELD_BY_KEY,
     SKIPPED,
@@ -167,14 +165,14 @@ async def submit_report(
                 chat_id=chat_id,
             )
         )
-        document = await _queue_mails(
+        await _queue_mails(
             session, submitted, previous, fachstelle_address=fachstelle_address, domain=sender_domain
         )
         await session.commit()
         metrics.REPORTS_SUBMITTED.inc()
         _sync(draft, state, submitted.version, measures=list(measures), updated_at=now)
         draft.revision = read + 1
-        return SubmitResult(version=submitted.version, amended=submitted.amended, document=document)
+        return SubmitResult(version=submitted.version, amended=submitted.amended, report=submitted.to_row())
     raise RuntimeError(f"could not submit report {draft.report_id}: too many concurrent submissions")
 
 
@@ -196,14 +194,12 @@ async def _queue_mails(
     *,
     fachstelle_address: str,
     domain: str,
-) -> DocumentFile:
-    """Both e-mails into the outbox, in the caller's transaction; returns the report's document."""
-    document = await build_attachment(submitted.to_row())
+) -> None:
+    """Both e-mails into the outbox, in the caller's transaction; their PDF is rendered when they are sent."""
     refs = [m["attachment"].ref for m in submitted.measures if is_answered(m.get("attachment"))]
     files = await load_attachments(session, report_id=submitted.report_id, refs=refs)
-    queue_mail(session, confirmation_mail(submitted, document, domain=domain), purpose="report_confirmation")
+    queue_mail(session, confirmation_mail(submitted, domain=domain), purpose="report_confirmation")
     notice = fachstelle_mail(
-        submitted, document, address=fachstelle_address, domain=domain, previous=previous, files=files
+        submitted, address=fachstelle_address, domain=domain, previous=previous, files=files
     )
     queue_mail(session, notice, purpose="report_notice")
-    return document

@@ -41,6 +41,13 @@ async def until(api, text):
     return await wait_until_shown(api, USER, text)
 
 
+async def shown_anywhere(api, text):
+    """The message showing `text`, though later ones (the report's PDF) may have followed it."""
+    return await api.wait_for(
+        lambda: next((m for m in api.bot_messages(USER) if text in m.text), None), timeout=8
+    )
+
+
 def at_summary(api):
     """The measure summary shows (a long one spans several messages; its buttons are on the last)."""
     message = last(api)
@@ -119,8 +126,11 @@ async def test_a_report_from_first_answer_to_submission_and_amendment(tmp_path):
         api.user_presses_button(USER, "🔎 Bericht prüfen")
         await until(api, "📨 Absenden")
         api.user_presses_button(USER, "📨 Absenden")
-        await until(api, "Version 1")
-        name, pdf = last(api).document  # the report as mailed, to keep from the chat as well
+        thanks = await shown_anywhere(api, "Version 1")
+        # right after the thanks, the report as mailed, to keep from the chat as well
+        sent = await shown_anywhere(api, "Ihr Bericht als PDF")
+        assert api.bot_messages(USER).index(sent) == api.bot_messages(USER).index(thanks) + 1
+        name, pdf = sent.document
         assert name.endswith(".pdf") and pdf.startswith(b"%PDF")
 
         api.user_sends(USER, "/bericht")
@@ -137,7 +147,7 @@ async def test_a_report_from_first_answer_to_submission_and_amendment(tmp_path):
         await until(api, "📨 Absenden")
         assert "Maßnahme 2" in last(api).text
         api.user_presses_button(USER, "📨 Absenden")
-        await until(api, "Version 2 (Änderung")
+        await shown_anywhere(api, "Version 2 (Änderung")
 
         def sent_mails():
             return [

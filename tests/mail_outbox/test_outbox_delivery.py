@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from mail.outbox import Sender, deliver_due_mail
 from mail.smtp_sender import SmtpSettings, send_email
-from services.outgoing import OutgoingMail, new_message_id, queue_mail
+from services.outgoing import OutgoingMail, ReportDocument, new_message_id, queue_mail
 from storage.tables import OutboxMail
 from tests.smtp.smtp_server import TestSmtpServer
 
@@ -26,7 +26,10 @@ def _transport(server: TestSmtpServer):
 
 
 async def _queue(
-    sessions, to=(("Anna Berater", "anna@example.org"),), subject="[KK-2026-0001] Trinkbrunnen"
+    sessions,
+    to=(("Anna Berater", "anna@example.org"),),
+    subject="[KK-2026-0001] Trinkbrunnen",
+    report_document: ReportDocument | None = None,
 ) -> str:
     mail = OutgoingMail(
         message_id=new_message_id("example.org"),
@@ -35,6 +38,7 @@ async def _queue(
         text="Frage zur Förderung",
         in_reply_to="<prev@example.org>",
         references=("<root@example.org>", "<prev@example.org>"),
+        report_document=report_document,
     )
     async with sessions() as session:
         queue_mail(session, mail, purpose="escalation")
@@ -114,3 +118,16 @@ async def test_a_crash_between_sending_and_recording_sends_again_with_the_same_m
         (received,) = await server.wait_for_messages(1)
     assert email.message_from_bytes(received.raw, policy=policy.default)["Message-ID"] == message_id
     assert (await _states(sessions))[0][0] == "sent"
+
+
+async def test_a_mail_whose_report_document_can_no_longer_be_made_fails_and_the_rest_go_out(sessions):
+    with TestSmtpServer() as server:
+        await _queue(sessions, report_document=ReportDocument(report_id=404, version=1))  # erased meanwhile
+        await _queue(sessions)
+        report = await deliver_due_mail(sessions, _transport(server), SENDER)
+        assert len(await server.wait_for_messages(1)) == 1
+    async with sessions() as session:
+        rows = (await session.exec(select(OutboxMail).order_by(OutboxMail.id))).all()
+    assert (report.sent, report.failed) == (1, 1)
+    assert [r.state for r in rows] == ["failed", "sent"]
+    assert "report 404 version 1 is not stored" in rows[0].last_error

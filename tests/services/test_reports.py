@@ -1,6 +1,7 @@
 """Report use cases on SQLite and PostgreSQL: drafts across restarts, carry-over, versions, mails, status, export."""
 
 import asyncio
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -8,8 +9,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from services import reports
-from services.outgoing import OutgoingMail
+from services import mail_outbox, reports
+from services.outgoing import OutgoingMail, ReportDocument
 from services.report_document import PDF_TYPE
 from services.report_export import MEASURES_SHEET, SUMMARY_SHEET, write_xlsx
 from services.report_fields import MAX_ATTACHMENT_BYTES, SKIPPED, YearMonth, next_field
@@ -106,10 +107,17 @@ async def _submitted(sessions, measures, who=MARBURG, year=2025, now=NOW):
     return draft, await _submit(sessions, draft, now)
 
 
-async def _outbox(sessions) -> list[tuple[str, OutgoingMail]]:
+async def _queued(sessions) -> list[tuple[str, OutgoingMail]]:
     async with sessions() as session:
         rows = (await session.exec(select(OutboxMail).order_by(OutboxMail.id))).all()
     return [(row.purpose, OutgoingMail.from_json(row.payload)) for row in rows]
+
+
+async def _outbox(sessions) -> list[tuple[str, OutgoingMail]]:
+    """The queued mails as they go out (the report's PDF rendered and attached)."""
+    queued = await _queued(sessions)
+    async with sessions() as session:
+        return [(purpose, await mail_outbox.ready_to_send(session, mail)) for purpose, mail in queued]
 
 
 async def test_a_draft_continues_exactly_where_it_stopped_after_a_restart(database_url):
@@ -225,6 +233,29 @@ async def test_submitting_stores_version_one_and_queues_both_mails(sessions):
     assert notice.subject == "Maßnahmenbericht 2025: Marburg (AGS 06534014), Version 1"
     assert "Neuer Maßnahmenbericht eingegangen." in notice.text and "(Erstmeldung)" in notice.text
     assert "Maßnahmen:      2" in notice.text and "LED-Straßenbeleuchtung" in notice.text
+
+
+async def test_a_submission_waits_for_no_pdf_the_mails_name_the_version_to_render_when_sent(sessions):
+    draft, result = await _submitted(sessions, [measure()])
+    queued = await _queued(sessions)
+    assert [(mail.report_document, mail.attachments) for _, mail in queued] == [
+        (ReportDocument(draft.report_id, 1), ())
+    ] * 2
+    document = await reports.submitted_document(result)  # what the chat offers after its thanks
+    assert document.filename == "Massnahmenbericht_06534014_2025_v1.pdf" and document.content.startswith(
+        b"%PDF"
+    )
+    unchanged = await _submit(sessions, draft)
+    assert unchanged.unchanged and await reports.submitted_document(unchanged) is None
+
+
+async def test_a_mail_whose_report_version_is_gone_cannot_be_completed(sessions):
+    draft, _ = await _submitted(sessions, [measure()])
+    (_, person), _ = await _queued(sessions)
+    async with sessions() as session:
+        gone = dataclasses.replace(person, report_document=ReportDocument(draft.report_id, 7))
+        with pytest.raises(mail_outbox.NotSendable):
+            await mail_outbox.ready_to_send(session, gone)
 
 
 async def test_a_second_submission_is_version_two_and_leaves_version_one_alone(sessions):
