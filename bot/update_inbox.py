@@ -25,6 +25,7 @@ from handlers.errors import update_chat_id
 from handlers.texts import TECHNICAL_PROBLEM
 from services import metrics
 from storage.database import DATABASE_UNAVAILABLE as DATABASE_DOWN
+from storage.database import uninterrupted
 from storage.telegram_updates import (
     ClaimedUpdate,
     RawUpdate,
@@ -154,8 +155,7 @@ class UpdateInbox:
         attempt = 0
         while True:
             try:
-                async with self.sessions() as session:
-                    await add_updates(session, rows)
+                await uninterrupted(self._add(rows))
                 self._database_back()
                 return
             except DATABASE_DOWN as exc:
@@ -163,6 +163,10 @@ class UpdateInbox:
                 self._database_failed(exc)
                 await self._tell_chats({row.chat_id for row in rows if row.chat_id is not None})
                 await asyncio.sleep(_backoff(attempt))
+
+    async def _add(self, rows) -> None:
+        async with self.sessions() as session:
+            await add_updates(session, rows)
 
     def wake(self) -> None:
         """Updates were stored by another path (the web chat): claim them now."""
@@ -198,12 +202,10 @@ class UpdateInbox:
             claimed: list[ClaimedUpdate] = []
             if free > 0:
                 try:
-                    await self._save_outcomes()
-                    async with self.sessions() as session:
-                        claimed = await claim_updates(session, limit=free, lease=self.lease)
-                        if loop.time() >= next_prune:
-                            await prune_updates(session, older_than=utcnow() - KEEP_HANDLED)
-                            next_prune = loop.time() + PRUNE_EVERY_SECONDS
+                    prune = loop.time() >= next_prune
+                    claimed = await uninterrupted(self._claim(free, prune=prune))
+                    if prune:
+                        next_prune = loop.time() + PRUNE_EVERY_SECONDS
                     attempt = 0
                 except DATABASE_DOWN as exc:
                     attempt += 1
@@ -218,6 +220,14 @@ class UpdateInbox:
                 continue  # more may be waiting; claim again once a task finished
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+
+    async def _claim(self, free: int, *, prune: bool) -> list[ClaimedUpdate]:
+        await self._save_outcomes()
+        async with self.sessions() as session:
+            claimed = await claim_updates(session, limit=free, lease=self.lease)
+            if prune:
+                await prune_updates(session, older_than=utcnow() - KEEP_HANDLED)
+        return claimed
 
     def _finished(self, task: asyncio.Task) -> None:
         self._in_flight.discard(task)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
@@ -11,6 +13,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+T = TypeVar("T")
 
 # faults that mean "the database cannot be reached right now" (retry later), as opposed to a broken
 # statement or value (DataError, IntegrityError), which retrying would not fix
@@ -122,3 +126,22 @@ def session_factory(
         session.info.pop("new_tables", None)
 
     return async_sessionmaker(engine, class_=AsyncSession, sync_session_class=tracked, expire_on_commit=False)
+
+
+async def uninterrupted(work: Awaitable[T]) -> T:
+    """Await a unit of database work that a cancellation of the caller does not cut off mid-statement: the
+    work finishes (or fails) first, then the cancellation goes on. A statement cut off makes SQLAlchemy
+    terminate an aiosqlite connection in a way that leaves a task the event loop can never finish, so a
+    shutdown would hang; for loops that are stopped by cancellation (the update inbox, the live feed)."""
+    task = asyncio.ensure_future(work)
+    interrupted = False
+    while not task.done():
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            interrupted = True  # also a second cancellation while the work finishes
+    if interrupted:
+        if not task.cancelled():
+            task.exception()  # retrieved: the cancellation is what the caller gets
+        raise asyncio.CancelledError
+    return task.result()

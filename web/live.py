@@ -15,7 +15,7 @@ from collections import deque
 
 from services import metrics
 from storage import web_chat
-from storage.database import DATABASE_UNAVAILABLE
+from storage.database import DATABASE_UNAVAILABLE, uninterrupted
 from storage.web_chat import ShownEvent
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ class LiveEvents:
             if not self._pages:
                 continue
             try:
-                await self._read_new()
+                await uninterrupted(self._read_new())
             except DATABASE_UNAVAILABLE as exc:
                 log.warning("web chat: reading new events failed (%s); trying again", type(exc).__name__)
                 await asyncio.sleep(1.0)
