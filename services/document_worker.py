@@ -7,8 +7,10 @@ rendering holds Python's interpreter lock. When no process can be started, the r
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import multiprocessing
+from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -18,6 +20,9 @@ from services.report_export import ReportRow
 log = logging.getLogger(__name__)
 
 _pool: ProcessPoolExecutor | None = None
+RECENT_DOCUMENTS = 16
+_recent: OrderedDict[bytes, DocumentFile] = OrderedDict()
+_rendering: dict[bytes, asyncio.Future[DocumentFile]] = {}
 
 
 def _worker_pool() -> ProcessPoolExecutor:
@@ -38,7 +43,26 @@ def stop() -> None:
 
 
 async def build_attachment(report: ReportRow) -> DocumentFile:
-    """The report's document (PDF, or XLSX without fpdf2), rendered in the worker process."""
+    """The report's document (PDF, or XLSX without fpdf2), rendered in the worker process. A submission
+    asks for the same document three times at once (the chat, the confirmation, the Fachstelle's notice):
+    it is rendered once, and the last few documents are kept, by their content."""
+    key = hashlib.sha256(repr(report).encode()).digest()
+    if key in _recent:
+        _recent.move_to_end(key)
+        return _recent[key]
+    loop = asyncio.get_running_loop()
+    rendering = _rendering.get(key)
+    if rendering is None or rendering.get_loop() is not loop:
+        rendering = _rendering[key] = asyncio.ensure_future(_render(report))
+        rendering.add_done_callback(lambda _: _rendering.pop(key, None))
+    document = await asyncio.shield(rendering)
+    _recent[key] = document
+    while len(_recent) > RECENT_DOCUMENTS:
+        _recent.popitem(last=False)
+    return document
+
+
+async def _render(report: ReportRow) -> DocumentFile:
     loop = asyncio.get_running_loop()
     try:
         return await loop.run_in_executor(_worker_pool(), build_report_attachment, report)

@@ -3,13 +3,14 @@
 import asyncio
 import dataclasses
 import datetime as dt
+from collections import OrderedDict
 from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from services import mail_outbox, reports
+from services import document_worker, mail_outbox, reports
 from services.outgoing import OutgoingMail, ReportDocument
 from services.report_document import PDF_TYPE
 from services.report_export import MEASURES_SHEET, SUMMARY_SHEET, write_xlsx
@@ -247,6 +248,30 @@ async def test_a_submission_waits_for_no_pdf_the_mails_name_the_version_to_rende
     )
     unchanged = await _submit(sessions, draft)
     assert unchanged.unchanged and await reports.submitted_document(unchanged) is None
+
+
+async def test_the_chat_and_both_mails_get_one_rendering_of_the_same_document(sessions, monkeypatch):
+    renderings = []
+    render = document_worker._render
+
+    async def counted(report):
+        renderings.append(report.version)
+        return await render(report)
+
+    monkeypatch.setattr(document_worker, "_recent", OrderedDict())
+    monkeypatch.setattr(document_worker, "_render", counted)
+    _, result = await _submitted(sessions, [measure(), RADWEG])
+    chat, *mails = await asyncio.gather(
+        reports.submitted_document(result), *(_mail_documents(sessions, n) for n in range(2))
+    )
+    assert renderings == [1]
+    assert mails == [chat.content, chat.content]
+
+
+async def _mail_documents(sessions, number: int) -> bytes:
+    _, mail = (await _queued(sessions))[number]
+    async with sessions() as session:
+        return (await mail_outbox.ready_to_send(session, mail)).attachments[0].data
 
 
 async def test_a_mail_whose_report_version_is_gone_cannot_be_completed(sessions):
