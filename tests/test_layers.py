@@ -78,3 +78,12 @@ def test_services_hand_out_dataclasses_not_table_rows():
         or f" {name}," in path.read_text(encoding="utf-8")
     ]
     assert users == []
+
+
+def test_chat_handlers_never_commit_the_session_middleware_does():
+    offenders = []
+    for path in (ROOT / "handlers").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in {"commit", "rollback"}:
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} .{node.attr}")
+    assert offenders == []
