@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import booking, errors, groups, privacy, questions, reports, start, tickets
+from handlers import booking, errors, groups, handover, privacy, questions, reports, start, tickets
 
 
 def build_router() -> Router:
@@ -17,6 +17,7 @@ def build_router() -> Router:
         privacy.build_router(),
         # an open ticket claims the chat's free text before any wish (booking, report) is recognised
         tickets.build_router(),
+        handover.build_router(),
         booking.build_router(),
         reports.build_router(),
         questions.build_router(),

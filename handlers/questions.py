@@ -9,9 +9,9 @@ from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import texts
+from handlers.handover import start_escalation
 from handlers.keyboards import EntryCb, FeedbackCb, answer_keyboard, main_menu, without_feedback
 from handlers.start import booking_open
-from handlers.tickets import start_escalation
 from services.answering import Answer, AnsweringService, AnswerKind
 from services.booking.config import BookingConfig
 from services.channels import chat_channel

@@ -10,8 +10,8 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from handlers import texts
+from handlers.handover import start_escalation
 from handlers.keyboards import MenuCb, TopicCb, entries_menu, main_menu, topics_menu
-from handlers.tickets import start_escalation
 from knowledge.model import TOPICS
 from services.answering import AnsweringService
 from services.booking.config import BookingConfig

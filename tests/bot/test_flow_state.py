@@ -6,8 +6,8 @@ from aiogram.fsm.storage.memory import MemoryStorage
 
 from handlers.booking_ui import Booking_, BookingFlow
 from handlers.flow_state import KnownContact
+from handlers.handover import Handover
 from handlers.report_ui import ReportFlow
-from handlers.tickets import Handover
 
 
 def _context() -> FSMContext:
