@@ -54,7 +54,7 @@ async def build_attachment(report: ReportRow) -> DocumentFile:
     rendering = _rendering.get(key)
     if rendering is None or rendering.get_loop() is not loop:
         rendering = _rendering[key] = asyncio.ensure_future(_render(report))
-        rendering.add_done_callback(lambda _: _rendering.pop(key, None))
+        rendering.add_done_callback(lambda done: _rendering.pop(key) if _rendering.get(key) is done else None)
     document = await asyncio.shield(rendering)
     _recent[key] = document
     while len(_recent) > RECENT_DOCUMENTS:
