@@ -36,7 +36,7 @@ from services.reports.campaign import (
     set_no_reminders,
 )
 from services.reports.contacts import ContactsFileError, MunicipalityContacts, load_contacts, parse_contacts
-from services.reports.documents import DocumentUnavailable, submitted_document, version_document
+from services.reports.documents import submitted_document
 from services.reports.domain import (
     CARRY_OVER_KEYS,
     NEEDS_UPDATE,
@@ -95,7 +95,6 @@ __all__ = [
     "Choice",
     "CodeTarget",
     "ContactsFileError",
-    "DocumentUnavailable",
     "Draft",
     "DraftChanged",
     "EditChoices",
@@ -156,6 +155,5 @@ __all__ = [
     "submit_chat_draft",
     "submit_report",
     "submitted_document",
-    "version_document",
     "update_draft",
 ]

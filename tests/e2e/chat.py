@@ -21,6 +21,13 @@ async def wait_until_shown(api, user: int, text: str, seconds: float = 8):
     return await api.wait_for(shown, timeout=seconds)
 
 
+async def wait_until_any_shows(api, user: int, text: str, seconds: float = 8):
+    """Wait until any of the bot's messages shows `text`, though later ones may have followed it; returns it."""
+    return await api.wait_for(
+        lambda: next((m for m in api.bot_messages(user) if text in m.text), None), timeout=seconds
+    )
+
+
 async def eventually(condition, seconds: float = 10):
     """Wait until `condition()` holds for what the chat does not show (mails in the sink, rows):
     checked every 50 ms, since such changes do not wake the Bot API's waiters."""

@@ -7,6 +7,7 @@ from email import policy
 import pytest
 
 from bot.settings import Settings
+from tests.e2e.chat import wait_until_any_shows
 from tests.e2e.conftest import running_bot
 from tests.mail_servers import ADVISOR, advisor_reply, mail_servers, mail_settings
 
@@ -64,10 +65,7 @@ async def test_escalation_reply_and_follow_up_round_trip(mail_setup):
         dovecot.append(
             inbox, advisor_reply(escalation, "Heimische Arten wie Feldahorn und Hainbuche.", INBOX)
         )
-        relayed = await api.wait_for(
-            lambda: next((m for m in api.bot_messages(USER) if "Antwort der Fachstelle" in m.text), None),
-            timeout=5,
-        )
+        relayed = await wait_until_any_shows(api, USER, "Antwort der Fachstelle", seconds=5)
         round_trip = time.monotonic() - landed
         assert "Feldahorn" in relayed.text and "Ursprüngliche Nachricht" not in relayed.text
         print(f"advisor reply reached Telegram after {round_trip:.2f} s")

@@ -6,7 +6,7 @@ from email import policy
 from bot.settings import Settings
 from services.report_fields import MEASURE_FIELDS, REPORT_FIELDS
 from services.reports import reporting_years
-from tests.e2e.chat import eventually, last_message, wait_until_shown
+from tests.e2e.chat import eventually, last_message, wait_until_any_shows, wait_until_shown
 from tests.e2e.conftest import running_bot
 from tests.e2e.test_report_access_chat import mailed_code
 
@@ -39,13 +39,6 @@ def last(api):
 
 async def until(api, text):
     return await wait_until_shown(api, USER, text)
-
-
-async def shown_anywhere(api, text):
-    """The message showing `text`, though later ones (the report's PDF) may have followed it."""
-    return await api.wait_for(
-        lambda: next((m for m in api.bot_messages(USER) if text in m.text), None), timeout=8
-    )
 
 
 def at_summary(api):
@@ -126,9 +119,9 @@ async def test_a_report_from_first_answer_to_submission_and_amendment(tmp_path):
         api.user_presses_button(USER, "🔎 Bericht prüfen")
         await until(api, "📨 Absenden")
         api.user_presses_button(USER, "📨 Absenden")
-        thanks = await shown_anywhere(api, "Version 1")
+        thanks = await wait_until_any_shows(api, USER, "Version 1")
         # right after the thanks, the report as mailed, to keep from the chat as well
-        sent = await shown_anywhere(api, "Ihr Bericht als PDF")
+        sent = await wait_until_any_shows(api, USER, "Ihr Bericht als PDF")
         assert api.bot_messages(USER).index(sent) == api.bot_messages(USER).index(thanks) + 1
         name, pdf = sent.document
         assert name.endswith(".pdf") and pdf.startswith(b"%PDF")
@@ -147,7 +140,7 @@ async def test_a_report_from_first_answer_to_submission_and_amendment(tmp_path):
         await until(api, "📨 Absenden")
         assert "Maßnahme 2" in last(api).text
         api.user_presses_button(USER, "📨 Absenden")
-        await shown_anywhere(api, "Version 2 (Änderung")
+        await wait_until_any_shows(api, USER, "Version 2 (Änderung")
 
         def sent_mails():
             return [
