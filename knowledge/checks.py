@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
+import yaml
 from rapidfuzz import fuzz
 
+from knowledge.features import TRANSLATIONS_FILE, load_translations
 from knowledge.intents import INTENTS_FILE, MessageIntent, load_intent_examples
 from knowledge.lexicon import SYNONYMS_FILE, load_lexicon
 from knowledge.markup import html_problems, visible_text
@@ -46,16 +48,18 @@ def check_knowledge(
     today: dt.date | None = None,
     facts: dict[str, str] | None = None,
     synonyms: Path = SYNONYMS_FILE,
+    translations: Path = TRANSLATIONS_FILE,
     intents_file: Path = INTENTS_FILE,
 ) -> tuple[list[Entry], list[Finding]]:
     """Every finding for the entries in `directory`; `facts` enables the source-tracing checks."""
     today = today or dt.date.today()
     entries, problems = load_entries(directory)
     findings = [Finding("error", problem.path.name, problem.message) for problem in problems]
-    try:
-        load_lexicon(synonyms)
-    except (OSError, ValueError) as exc:
-        findings.append(Finding("error", synonyms.name, str(exc)))
+    for path, load in ((synonyms, load_lexicon), (translations, load_translations)):
+        try:
+            load(path)
+        except (OSError, ValueError, yaml.YAMLError) as exc:
+            findings.append(Finding("error", path.name, str(exc)))
     ids = {}
     for path in sorted(directory.rglob("*.yaml")):
         entry = next((e for e in entries if e.id == path.stem), None)

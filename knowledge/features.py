@@ -11,338 +11,42 @@ import unicodedata
 from collections import Counter
 from functools import lru_cache
 from itertools import chain
+from pathlib import Path
 
 from knowledge.text import fold, stem
+from knowledge.yaml_text import load_yaml
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 CHAR_NGRAMS = (3, 4, 5)
 
-# Hessian (and a little general spoken German) -> standard German, folded (ä -> ae). Only words that
-# do not collide with a standard word of this domain.
-DIALECT = {
-    # pronouns, articles, little words
-    "mer": "wir",
-    "isch": "ich",
-    "des": "das",
-    "dess": "das",
-    "net": "nicht",
-    "nit": "nicht",
-    "ned": "nicht",
-    "nix": "nichts",
-    "ebbes": "etwas",
-    "ebbs": "etwas",
-    "aach": "auch",
-    "aa": "auch",
-    "uff": "auf",
-    "un": "und",
-    "unn": "und",
-    "odder": "oder",
-    "awwer": "aber",
-    "owwer": "aber",
-    "vun": "von",
-    "vum": "vom",
-    "fer": "fuer",
-    "kaa": "kein",
-    "kaan": "keinen",
-    "kaane": "keine",
-    "koa": "kein",
-    "e": "ein",
-    "en": "ein",
-    "em": "einem",
-    "eme": "einem",
-    "enn": "einen",
-    "ener": "einer",
-    "dere": "der",
-    "meim": "meinem",
-    "mei": "mein",
-    "dei": "dein",
-    "do": "da",
-    "doo": "da",
-    "dezu": "dazu",
-    "debei": "dabei",
-    "defuer": "dafuer",
-    "dodefuer": "dafuer",
-    "mol": "mal",
-    "emol": "einmal",
-    "nochemol": "nochmal",
-    "grad": "gerade",
-    "widder": "wieder",
-    "alleweil": "immer",
-    "allaweil": "immer",
-    "gell": "oder",
-    "gelle": "oder",
-    "weje": "wegen",
-    "wesche": "wegen",
-    "ei": "",
-    "gude": "gruss",
-    "guude": "gruss",
-    # verbs
-    "hawwe": "haben",
-    "hamma": "haben wir",
-    "hammer": "haben wir",
-    "hawwemer": "haben wir",
-    "hot": "hat",
-    "sin": "sind",
-    "simmer": "sind wir",
-    "sinmer": "sind wir",
-    "isses": "ist es",
-    "is": "ist",
-    "kumme": "kommen",
-    "kimmt": "kommt",
-    "kummt": "kommt",
-    "gibbt": "gibt",
-    "gebbt": "gibt",
-    "gibts": "gibt es",
-    "wolle": "wollen",
-    "wolln": "wollen",
-    "misse": "muessen",
-    "muesse": "muessen",
-    "muessemer": "muessen wir",
-    "kenne": "koennen",
-    "koenne": "koennen",
-    "kennemer": "koennen wir",
-    "wernmer": "werden wir",
-    "werre": "werden",
-    "worn": "worden",
-    "gewese": "gewesen",
-    "mache": "machen",
-    "gesacht": "gesagt",
-    "sache": "sagen",
-    "saache": "sagen",
-    "krieje": "kriegen",
-    "kriehe": "kriegen",
-    "krieht": "kriegt",
-    "kriet": "kriegt",
-    "aafange": "anfangen",
-    "oafange": "anfangen",
-    "unnerschriwwe": "unterschrieben",
-    "unnerschribbe": "unterschrieben",
-    "unnerschreiwe": "unterschreiben",
-    "schreiwe": "schreiben",
-    "gehn": "gehen",
-    "nemme": "nehmen",
-    "holle": "holen",
-    "helfe": "helfen",
-    "helft": "hilft",
-    "gewe": "geben",
-    "gebe": "geben",
-    "babbele": "reden",
-    "schwaetze": "reden",
-    "frooe": "fragen",
-    "froge": "fragen",
-    "frog": "frage",
-    "wisse": "wissen",
-    # nouns
-    "johr": "jahr",
-    "johrn": "jahren",
-    "jahrn": "jahren",
-    "jed": "jedes",
-    "jeds": "jedes",
-    "gemaa": "gemeinde",
-    "gemaan": "gemeinde",
-    "dorf": "gemeinde",
-    "babier": "papier",
-    "babierkram": "papierkram",
-    "stross": "strasse",
-    "strooss": "strasse",
-    "hitz": "hitze",
-    "rescher": "regen",
-    "reeche": "regen",
-    "summer": "sommer",
-    "winder": "winter",
-    "buergermaaster": "buergermeister",
-    "buergermeeschder": "buergermeister",
-    "schultes": "buergermeister",
-}
+TRANSLATIONS_FILE = Path(__file__).parent / "translations.yaml"
 
-# English -> German words of this domain (folded). A question in English gets these German words
-# added, so that it meets the German entries as well as their English examples.
-ENGLISH = {
-    "action": "aktionsplan",
-    "plan": "plan",
-    "charter": "charta",
-    "member": "mitglied",
-    "members": "mitglieder",
-    "membership": "mitgliedschaft",
-    "join": "beitreten",
-    "joining": "beitritt",
-    "alliance": "buendnis",
-    "network": "buendnis",
-    "municipality": "kommune",
-    "municipalities": "kommunen",
-    "town": "gemeinde",
-    "towns": "gemeinden",
-    "village": "gemeinde",
-    "city": "stadt",
-    "county": "landkreis",
-    "counties": "landkreise",
-    "district": "landkreis",
-    "districts": "landkreise",
-    "funding": "foerderung",
-    "fund": "foerderung",
-    "funds": "foerdermittel",
-    "grant": "zuschuss",
-    "grants": "zuschuesse",
-    "subsidy": "zuschuss",
-    "rate": "foerdersatz",
-    "rates": "foerdersaetze",
-    "eligible": "foerderfaehig",
-    "apply": "antrag",
-    "application": "antrag",
-    "applications": "antraege",
-    "deadline": "frist",
-    "greenhouse": "treibhausgas",
-    "gas": "gas",
-    "emissions": "emissionen",
-    "inventory": "bilanz",
-    "balance": "bilanz",
-    "footprint": "bilanz",
-    "carbon": "co2",
-    "software": "software",
-    "tool": "tool",
-    "licence": "lizenz",
-    "license": "lizenz",
-    "training": "schulung",
-    "report": "bericht",
-    "reporting": "berichtspflicht",
-    "yearly": "jaehrlich",
-    "annual": "jaehrlich",
-    "annually": "jaehrlich",
-    "measures": "massnahmen",
-    "measure": "massnahme",
-    "database": "datenbank",
-    "adaptation": "anpassung",
-    "climate": "klima",
-    "protection": "schutz",
-    "heat": "hitze",
-    "heavy": "stark",
-    "rain": "regen",
-    "rainfall": "starkregen",
-    "flood": "starkregen",
-    "flooding": "starkregen",
-    "map": "karte",
-    "maps": "karten",
-    "competition": "wettbewerb",
-    "contest": "wettbewerb",
-    "prize": "preis",
-    "prizes": "preisgeld",
-    "award": "preis",
-    "winners": "preistraeger",
-    "winner": "preistraeger",
-    "jury": "jury",
-    "office": "fachstelle",
-    "advice": "beratung",
-    "consultation": "beratung",
-    "advisor": "berater",
-    "adviser": "berater",
-    "meeting": "treffen",
-    "conference": "konferenz",
-    "newsletter": "newsletter",
-    "trainees": "azubis",
-    "apprentices": "azubis",
-    "regional": "regional",
-    "heating": "waerme",
-    "planning": "planung",
-    "wind": "windenergie",
-    "turbines": "windraeder",
-    "turbine": "windrad",
-    "solar": "photovoltaik",
-    "pv": "photovoltaik",
-    "roof": "dach",
-    "greening": "begruenung",
-    "green": "gruen",
-    "roofs": "daecher",
-    "facade": "fassade",
-    "federal": "bund",
-    "state": "land",
-    "ministry": "ministerium",
-    "update": "fortschreiben",
-    "updated": "fortgeschrieben",
-    "contents": "inhalte",
-    "content": "inhalt",
-    "template": "vorlage",
-    "outline": "gliederung",
-    "submit": "einreichen",
-    "send": "schicken",
-    "cost": "kosten",
-    "costs": "kosten",
-    "free": "kostenlos",
-    "email": "mail",
-    "address": "adresse",
-    "contact": "kontakt",
-    "council": "gemeindevertretung",
-    "resolution": "beschluss",
-    "vote": "beschluss",
-    "adopt": "beschliessen",
-    "neutral": "klimaneutral",
-    "neutrality": "klimaneutralitaet",
-    "target": "ziel",
-    "goal": "ziel",
-    "year": "jahr",
-    "years": "jahre",
-    "manager": "manager",
-    "concept": "konzept",
-    "strategy": "konzept",
-    "cycling": "radverkehr",
-    "bike": "fahrrad",
-    "bicycle": "fahrrad",
-    "cargo": "lasten",
-    "lighting": "beleuchtung",
-    "street": "strasse",
-    "mobility": "mobilitaet",
-    "care": "pflege",
-    "daycare": "kita",
-    "kindergarten": "kita",
-    "school": "schule",
-    "social": "sozial",
-    "founded": "gegruendet",
-    "history": "geschichte",
-    "name": "name",
-    "old": "alt",
-    "new": "neu",
-    "obligations": "pflichten",
-    "duties": "pflichten",
-    "duty": "pflicht",
-    "binding": "verbindlich",
-    "benefits": "vorteile",
-    "advantages": "vorteile",
-    "voluntary": "freiwillig",
-    "pay": "kosten",
-    "fee": "kosten",
-    "fees": "gebuehren",
-    "hotline": "hotline",
-    "phone": "telefon",
-    "events": "veranstaltungen",
-    "event": "veranstaltung",
-    "scouts": "klimascouts",
-    "sectors": "sektoren",
-    "sector": "sektor",
-    "standard": "standard",
-    "data": "daten",
-    "quality": "guete",
-    "electricity": "strom",
-    "mix": "mix",
-    "weather": "witterung",
-    "correction": "korrektur",
-    "investment": "investiv",
-    "investive": "investiv",
-    "bank": "wibank",
-    "guideline": "richtlinie",
-    "directive": "richtlinie",
-    "programme": "programm",
-    "program": "programm",
-    "sewage": "klaeranlage",
-    "drinking": "trinkwasser",
-    "water": "wasser",
-    "stream": "bach",
-    "unseal": "entsiegeln",
-    "unsealing": "entsiegelung",
-    "shade": "verschattung",
-    "trees": "baeume",
-    "study": "studie",
-    "studies": "studien",
-    "analysis": "analyse",
-}
+
+def load_translations(path: Path = TRANSLATIONS_FILE) -> tuple[dict[str, str], dict[str, str]]:
+    """The dialect and English word translations of `translations.yaml`, folded; raises ValueError
+    naming the faulty section."""
+    raw = load_yaml(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path.name}: expected a mapping at the top level")
+    tables = []
+    for section in ("dialect", "english"):
+        table = raw.get(section) or {}
+        if not isinstance(table, dict) or not all(
+            isinstance(word, str) and isinstance(standard, str) for word, standard in table.items()
+        ):
+            raise ValueError(
+                f'{path.name}: {section}: expected word: "standard words" lines (quote yes/no/on)'
+            )
+        tables.append({fold(word): fold(standard) for word, standard in table.items()})
+    return tables[0], tables[1]
+
+
+@lru_cache(maxsize=1)
+def _translations() -> tuple[dict[str, str], dict[str, str]]:
+    # Hessian (and a little general spoken German) -> standard German; English -> German domain words
+    return load_translations()
+
+
 _ENGLISH_MARKERS = frozenset(
     "the is are what which how does do can our we you of to for and there any when where who why "
     "with have has been will should would about this that".split()
@@ -359,13 +63,14 @@ def tokens(text: str) -> list[str]:
 
 
 def _standard(found: list[str]) -> list[str]:
+    dialect = _translations()[0]
     result: list[str] = []
     for token in found:
         if "-" in token:
             # "Klima-Kommunen" meets "Klimakommunen" and "Klima Kommunen"
             result.extend(token.split("-"))
             token = token.replace("-", "")
-        standard = DIALECT.get(token, token)
+        standard = dialect.get(token, token)
         if standard:
             result.extend(standard.split())
     return result
@@ -374,7 +79,8 @@ def _standard(found: list[str]) -> list[str]:
 def _with_english(found: list[str], words: list[str]) -> list[str]:
     """The words, with the German words of English domain words added when the text is English."""
     if _english_tokens(found):
-        return words + [ENGLISH[w] for w in words if w in ENGLISH]
+        english = _translations()[1]
+        return words + [english[w] for w in words if w in english]
     return words
 
 

@@ -87,9 +87,10 @@ def case_examples(
 
 
 def fingerprint(entries: Sequence[Entry], intents: dict[MessageIntent, list[str]]) -> str:
-    """Changes whenever the examples, the entries or the feature code change."""
+    """Changes whenever the examples, the entries, the feature code or its word translations change."""
     digest = hashlib.sha256(f"v{FORMAT_VERSION}".encode())
     digest.update(Path(features.__file__).read_bytes())
+    digest.update(features.TRANSLATIONS_FILE.read_bytes())
     for text, label in training_examples(entries, intents):
         digest.update(f"{label}\t{text}\n".encode())
     for text in intents.get(MessageIntent.CASE, []):

@@ -94,3 +94,15 @@ def test_the_cli_exits_non_zero_on_errors(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("KLIMABOT_KNOWLEDGE_DIR", str(tmp_path))
     assert main(["kb", "check"]) == 1
     assert "html-kaputt" in capsys.readouterr().out
+
+
+def test_a_broken_translations_file_is_reported_not_raised(tmp_path):
+    (tmp_path / "entries").mkdir()
+    _write(tmp_path / "entries", "gut-eins")
+    translations = tmp_path / "translations.yaml"
+    translations.write_text("dialect:\n  mer: wir\nenglish:\n  no: nein\n", encoding="utf-8")
+    _, findings = check_knowledge(tmp_path / "entries", facts=_facts(), translations=translations)
+    assert any(f.where == "translations.yaml" and "english" in f.message for f in findings)
+    translations.write_text("dialect: [unclosed", encoding="utf-8")
+    _, findings = check_knowledge(tmp_path / "entries", facts=_facts(), translations=translations)
+    assert any(f.where == "translations.yaml" for f in findings)

@@ -19,3 +19,13 @@ def test_english_domain_words_are_translated_for_the_search():
 
 def test_an_emoji_is_a_feature_of_its_own():
     assert feature_counts("👍")["s:👍"] == 1
+
+
+def test_curators_extend_the_word_translations_in_a_yaml_file(tmp_path):
+    from knowledge.features import TRANSLATIONS_FILE, load_translations
+
+    dialect, english = load_translations(TRANSLATIONS_FILE)
+    assert dialect["hawwe"] == "haben" and english["funding"] == "foerderung"
+    own = tmp_path / "translations.yaml"
+    own.write_text('dialect:\n  Gemää: "Gemeinde"\nenglish:\n  "on": "an"\n', encoding="utf-8")
+    assert load_translations(own) == ({"gemaeae": "gemeinde"}, {"on": "an"})
