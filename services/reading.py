@@ -42,7 +42,15 @@ _ASKING = re.compile(
     r"\b(information|auskunft|mitteilung|angabe|rueckmeldung|klaerung|wissen|erfahren|unklar|fraglich|"
     r"gern|gerne)\b,? (ob|wie|wann|wo|welche\w*|was|wer|warum|wieviel\w*)\b|"
     r"\b(benoetige|benoetigen|brauche|brauchen|suche|suchen) (ich|wir)? ?(die |eine )?"
-    r"(information|auskunft|angabe|rueckmeldung|klaerung|unterlagen|informationen)\b)"
+    r"(information|auskunft|angabe|rueckmeldung|klaerung|unterlagen|informationen)\b|"
+    # the formal register: "stellt sich uns die Frage, …", "mich interessiert, …", "wären wir dankbar für
+    # einen Hinweis, …", "würden uns freuen, wenn Sie uns mitteilen könnten, …"
+    r"\b(stellt|stellen) sich (mir |uns )?(nun |jetzt |daher )?die frage\b|\b(mich|uns) interessier(t|en)\b|"
+    r"\bdankbar (fuer|wenn|waere)|\b(wuerde|wuerden) (mich|uns) freuen,? wenn|"
+    r"\b(mitteilen|sagen|nennen|erlaeutern|erklaeren|bestaetigen) (koennten|koennen|wuerden)\b|"
+    r"\bhinweis(e)?,? (ob|wie|wo|wann|welche\w*|was|wer)\b|\bich frage mich\b|\bwir fragen uns\b|"
+    r"\b(i was|we were|i am|we are) wondering\b|\b(would be|are|am) grateful\b|"
+    r"\b(let|tell) (me|us) know\b|\b(i|we)'?d like to know\b)"
 )
 
 

@@ -56,3 +56,19 @@ def test_an_indirect_question_in_a_formal_sentence_is_the_question():
     )
     assert reading.question.startswith("Für die Haushaltsplanung benötige ich die Information, ob")
     assert "Fachveranstaltungen" in reading.context
+
+
+def test_questions_in_the_formal_register_are_found_without_a_question_mark():
+    story = "Unsere Stadt hat im Frühjahr die Charta unterzeichnet. Ich bin neu im Fachdienst Umwelt."
+    for asking in (
+        "In diesem Zusammenhang stellt sich uns die Frage, bis wann der Aktionsplan vorliegen muss.",
+        "Mich interessiert insbesondere, welcher Fördersatz für Mitglieder gilt.",
+        "Für einen Hinweis, wo wir eine Vorlage finden, wären wir dankbar.",
+        "Wir würden uns freuen, wenn Sie uns mitteilen könnten, ob die Schulungen kostenfrei sind.",
+        "We would be grateful if you could tell us the deadline for the action plan.",
+    ):
+        reading = read_message(
+            f"Sehr geehrte Damen und Herren,\n\n{story} {asking}\n\nMit freundlichen Grüßen\nA. Muster"
+        )
+        assert reading.question == asking
+        assert "Charta" in reading.context
