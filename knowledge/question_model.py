@@ -346,6 +346,7 @@ def _refine(
     matrix = _stack(rows, weights.shape[0]).astype(weights.dtype)
     # averaging trick: the mean of all intermediate weights is w - u / steps
     accumulated = np.zeros_like(weights)
+    flat_weights, flat_accumulated = weights.reshape(-1), accumulated.reshape(-1)
     norms = np.array([float(values @ values) for _, values in rows])
     rng = np.random.default_rng(seed)
     step = 1
@@ -374,12 +375,10 @@ def _refine(
                         features * width + np.repeat(rivals[wrong], lengths),
                     ]
                 )
-                unique_cells, inverse = np.unique(cells, return_inverse=True)
-                change = np.bincount(
-                    inverse, weights=np.concatenate([deltas, -deltas]), minlength=len(unique_cells)
-                )
-                weights.flat[unique_cells] += change
-                accumulated.flat[unique_cells] += step * change
+                change = np.concatenate([deltas, -deltas]).astype(weights.dtype)
+                # unbuffered: a cell named twice in the batch gets both changes
+                np.add.at(flat_weights, cells, change)
+                np.add.at(flat_accumulated, cells, step * change)
             step += 1
     return weights - accumulated / step
 
