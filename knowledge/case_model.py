@@ -47,14 +47,30 @@ class CaseModel:
     bias: float
 
     @classmethod
-    def fit(cls, data: Featurized, subset: Sequence[int] | None = None) -> CaseModel:
-        """Learn from featurized examples (all, or the rows in `subset`)."""
+    def fit(
+        cls, data: Featurized, subset: Sequence[int] | None = None, *, start: CaseModel | None = None
+    ) -> CaseModel:
+        """Learn from featurized examples (all, or the rows in `subset`); `start`: an earlier case model
+        whose weights the fit starts from (after a curator's edit most features are the same)."""
         chosen = np.arange(len(data.rows)) if subset is None else np.asarray(subset)
         is_case = data.label_of_row[chosen] == data.labels.index(CASE) if CASE in data.labels else None
         if is_case is None or is_case.all() or not is_case.any():
             return cls(data.vocabulary, data.idf, np.zeros(len(data.vocabulary)), -10.0)
-        weights, bias = fit_logistic(data.matrix(chosen.tolist()), is_case, strength=STRENGTH, balanced=True)
+        initial = start.weights_for(data.vocabulary) if start is not None else None
+        weights, bias = fit_logistic(
+            data.matrix(chosen.tolist()), is_case, strength=STRENGTH, balanced=True, start=initial
+        )
         return cls(data.vocabulary, data.idf, weights, bias)
+
+    def weights_for(self, vocabulary: dict[str, int]) -> tuple[np.ndarray, float]:
+        """This model's weights arranged for another vocabulary (0 for features it does not know), and
+        its bias."""
+        weights = np.zeros(len(vocabulary))
+        for feature, index in vocabulary.items():
+            known = self.vocabulary.get(feature)
+            if known is not None:
+                weights[index] = self.weights[known]
+        return weights, self.bias
 
     def probabilities(self, data: Featurized, rows: Sequence[int]) -> np.ndarray:
         """`probability` for featurized rows of the same vocabulary."""

@@ -321,9 +321,13 @@ def cross_validated_case_model(data: Featurized) -> tuple[CaseModel, float, floa
 
 
 def refit(
-    entries: Sequence[Entry], intents: dict[MessageIntent, list[str]], calibration: Calibration
+    entries: Sequence[Entry],
+    intents: dict[MessageIntent, list[str]],
+    calibration: Calibration,
+    earlier: TrainedModel | None = None,
 ) -> TrainedModel:
-    """Train on the current examples with the temperature and limits of an earlier cross-validation.
+    """Train on the current examples with the temperature and limits of an earlier cross-validation;
+    the case model's fit starts from the `earlier` model's when there is one.
 
     A curator's new example moves the cross-validated limits by little; `klimabot kb train` measures
     them again."""
@@ -333,7 +337,8 @@ def refit(
     counts = count_matrix([feature_counts(text) for text in texts])
     # the two fits spend their time in NumPy and SciPy, which release the GIL: they run side by side
     with ThreadPoolExecutor(max_workers=2) as pool:
-        case = pool.submit(lambda: CaseModel.fit(featurize_cases(texts, is_case, counts)))
+        start = earlier.case if earlier is not None else None
+        case = pool.submit(lambda: CaseModel.fit(featurize_cases(texts, is_case, counts), start=start))
         model = QuestionModel.from_featurized(
             featurize(pairs, counts=counts.head(len(pairs))),
             temperature=calibration.temperature,
@@ -361,7 +366,11 @@ def load_or_train(
     calibration = stored.calibration if stored is not None else None
     if calibration is None and calibration_file is not None:
         calibration = load_calibration(calibration_file)
-    trained = refit(entries, intents, calibration) if calibration is not None else train(entries, intents)
+    trained = (
+        refit(entries, intents, calibration, earlier=stored)
+        if calibration is not None
+        else train(entries, intents)
+    )
     if path is not None:
         try:
             save_trained(trained, path)

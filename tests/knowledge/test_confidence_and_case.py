@@ -85,3 +85,12 @@ def test_a_case_limit_is_chosen_on_held_out_examples(case_model):
     data = featurize_cases(texts, [True] * len(CASES) + [False] * len(GENERAL))
     _, limit, recall, lost = training.cross_validated_case_model(data)
     assert 0.2 <= limit <= 0.95 and recall >= 0.8 and lost <= 0.2
+
+
+def test_a_fit_started_from_an_earlier_model_reaches_the_same_model(case_model):
+    texts = CASES + GENERAL + ["Wann wird unsere Förderung für das Lastenrad ausgezahlt?"]
+    data = featurize_cases(texts, [True] * len(CASES) + [False] * len(GENERAL) + [True])
+    cold = CaseModel.fit(data)
+    warm = CaseModel.fit(data, start=case_model)
+    for question in ("ist unser antrag schon durch?", "Wie hoch ist der Fördersatz?", "Wann zahlt ihr aus?"):
+        assert warm.probability(question) == pytest.approx(cold.probability(question), abs=0.02)
