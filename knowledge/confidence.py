@@ -3,8 +3,9 @@
 The softmax probability alone is a poor judge: a question far from every example can still give one
 entry most of the probability, and a short question near two entries gets little although its best
 entry is right. A small logistic model weighs the signals together — the best entry's probability and
-its lead over the strongest other label, the raw similarity and its lead, and how strongly the lexical
-retriever supports the same entry (1.0 when it ranks it first). It is fitted on held-out predictions of the curated examples
+its lead over the strongest other label, the raw similarity and its lead, and whether the example index
+(plain BM25 over each entry's texts and examples, `knowledge/example_index.py`) ranks the same entry
+first. It is fitted on held-out predictions of the curated examples
 (`knowledge/training.py`), never on an evaluation set.
 """
 
@@ -19,7 +20,7 @@ from knowledge.logistic import fit_logistic, sigmoid
 
 # Inverse L2 penalty of the fit: five signals and thousands of held-out rows need only a little.
 STRENGTH = 0.1
-SIGNALS = ("probability", "probability_lead", "similarity", "similarity_lead", "retriever_support")
+SIGNALS = ("probability", "probability_lead", "similarity", "similarity_lead", "index_agrees")
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,8 @@ class Evidence:
     runner_up_probability: float
     similarity: float
     runner_up_similarity: float
-    # 1.0 when the retriever ranks the entry first, less when lower, 0.0 when not among its leaders
-    retriever_support: float
+    # 1.0 when the example index ranks the entry first, else 0.0
+    index_agrees: float
 
     def vector(self) -> np.ndarray:
         """The signals in the order of `SIGNALS`."""
@@ -41,7 +42,7 @@ class Evidence:
                 self.probability - self.runner_up_probability,
                 self.similarity,
                 self.similarity - self.runner_up_similarity,
-                self.retriever_support,
+                self.index_agrees,
             ]
         )
 

@@ -20,7 +20,8 @@ import numpy as np
 from knowledge import features
 from knowledge.case_model import CASE, CaseModel, featurize_cases
 from knowledge.confidence import ConfidenceModel
-from knowledge.features import feature_counts, standard_text
+from knowledge.example_index import ExampleIndex, entry_texts
+from knowledge.features import feature_counts
 from knowledge.intents import INTENTS_FILE, MessageIntent, load_intent_examples
 from knowledge.model import Entry
 from knowledge.question_model import (
@@ -31,7 +32,6 @@ from knowledge.question_model import (
     featurize,
     softmax,
 )
-from knowledge.retriever import Hit, Retriever
 from knowledge.trained import (
     Calibration,
     Confusion,
@@ -55,11 +55,7 @@ WRONG_ANSWER_COST = 3.0
 # The confidence model is fitted to the held-out rows, so its estimate is that chance; searching the
 # rows for the best-paying limit instead follows their noise (the gain is flat between 0.68 and 0.86).
 ANSWER_LIMIT = round(WRONG_ANSWER_COST / (1.0 + WRONG_ANSWER_COST), 2)
-# Examples whose retriever support is measured (the retriever costs about a millisecond a question).
-AGREEMENT_SAMPLE = 6000
 NEVER = 1.01
-# The retriever's best entry is its second opinion; rescoring its 8 BM25 leaders finds it nearly always.
-SECOND_OPINION_CANDIDATES = 8
 CONFUSION_PROBABILITY = 0.5
 # General questions are about four times as frequent as concrete cases, so per message a general
 # question taken for a case (no answer, a person instead) weighs as much as four missed cases.
@@ -166,7 +162,7 @@ def choose_limits(
     sample: np.ndarray,
     support: np.ndarray,
 ) -> tuple[Limits, float, float]:
-    """Limits from held-out predictions; `sample` rows have the retriever's support in `support`
+    """Limits from held-out predictions; `sample` rows have the example index's agreement in `support`
     (for each row's best entry, see `best_entries`)."""
     top = probs.argmax(axis=1)
     top_p = probs.max(axis=1)
@@ -214,40 +210,29 @@ def choose_limits(
     return limits, right, wrong
 
 
-def retriever_support(hits: Sequence[Hit], entry_id: str) -> float:
-    """The retriever's second opinion on an entry: 1.0 when it ranks it first, its score relative to the
-    retriever's best when it ranks it lower, 0.0 when it does not find it among its leaders."""
-    if not hits or hits[0].score <= 0.0:
-        return 0.0
-    for hit in hits:
-        if hit.entry.id == entry_id:
-            return min(1.0, hit.score / hits[0].score)
-    return 0.0
-
-
-def retriever_agreement(
+def index_agreement(
     entries: Sequence[Entry],
     pairs: Sequence[tuple[str, str]],
     best_labels: Sequence[str],
-    seed: int = SEED,
+    fold_of: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """A sample of example rows and the support the retriever gives the model's best entry
-    (`best_labels`, see `retriever_support`). The retriever does not index the examples, so every row
-    is held out from it; titles and canonical questions, which it indexes, stay out of the sample."""
-    indexed = {(text, entry.id) for entry in entries for text in (entry.title, *entry.questions)}
-    candidates = np.array([i for i, pair in enumerate(pairs) if pair not in indexed], dtype=np.int64)
-    rng = np.random.default_rng(seed)
-    sample = np.sort(rng.choice(candidates, size=min(AGREEMENT_SAMPLE, len(candidates)), replace=False))
-    retriever = Retriever(list(entries))
-    support = np.zeros(len(sample))
-    for k, row in enumerate(sample):
-        hits = retriever.search(
-            standard_text(pairs[row][0]),
-            limit=SECOND_OPINION_CANDIDATES,
-            candidates=SECOND_OPINION_CANDIDATES,
-        )
-        support[k] = retriever_support(hits, best_labels[row])
-    return sample, support
+    """The example rows and, for each, 1.0 when the example index (`knowledge/example_index.py`) ranks
+    the model's best entry (`best_labels`) first. Each fold's rows are looked up in an index of the
+    other folds' examples, so every row is held out from it; titles, questions and keywords, which
+    every index holds, stay out."""
+    indexed = {(text, entry.id) for entry in entries for text in entry_texts(entry)}
+    rows = np.array([i for i, pair in enumerate(pairs) if pair not in indexed], dtype=np.int64)
+    agrees = np.zeros(len(rows))
+    for fold in range(FOLDS):
+        examples: dict[str, list[str]] = {}
+        for row, (text, label) in enumerate(pairs):
+            if fold_of[row] != fold and (text, label) not in indexed:
+                examples.setdefault(label, []).append(text)
+        index = ExampleIndex.of_entries(entries, examples)
+        for k in np.flatnonzero(fold_of[rows] == fold):
+            row = rows[k]
+            agrees[k] = float(index.best(pairs[row][0]) == best_labels[row])
+    return rows, agrees
 
 
 def train(entries: Sequence[Entry], intents: dict[MessageIntent, list[str]] | None = None) -> TrainedModel:
@@ -267,7 +252,7 @@ def train(entries: Sequence[Entry], intents: dict[MessageIntent, list[str]] | No
     probs = softmax(sims, temperature)
     top, top_p = probs.argmax(axis=1), probs.max(axis=1)
     candidates = best_entries(probs, labels)
-    sample, support = retriever_agreement(entries, pairs, [labels[k] for k in candidates])
+    sample, support = index_agreement(entries, pairs, [labels[k] for k in candidates], fold_of)
     limits, right, wrong = choose_limits(target, probs, sims, labels, sample, support)
     limits = replace(limits, case=case_limit)
     ranks = np.argsort(-probs, axis=1)[:, :3]

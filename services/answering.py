@@ -12,14 +12,14 @@ from enum import StrEnum
 from pathlib import Path
 
 from knowledge.confidence import Evidence
-from knowledge.features import standard_text
+from knowledge.example_index import ExampleIndex
 from knowledge.intents import MessageIntent, intent_of_label
 from knowledge.model import Entry, load_entries
 from knowledge.question_model import Prediction, message_counts
 from knowledge.retriever import Retriever
 from knowledge.text import content_words, fold
 from knowledge.trained import Limits, TrainedModel, calibration_file
-from knowledge.training import SECOND_OPINION_CANDIDATES, load_or_train, retriever_support
+from knowledge.training import load_or_train
 from services.intents import Intent, classify
 from services.reading import Reading, read_message
 
@@ -90,8 +90,10 @@ class AnsweringService:
         retriever: Retriever,
         trained: TrainedModel,
         today: Callable[[], dt.date] = dt.date.today,
+        index: ExampleIndex | None = None,
     ):
         self.retriever = retriever
+        self.index = index if index is not None else ExampleIndex.of_entries(retriever.entries)
         self.trained = trained
         self.model = trained.model
         self.case_model = trained.case
@@ -177,32 +179,17 @@ class AnsweringService:
         )
 
     def _confidence(self, reading: Reading, predictions: list[Prediction], best: Prediction) -> float:
-        """The confidence model's estimate that the best entry is right.
-
-        The retriever's second opinion costs more than the rest of the answer; it is asked only when its
-        support (between none and full) could move the estimate across the answer limit."""
+        """The confidence model's estimate that the best entry is right, with the example index's
+        second opinion."""
         runner_up = _runner_up(predictions, best)
         evidence = Evidence(
             probability=best.probability,
             runner_up_probability=runner_up.probability,
             similarity=best.similarity,
             runner_up_similarity=runner_up.similarity,
-            retriever_support=0.0,
+            index_agrees=float(self.index.best(reading.question) == best.label),
         )
-        model = self.limits.confidence
-        unsupported = model.confidence(evidence)
-        supported = model.confidence(replace(evidence, retriever_support=1.0))
-        if (
-            min(unsupported, supported) >= self.limits.answer
-            or max(unsupported, supported) < self.limits.answer
-        ):
-            # the decision is the same whatever the retriever says; report the lower estimate
-            return min(unsupported, supported)
-        searched = standard_text(f"{reading.question} {reading.context}".strip())
-        hits = self.retriever.search(
-            searched, limit=SECOND_OPINION_CANDIDATES, candidates=SECOND_OPINION_CANDIDATES
-        )
-        return model.confidence(replace(evidence, retriever_support=retriever_support(hits, best.label)))
+        return self.limits.confidence.confidence(evidence)
 
     def _concepts(self, text: str) -> int:
         """Content words of a message, a known compound written apart ("THG Bilanz") counting once."""

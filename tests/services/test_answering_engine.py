@@ -91,35 +91,3 @@ def test_a_long_formal_e_mail_is_answered_by_its_question(service):
     )
     answer = service.answer(mail)
     assert answer.kind is AnswerKind.ANSWER and answer.entry.id == "aktionsplan-frist"
-
-
-def test_the_retrievers_opinion_is_skipped_only_where_it_cannot_change_the_decision(service, monkeypatch):
-    from dataclasses import replace as copy_with
-
-    from knowledge.features import standard_text
-    from knowledge.training import SECOND_OPINION_CANDIDATES, retriever_support
-    from services import answering
-    from tests.eval_set import load_eval_items
-
-    questions = [item.question for item in load_eval_items()][:120]
-    quick = [service.answer(question) for question in questions]
-
-    def always_asking(self, reading, predictions, best):
-        runner_up = answering._runner_up(predictions, best)
-        hits = self.retriever.search(
-            standard_text(f"{reading.question} {reading.context}".strip()),
-            limit=SECOND_OPINION_CANDIDATES,
-            candidates=SECOND_OPINION_CANDIDATES,
-        )
-        evidence = answering.Evidence(
-            best.probability, runner_up.probability, best.similarity, runner_up.similarity, 0.0
-        )
-        return self.limits.confidence.confidence(
-            copy_with(evidence, retriever_support=retriever_support(hits, best.label))
-        )
-
-    monkeypatch.setattr(answering.AnsweringService, "_confidence", always_asking)
-    full = [service.answer(question) for question in questions]
-    assert [(a.kind, a.entry and a.entry.id) for a in quick] == [
-        (a.kind, a.entry and a.entry.id) for a in full
-    ]
