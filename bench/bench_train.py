@@ -1,7 +1,7 @@
 """Times training the question model on the real knowledge base.
 
 Run: .venv/bin/python bench/bench_train.py
-Full training = featurising every example, 4-fold cross-validation, retriever agreement, limits, the
+Full training = featurising every example, 4-fold cross-validation, example index agreement, limits, the
 final model (what `klimabot kb train` does). Refit = the final model with the stored limits: after a
 curator's edit (here: one new example in every 40th entry) the case model's fit starts from the stored
 model's; on a first start with `knowledge/limits.json` but no stored model it starts from zero.
