@@ -20,12 +20,12 @@ def test_the_logistic_fit_separates_two_clouds_and_balances_a_rare_class():
     assert predicted[positive].mean() >= 0.9 and (~predicted[~positive]).mean() >= 0.9
 
 
-def test_confidence_grows_with_probability_and_with_the_retrievers_support():
+def test_confidence_grows_with_probability_and_with_the_example_index_agreeing():
     rng = np.random.default_rng(2)
     probability = rng.uniform(0, 1, 2000)
-    support = rng.integers(0, 2, 2000).astype(float)
-    right = rng.uniform(0, 1, 2000) < 0.2 + 0.5 * probability + 0.25 * support
-    vectors = np.column_stack([probability, probability / 2, probability, probability / 4, support])
+    agrees = rng.integers(0, 2, 2000).astype(float)
+    right = rng.uniform(0, 1, 2000) < 0.2 + 0.5 * probability + 0.25 * agrees
+    vectors = np.column_stack([probability, probability / 2, probability, probability / 4, agrees])
     model = ConfidenceModel.fit(vectors, right)
     assert len(model.weights) == len(SIGNALS)
 
