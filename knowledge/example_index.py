@@ -37,7 +37,7 @@ class ExampleIndex:
         self.ids = [entry_id for entry_id, _ in documents]
         counted = [Counter(word for text in texts for word in tokens(text)) for _, texts in documents]
         lengths = np.array([sum(counts.values()) for counts in counted], dtype=float)
-        average = float(lengths.mean()) if len(lengths) and lengths.mean() > 0 else 1.0
+        average = max(float(lengths.mean()), 1.0) if len(lengths) else 1.0
         postings: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
         for doc, counts in enumerate(counted):
             norm = K1 * (1 - B + B * lengths[doc] / average)

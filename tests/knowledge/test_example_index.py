@@ -50,3 +50,8 @@ def _entry(name, examples):
             "review_by": "2027-01-01",
         }
     )
+
+
+def test_an_empty_knowledge_base_has_no_opinion():
+    assert ExampleIndex([]).best("Wie hoch ist der Fördersatz?") is None
+    assert ExampleIndex([("leer", [])]).best("Wie hoch ist der Fördersatz?") is None
