@@ -28,8 +28,6 @@ from bot.app import build_answering  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from knowledge.markup import visible_text  # noqa: E402
 from knowledge.model import Entry  # noqa: E402
-from services.answering import AnsweringService  # noqa: E402
-from services.reading import read_message  # noqa: E402
 from tests.eval_set import load_eval_items  # noqa: E402
 
 DEV_SET = ROOT.parent / "shared" / "eval-dev" / "questions.yaml"
@@ -66,16 +64,6 @@ class PlainBM25:
             if score > best_score:
                 best, best_score = entry, score
         return best
-
-
-def our_top(service: AnsweringService, text: str) -> Entry | None:
-    """klimabot's best knowledge entry for a message (reading, model; intents skipped)."""
-    reading = read_message(text)
-    for prediction in service.model.predict(reading.question, context=reading.context, limit=12):
-        entry = service.retriever.by_id.get(prediction.label)
-        if entry is not None:
-            return entry
-    return None
 
 
 @dataclass
@@ -119,7 +107,7 @@ def main() -> None:
     for item in load_eval_items():
         if item.expect in {"help", "escalate", "suggest"}:
             continue
-        ours = our_top(service, item.question)
+        ours = service.best_entry(item.question)
         own.add(
             ours is not None and ours.id == item.expect,
             plain.top(item.question).id == item.expect,
@@ -137,7 +125,7 @@ def main() -> None:
                 body = f" {entry.title} {visible_text(entry.answer)} ".lower() if entry else ""
                 return any(e.lower() in " ".join(body.split()) for e in expected)
 
-            half.add(right(our_top(service, text)), right(plain.top(text)), right(plain_examples.top(text)))
+            half.add(right(service.best_entry(text)), right(plain.top(text)), right(plain_examples.top(text)))
         whole = Tally("shared dev set, whole")
         for half in halves.values():
             whole.questions += half.questions

@@ -245,6 +245,16 @@ class AnsweringService:
             overdue=entry.is_overdue(self._today()),
         )
 
+    def best_entry(self, text: str) -> Entry | None:
+        """The entry the model ranks first for a message (its question sentences read as in `answer`,
+        intents skipped), whatever the answering policy then decides."""
+        reading = read_message(text.strip()[:MAX_QUESTION_CHARS])
+        for prediction in self.model.predict(reading.question, context=reading.context, limit=12):
+            entry = self.retriever.by_id.get(prediction.label)
+            if entry is not None:
+                return entry
+        return None
+
     def answer_entry(self, entry_id: str, question: str = "") -> Answer | None:
         """The answer of one entry by id, or None when the entry no longer exists."""
         entry = self.retriever.by_id.get(entry_id)

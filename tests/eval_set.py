@@ -83,8 +83,8 @@ def evaluate(service: AnsweringService, items: list[EvalItem]) -> EvalReport:
                 report.misses.append(f"{item.question!r}: expected {item.expect}, got {answer.kind}")
             continue
         report.entry_items += 1
-        hits = service.retriever.search(item.question, limit=3)
-        if hits and hits[0].entry.id == item.expect:
+        best = service.best_entry(item.question)
+        if best is not None and best.id == item.expect:
             report.top1 += 1
         if answer.kind is AnswerKind.ANSWER:
             if answer.entry.id == item.expect:

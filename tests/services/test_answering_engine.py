@@ -91,3 +91,13 @@ def test_a_long_formal_e_mail_is_answered_by_its_question(service):
     )
     answer = service.answer(mail)
     assert answer.kind is AnswerKind.ANSWER and answer.entry.id == "aktionsplan-frist"
+
+
+def test_the_best_entry_is_the_models_first_entry_read_like_an_answer(service):
+    assert service.best_entry("Bis wann müssen wir den Aktionsplan einreichen?").id == "aktionsplan-frist"
+    mail = (
+        "Sehr geehrte Damen und Herren,\n\nunser Kämmerer plant den Haushalt für 2027. "
+        "Mich interessiert, wie hoch der Fördersatz der Klimarichtlinie für Mitglieder ist.\n\n"
+        "Mit freundlichen Grüßen\nA. Muster"
+    )
+    assert service.best_entry(mail).id == service.answer(mail).entry.id == "krl-foerdersatz"
