@@ -32,7 +32,6 @@ sys.path.insert(0, str(ROOT))
 
 from knowledge.intents import load_intent_examples  # noqa: E402
 from knowledge.model import Entry, load_entries  # noqa: E402
-from knowledge.retriever import Retriever  # noqa: E402
 from knowledge.text import words  # noqa: E402
 from knowledge.training import refit  # noqa: E402
 from services.answering import AnsweringService  # noqa: E402
@@ -210,7 +209,7 @@ def eval_questions() -> list[str]:
 
 def time_rounds(service: AnsweringService, questions: list[str], rounds: int) -> tuple[Latency, Latency]:
     """Warm up on entry titles, then time every question `rounds` times: (first pass, warm rounds)."""
-    for entry in service.retriever.entries[:WARMUP_QUERIES]:
+    for entry in service.entries[:WARMUP_QUERIES]:
         service.answer(entry.title)
     passes: list[list[float]] = []
     for _ in range(rounds):
@@ -252,8 +251,8 @@ def bench_real(questions: list[str], rounds: int) -> Result:
     service = build_answering(Settings())
     build = time.perf_counter() - start
     first, warm = time_rounds(service, questions, rounds)
-    entries = service.retriever.entries
-    vocabulary = len(service.retriever.analyzer.known_words)
+    entries = service.entries
+    vocabulary = service.index.size
     print(f"\n## real knowledge base: {len(entries)} entries, {mean_words(entries):.0f} words/entry")
     print(f"  build (load YAML + index): {build:.2f} s, vocabulary {vocabulary:,}")
     print(f"  first pass  {first.line()}")
@@ -270,9 +269,8 @@ def bench_synthetic(real: list[Entry], size: int, questions: list[str], rounds: 
     start = time.perf_counter()
     service = synthetic_service(real + synthetic)
     build = time.perf_counter() - start
-    retriever = service.retriever
     first, warm = time_rounds(service, questions, rounds)
-    vocabulary = len(retriever.analyzer.known_words)
+    vocabulary = service.index.size
     print(f"\n## {len(real)} real + {size:,} synthetic entries ({mean_words(synthetic):.0f} words/entry)")
     cells = service.model.weights.shape
     print(
@@ -365,13 +363,13 @@ def bench_processes(questions: list[str], runs: int) -> list[Process]:
 
 
 def synthetic_service(entries: list[Entry]) -> AnsweringService:
-    """Retriever and question model for `entries`, trained with the real model's limits (no CV)."""
+    """Example index and question model for `entries`, trained with the real model's limits (no CV)."""
     from bot.app import build_answering
     from bot.settings import Settings
 
     real = build_answering(Settings())
     intents = load_intent_examples()
-    return AnsweringService(Retriever(entries), refit(entries, intents, real.trained.calibration))
+    return AnsweringService(entries, refit(entries, intents, real.trained.calibration))
 
 
 def child(size: int) -> None:

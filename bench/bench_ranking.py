@@ -100,7 +100,7 @@ class Tally:
 def main() -> None:
     """Rank every question with both systems and print the table."""
     service = build_answering(Settings())
-    entries = service.retriever.entries
+    entries = service.entries
     plain = PlainBM25(entries, examples=False)
     plain_examples = PlainBM25(entries, examples=True)
     own = Tally("own set (tests/eval)")

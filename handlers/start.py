@@ -19,7 +19,7 @@ from services.presenting import HELP_TEXT
 
 
 def _topics_with_entries(answering: AnsweringService) -> list[str]:
-    present = {entry.topic for entry in answering.retriever.entries}
+    present = {entry.topic for entry in answering.entries}
     return [topic for topic in TOPICS if topic in present]
 
 
@@ -73,7 +73,7 @@ async def on_topic(callback: CallbackQuery, callback_data: TopicCb, answering: A
     """List the entries of one topic as buttons."""
     await callback.answer()
     entries = sorted(
-        (entry for entry in answering.retriever.entries if entry.topic == callback_data.topic),
+        (entry for entry in answering.entries if entry.topic == callback_data.topic),
         key=lambda entry: entry.title,
     )
     # topic names hold "&" ("Bündnis & Mitgliedschaft"), which Telegram's HTML refuses unescaped

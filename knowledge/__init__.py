@@ -1,1 +1,1 @@
-"""The curated knowledge base (YAML entries) and the German-aware retriever."""
+"""The curated knowledge base (YAML entries), the question and case models and the example index."""

@@ -13,7 +13,6 @@ from rapidfuzz import fuzz
 
 from knowledge.features import TRANSLATIONS_FILE, load_translations
 from knowledge.intents import INTENTS_FILE, MessageIntent, load_intent_examples
-from knowledge.lexicon import SYNONYMS_FILE, load_lexicon
 from knowledge.markup import html_problems, visible_text
 from knowledge.model import ENTRIES_DIR, Entry, load_entries
 from knowledge.text import content_words, fold
@@ -47,7 +46,6 @@ def check_knowledge(
     *,
     today: dt.date | None = None,
     facts: dict[str, str] | None = None,
-    synonyms: Path = SYNONYMS_FILE,
     translations: Path = TRANSLATIONS_FILE,
     intents_file: Path = INTENTS_FILE,
 ) -> tuple[list[Entry], list[Finding]]:
@@ -55,11 +53,10 @@ def check_knowledge(
     today = today or dt.date.today()
     entries, problems = load_entries(directory)
     findings = [Finding("error", problem.path.name, problem.message) for problem in problems]
-    for path, load in ((synonyms, load_lexicon), (translations, load_translations)):
-        try:
-            load(path)
-        except (OSError, ValueError, yaml.YAMLError) as exc:
-            findings.append(Finding("error", path.name, str(exc)))
+    try:
+        load_translations(translations)
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        findings.append(Finding("error", translations.name, str(exc)))
     ids = {}
     for path in sorted(directory.rglob("*.yaml")):
         entry = next((e for e in entries if e.id == path.stem), None)
@@ -178,7 +175,7 @@ def _calibration_findings(
 
 
 def _near_duplicate_questions(entries: list[Entry]) -> list[Finding]:
-    """Questions of two different entries that read almost the same confuse the retriever."""
+    """Questions of two different entries that read almost the same confuse the question model."""
     phrased = [
         (entry.id, q, " ".join(sorted(content_words(q)))) for entry in entries for q in entry.questions
     ]

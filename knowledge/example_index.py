@@ -4,8 +4,9 @@ The question model weighs features learned from the examples; this index only co
 (dialect spelled in standard German, see `knowledge.features.tokens`), one document an entry: its title,
 questions, keywords, answer and examples. The two err differently, so when the index ranks the model's
 best entry first, the answer is right more often (`knowledge/confidence.py`); held out, that agreement
-lets the bot answer about two points more of the examples rightly at fewer wrong answers than the
-curated retriever's opinion did.
+lets the bot answer more of the examples rightly at fewer wrong answers than the support of a curated
+retriever over the entry texts alone did (README, "The example index"). The index also finds an
+entry's related follow-ups and tells which words the entries know.
 """
 
 from __future__ import annotations
@@ -72,8 +73,29 @@ class ExampleIndex:
             ]
         )
 
+    @property
+    def size(self) -> int:
+        """How many different words the entries have."""
+        return len(self._postings)
+
+    def knows(self, word: str) -> bool:
+        """True when a (folded, standard German) word occurs in any entry."""
+        return word in self._postings
+
     def best(self, text: str) -> str | None:
         """The id of the entry with the highest score, or None when the message shares no word."""
+        scores = self._scores(text)
+        return self.ids[int(scores.argmax())] if scores is not None else None
+
+    def ranked(self, text: str, limit: int) -> list[str]:
+        """The ids of the `limit` best-scoring entries that share a word with `text`, best first."""
+        scores = self._scores(text)
+        if scores is None:
+            return []
+        order = np.argsort(-scores, kind="stable")[:limit]
+        return [self.ids[i] for i in order if scores[i] > 0.0]
+
+    def _scores(self, text: str) -> np.ndarray | None:
         scores = np.zeros(len(self.ids))
         found = False
         for word in set(tokens(text)):
@@ -81,4 +103,4 @@ class ExampleIndex:
             if posting is not None:
                 scores[posting[0]] += posting[1]
                 found = True
-        return self.ids[int(scores.argmax())] if found else None
+        return scores if found else None

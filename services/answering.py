@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -16,7 +16,6 @@ from knowledge.example_index import ExampleIndex
 from knowledge.intents import MessageIntent, intent_of_label
 from knowledge.model import Entry, load_entries
 from knowledge.question_model import Prediction, message_counts
-from knowledge.retriever import Retriever
 from knowledge.text import content_words, fold
 from knowledge.trained import Limits, TrainedModel, calibration_file
 from knowledge.training import load_or_train
@@ -24,6 +23,8 @@ from services.intents import Intent, classify
 from services.reading import Reading, read_message
 
 MAX_QUESTION_CHARS = 2000
+# follow-up questions shown under an answer
+RELATED = 3
 # "Meinten Sie …?" only when the runner-up is nearly as likely as the best entry.
 CLOSE_RUNNER_UP = 0.5
 # A message of one content word ("Förderung", "Frist") names a topic, not a question: it gets choices.
@@ -87,13 +88,15 @@ class AnsweringService:
 
     def __init__(
         self,
-        retriever: Retriever,
+        entries: Sequence[Entry],
         trained: TrainedModel,
         today: Callable[[], dt.date] = dt.date.today,
         index: ExampleIndex | None = None,
     ):
-        self.retriever = retriever
-        self.index = index if index is not None else ExampleIndex.of_entries(retriever.entries)
+        self.entries = list(entries)
+        self.by_id = {entry.id: entry for entry in self.entries}
+        self.index = index if index is not None else ExampleIndex.of_entries(self.entries)
+        self._related: dict[str, tuple[Entry, ...]] = {}
         self.trained = trained
         self.model = trained.model
         self.case_model = trained.case
@@ -111,7 +114,7 @@ class AnsweringService:
             return Answer(original, AnswerKind.HELP, "smalltalk", intent=intent)
         counts = message_counts(text, reading.context)
         predictions = self.model.predict(text, limit=8, counts=counts)
-        entries = [(self.retriever.by_id[p.label], p) for p in predictions if p.label in self.retriever.by_id]
+        entries = [(self.by_id[p.label], p) for p in predictions if p.label in self.by_id]
         considered = tuple(entry for entry, _ in entries[:3])
         vague = self._concepts(text) < MIN_ANSWER_WORDS and not _QUESTION_WORD.search(fold(text))
         confidence = 0.0
@@ -194,10 +197,9 @@ class AnsweringService:
     def _concepts(self, text: str) -> int:
         """Content words of a message, a known compound written apart ("THG Bilanz") counting once."""
         words = content_words(text.replace("-", " "))
-        known = self.retriever.analyzer.known_words
         count, i = 0, 0
         while i < len(words):
-            i += 2 if i + 1 < len(words) and words[i] + words[i + 1] in known else 1
+            i += 2 if i + 1 < len(words) and self.index.knows(words[i] + words[i + 1]) else 1
             count += 1
         return count
 
@@ -240,24 +242,42 @@ class AnsweringService:
             entry=entry,
             score=score,
             margin=margin,
-            related=tuple(self.retriever.related(entry)),
+            related=self.related(entry),
             considered=considered or (entry,),
             overdue=entry.is_overdue(self._today()),
         )
+
+    def related(self, entry: Entry, limit: int = RELATED) -> tuple[Entry, ...]:
+        """Follow-up entries: the curated `related` list first, then the entries nearest to the entry's
+        title and keywords in the example index."""
+        # the entries never change, so each entry's follow-ups are looked up once
+        cacheable = limit == RELATED and self.by_id.get(entry.id) is entry
+        if cacheable and entry.id in self._related:
+            return self._related[entry.id]
+        result = [self.by_id[i] for i in entry.related if i in self.by_id and i != entry.id]
+        if len(result) < limit:
+            for entry_id in self.index.ranked(f"{entry.title} {' '.join(entry.keywords)}", limit + 3):
+                near = self.by_id[entry_id]
+                if near is not entry and near not in result:
+                    result.append(near)
+        found = tuple(result[:limit])
+        if cacheable:
+            self._related[entry.id] = found
+        return found
 
     def best_entry(self, text: str) -> Entry | None:
         """The entry the model ranks first for a message (its question sentences read as in `answer`,
         intents skipped), whatever the answering policy then decides."""
         reading = read_message(text.strip()[:MAX_QUESTION_CHARS])
         for prediction in self.model.predict(reading.question, context=reading.context, limit=12):
-            entry = self.retriever.by_id.get(prediction.label)
+            entry = self.by_id.get(prediction.label)
             if entry is not None:
                 return entry
         return None
 
     def answer_entry(self, entry_id: str, question: str = "") -> Answer | None:
         """The answer of one entry by id, or None when the entry no longer exists."""
-        entry = self.retriever.by_id.get(entry_id)
+        entry = self.by_id.get(entry_id)
         if entry is None:
             return None
         return self.present_entry(question or entry.title, entry)
@@ -274,4 +294,4 @@ def load_answering_service(knowledge_dir: Path, model_file: Path | None = None) 
     for problem in problems:
         log.error("knowledge entry %s skipped: %s", problem.path.name, problem.message)
     trained = load_or_train(entries, model_file, calibration_file=calibration_file(knowledge_dir))
-    return AnsweringService(Retriever(entries), trained)
+    return AnsweringService(entries, trained)

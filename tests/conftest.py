@@ -128,7 +128,6 @@ SLOW_FILES = (
     "test_startup.py",  # starts the bot against the local Bot API
     "test_leadership.py",  # PostgreSQL sessions ended by the server
     "test_migrations_concurrent.py",  # three processes migrating PostgreSQL
-    "test_retriever_equivalence.py",  # a synthetic corpus of thousands of entries
 )
 
 

@@ -21,7 +21,7 @@ def test_eval_set_is_large_enough():
 def test_eval_expectations_name_existing_entries():
     service = build_answering(Settings())
     unknown = {i.expect for i in load_eval_items() if i.expect not in {"help", "escalate", "suggest"}} - set(
-        service.retriever.by_id
+        service.by_id
     )
     assert not unknown
 

@@ -12,7 +12,7 @@ CONTACT = "klimakommunen@lea-hessen.de"
 
 def _service(today: dt.date) -> AnsweringService:
     service = build_answering(Settings())
-    return AnsweringService(service.retriever, service.trained, today=lambda: today)
+    return AnsweringService(service.entries, service.trained, today=lambda: today, index=service.index)
 
 
 def test_an_entry_past_review_by_is_answered_with_a_warning_and_the_advisor_offer():
@@ -32,9 +32,13 @@ def test_a_current_answer_shows_sources_with_their_date_and_no_warning():
 
 def test_related_questions_are_at_most_three_and_never_the_entry_itself():
     service = _service(dt.date(2026, 11, 25))
-    for entry in service.retriever.entries:
-        related = service.retriever.related(entry)
+    for entry in service.entries:
+        related = service.related(entry)
         assert len(related) <= 3 and entry not in related
+        # the curated follow-ups first, the nearest entries of the example index after them
+        curated = [service.by_id[i] for i in entry.related if i in service.by_id and i != entry.id]
+        assert list(related[: len(curated)]) == curated[:3]
+        assert len(related) == 3
 
 
 def test_choosing_an_unknown_entry_returns_nothing():
