@@ -258,7 +258,7 @@ class AnsweringService:
         if len(result) < limit:
             for entry_id in self.index.ranked(f"{entry.title} {' '.join(entry.keywords)}", limit + 3):
                 near = self.by_id[entry_id]
-                if near is not entry and near not in result:
+                if near.id != entry.id and near not in result:
                     result.append(near)
         found = tuple(result[:limit])
         if cacheable:
