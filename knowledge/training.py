@@ -138,7 +138,7 @@ def best_entries(probs: np.ndarray, labels: list[str]) -> np.ndarray:
 
 
 def evidence_vectors(
-    probs: np.ndarray, sims: np.ndarray, candidates: np.ndarray, support: np.ndarray
+    probs: np.ndarray, sims: np.ndarray, candidates: np.ndarray, agrees: np.ndarray
 ) -> np.ndarray:
     """`Evidence.vector()` of each row's candidate entry against the strongest other label."""
     rows = np.arange(len(candidates))
@@ -151,7 +151,7 @@ def evidence_vectors(
 
     p1, p2 = with_runner_up(probs)
     s1, s2 = with_runner_up(sims)
-    return np.column_stack([p1, p1 - p2, s1, s1 - s2, support])
+    return np.column_stack([p1, p1 - p2, s1, s1 - s2, agrees])
 
 
 def choose_limits(
@@ -159,11 +159,11 @@ def choose_limits(
     probs: np.ndarray,
     sims: np.ndarray,
     labels: list[str],
-    sample: np.ndarray,
-    support: np.ndarray,
+    compared: np.ndarray,
+    agrees: np.ndarray,
 ) -> tuple[Limits, float, float]:
-    """Limits from held-out predictions; `sample` rows have the example index's agreement in `support`
-    (for each row's best entry, see `best_entries`)."""
+    """Limits from held-out predictions; for the `compared` rows, `agrees` says whether the example
+    index ranks the row's best entry (see `best_entries`) first."""
     top = probs.argmax(axis=1)
     top_p = probs.max(axis=1)
     correct = top == truth
@@ -171,9 +171,9 @@ def choose_limits(
     candidates = best_entries(probs, labels)
     # questions for an entry, and off-topic questions (whose best entry is always wrong)
     offtopic = np.array([label == MessageIntent.OFFTOPIC.label for label in labels])
-    judged = ~is_intent[truth[sample]] | offtopic[truth[sample]]
-    rows = sample[judged]
-    vectors = evidence_vectors(probs[rows], sims[rows], candidates[rows], support[judged])
+    judged = ~is_intent[truth[compared]] | offtopic[truth[compared]]
+    rows = compared[judged]
+    vectors = evidence_vectors(probs[rows], sims[rows], candidates[rows], agrees[judged])
     right_entry = candidates[rows] == truth[rows]
     confidence = ConfidenceModel.fit(vectors, right_entry)
     confidences = confidence.confidences(vectors)
@@ -252,8 +252,8 @@ def train(entries: Sequence[Entry], intents: dict[MessageIntent, list[str]] | No
     probs = softmax(sims, temperature)
     top, top_p = probs.argmax(axis=1), probs.max(axis=1)
     candidates = best_entries(probs, labels)
-    sample, support = index_agreement(entries, pairs, [labels[k] for k in candidates], fold_of)
-    limits, right, wrong = choose_limits(target, probs, sims, labels, sample, support)
+    compared, agrees = index_agreement(entries, pairs, [labels[k] for k in candidates], fold_of)
+    limits, right, wrong = choose_limits(target, probs, sims, labels, compared, agrees)
     limits = replace(limits, case=case_limit)
     ranks = np.argsort(-probs, axis=1)[:, :3]
     report = CrossValidation(
