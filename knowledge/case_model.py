@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from knowledge.logistic import fit_logistic, sigmoid
-from knowledge.question_model import CountMatrix, Featurized, featurize, message_counts, tfidf_vector
+from knowledge.vectors import CountMatrix, Featurized, featurize, message_counts, tfidf_vector
 
 CASE = "case"
 GENERAL = "general"

@@ -24,14 +24,7 @@ from knowledge.example_index import ExampleIndex, entry_texts
 from knowledge.features import feature_counts
 from knowledge.intents import INTENTS_FILE, MessageIntent, load_intent_examples
 from knowledge.model import Entry
-from knowledge.question_model import (
-    FORMAT_VERSION,
-    Featurized,
-    QuestionModel,
-    count_matrix,
-    featurize,
-    softmax,
-)
+from knowledge.question_model import FORMAT_VERSION, QuestionModel, softmax
 from knowledge.trained import (
     Calibration,
     Confusion,
@@ -42,6 +35,7 @@ from knowledge.trained import (
     load_trained,
     save_trained,
 )
+from knowledge.vectors import Featurized, count_matrix, featurize
 
 log = logging.getLogger(__name__)
 

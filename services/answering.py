@@ -15,10 +15,11 @@ from knowledge.confidence import Evidence
 from knowledge.example_index import ExampleIndex
 from knowledge.intents import MessageIntent, intent_of_label
 from knowledge.model import Entry, load_entries
-from knowledge.question_model import Prediction, message_counts
+from knowledge.question_model import Prediction
 from knowledge.text import content_words, fold
 from knowledge.trained import Limits, TrainedModel, calibration_file
 from knowledge.training import load_or_train
+from knowledge.vectors import message_counts
 from services.intents import Intent, classify
 from services.reading import Reading, read_message
 

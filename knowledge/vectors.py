@@ -1,0 +1,148 @@
+"""The vectors of the models: feature counts of many texts, the vocabulary with its IDF, and the
+normalised TF-IDF vector of one message (its question sentences, its context weighing less).
+
+The question model and the case model share them: one counting of all examples serves both.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
+from scipy import sparse
+
+from knowledge.features import feature_counts
+
+# Features found in more than this share of all labels' examples say nothing about the topic.
+MAX_LABEL_SHARE = 0.5
+# A feature seen in a single example (mostly a typo's n-grams) teaches nothing that generalises.
+MIN_EXAMPLES = 2
+
+
+@dataclass
+class Featurized:
+    """Training examples as TF-IDF rows over one vocabulary: built once, shared by all folds."""
+
+    labels: list[str]
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+    rows: list[tuple[np.ndarray, np.ndarray]]
+    label_of_row: np.ndarray
+
+    def matrix(self, subset: Sequence[int] | None = None) -> sparse.csr_matrix:
+        """The rows (all, or those in `subset`) as one sparse examples x features matrix."""
+        rows = self.rows if subset is None else [self.rows[i] for i in subset]
+        return stack_rows(rows, len(self.vocabulary))
+
+
+@dataclass
+class CountMatrix:
+    """Raw feature counts of many texts: one row a text, one column every feature seen in any of them."""
+
+    matrix: sparse.csr_matrix
+    names: np.ndarray
+
+    def head(self, rows: int) -> CountMatrix:
+        """The counts of the first `rows` texts."""
+        return CountMatrix(self.matrix[:rows], self.names)
+
+
+def count_matrix(counted: Sequence[Counter[str]]) -> CountMatrix:
+    """The `feature_counts` of many texts as one sparse matrix."""
+    keys = list(chain.from_iterable(counted))
+    columns = {feature: i for i, feature in enumerate(dict.fromkeys(keys))}
+    indices = np.fromiter(map(columns.__getitem__, keys), dtype=np.int64, count=len(keys))
+    counts = np.fromiter(chain.from_iterable(c.values() for c in counted), dtype=float, count=len(keys))
+    indptr = np.concatenate([[0], np.cumsum([len(c) for c in counted])])
+    matrix = sparse.csr_matrix((counts, indices, indptr), shape=(len(counted), len(columns)))
+    return CountMatrix(matrix, np.array(list(columns), dtype=object))
+
+
+def featurize(
+    examples: Sequence[tuple[str, str]],
+    *,
+    counts: CountMatrix | None = None,
+    max_label_share: float = MAX_LABEL_SHARE,
+) -> Featurized:
+    """Vocabulary, IDF and the normalised vector of every (text, label) example (`counts`: the texts'
+    counts in the same order, when the caller has them already)."""
+    labels = sorted({label for _, label in examples})
+    label_index = {label: i for i, label in enumerate(labels)}
+    if counts is None:
+        counts = count_matrix([feature_counts(text) for text, _ in examples])
+    label_of_row = np.array([label_index[label] for _, label in examples], dtype=np.int64)
+    matrix, names = counts.matrix, counts.names
+    seen = matrix.copy()
+    seen.data[:] = 1.0
+    example_df = np.asarray(seen.sum(axis=0)).ravel()
+    one_hot = sparse.csr_matrix(
+        (np.ones(len(label_of_row)), (label_of_row, np.arange(len(label_of_row)))),
+        shape=(len(labels), len(examples)),
+    )
+    label_df = np.asarray(((one_hot @ seen) > 0).sum(axis=0)).ravel()
+    limit = max(2, max_label_share * len(labels))
+    kept = np.flatnonzero((label_df <= limit) & (example_df >= MIN_EXAMPLES))
+    kept = kept[np.argsort(names[kept].astype(str), kind="stable")]
+    vocabulary = {str(names[column]): i for i, column in enumerate(kept)}
+    idf = np.log((1 + len(examples)) / (1 + example_df[kept])) + 1.0
+    selected = matrix[:, kept].tocsr()
+    selected.data = (1.0 + np.log(np.maximum(selected.data, 1.0))) * idf[selected.indices]
+    norms = np.sqrt(np.asarray(selected.multiply(selected).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    selected = sparse.diags(1.0 / norms) @ selected
+    selected.sort_indices()
+    rows = [
+        (selected.indices[a:b].astype(np.int64), selected.data[a:b])
+        for a, b in zip(selected.indptr[:-1], selected.indptr[1:], strict=True)
+    ]
+    return Featurized(labels, vocabulary, idf, rows, label_of_row)
+
+
+# Sentences around the question (an e-mail's story) count this much of the question's own words.
+CONTEXT_WEIGHT = 0.5
+
+
+def message_counts(text: str, context: str = "") -> Counter[str]:
+    """The features of a message: its question sentences, and its context at `CONTEXT_WEIGHT`."""
+    counts = feature_counts(text)
+    return weighted_counts(counts, feature_counts(context), CONTEXT_WEIGHT) if context else counts
+
+
+def weighted_counts(counts: Counter[str], context: Counter[str], weight: float) -> Counter[str]:
+    """The message's feature counts with the context's added at a lower weight."""
+    combined = Counter(counts)
+    for feature, count in context.items():
+        combined[feature] = combined.get(feature, 0) + weight * count
+    return combined
+
+
+def tfidf_vector(
+    counts: dict[str, float], vocabulary: dict[str, int], idf: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sparse L2-normalised TF-IDF vector (indices, values) with sublinear term frequency."""
+    pairs = [(vocabulary[f], c) for f, c in counts.items() if f in vocabulary]
+    if not pairs:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    indices = np.fromiter((i for i, _ in pairs), dtype=np.int64, count=len(pairs))
+    tf = np.fromiter((1.0 + math.log(c) if c >= 1 else c for _, c in pairs), dtype=float, count=len(pairs))
+    values = tf * idf[indices]
+    norm = np.linalg.norm(values)
+    return indices, values / norm if norm else values
+
+
+def stack_rows(rows: Sequence[tuple[np.ndarray, np.ndarray]], width: int) -> sparse.csr_matrix:
+    """Sparse vectors as the rows of one CSR matrix."""
+    if not rows:
+        return sparse.csr_matrix((0, width))
+    return sparse.csr_matrix(
+        (
+            np.concatenate([values for _, values in rows]),
+            np.concatenate([indices for indices, _ in rows]),
+            np.concatenate([[0], np.cumsum([len(indices) for indices, _ in rows])]),
+        ),
+        shape=(len(rows), width),
+    )
