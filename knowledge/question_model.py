@@ -2,11 +2,11 @@
 
 A linear classifier over TF-IDF features (`knowledge/vectors.py`: word stems, word pairs, character
 n-grams). Each label starts as the normalised centroid of its examples' vectors (a Rocchio classifier)
-and is then sharpened by a few epochs of the multi-class passive-aggressive algorithm (Crammer et al., 2006), with averaged
-weights: every example that is not separated from its closest rival by a margin moves the two labels
-apart on that example's features. The weights are stored sparse (features x labels), so scoring is one
-sparse product that touches only a message's features. A softmax with a temperature fitted by
-cross-validation (`knowledge/training.py`) turns scores into probabilities.
+and is then sharpened by a few epochs of the multi-class passive-aggressive algorithm (Crammer et al.,
+2006), with averaged weights: every example that is not separated from its closest rival by a margin
+moves the two labels apart on that example's features. The weights are stored sparse (features x
+labels), so scoring is one sparse product that touches only a message's features. A softmax with a
+temperature fitted by cross-validation (`knowledge/training.py`) turns scores into probabilities.
 """
 
 from __future__ import annotations
