@@ -4,6 +4,9 @@ import numpy as np
 
 from knowledge import training
 from knowledge.example_index import ExampleIndex
+from tests.knowledge_entries import make_entry
+
+QUESTIONS = ["Frage eins?", "Frage zwei?", "Frage drei?"]
 
 
 def test_the_entry_sharing_the_rare_words_comes_first_and_dialect_meets_standard_german():
@@ -23,8 +26,10 @@ def test_the_entry_sharing_the_rare_words_comes_first_and_dialect_meets_standard
 
 def test_the_agreement_is_measured_on_examples_the_index_of_their_fold_does_not_hold():
     entries = [
-        _entry("frist", ["ap frist bitte", "wie lange zeit fuer den plan", "frist aktionsplan monate"]),
-        _entry("kosten", ["beitrag buendnis", "muessen wir zahlen", "was kostet es"]),
+        make_entry(
+            "frist", QUESTIONS, ["ap frist bitte", "wie lange zeit fuer den plan", "frist aktionsplan monate"]
+        ),
+        make_entry("kosten", QUESTIONS, ["beitrag buendnis", "muessen wir zahlen", "was kostet es"]),
     ]
     pairs = training.training_examples(entries, {})
     fold_of = training.fold_of_rows(len(pairs))
@@ -32,24 +37,6 @@ def test_the_agreement_is_measured_on_examples_the_index_of_their_fold_does_not_
     held_out = {pairs[row][0] for row in rows}
     assert held_out == {text for entry in entries for text in entry.examples}
     assert set(np.unique(agrees)) <= {0.0, 1.0}
-
-
-def _entry(name, examples):
-    from knowledge.model import Entry
-
-    return Entry.model_validate(
-        {
-            "id": name,
-            "title": f"Eintrag {name}",
-            "topic": "aktionsplan",
-            "questions": [f"Frage eins zu {name}?", f"Frage zwei zu {name}?", f"Frage drei zu {name}?"],
-            "examples": examples,
-            "answer": f"Die Antwort zu {name} steht hier.",
-            "sources": [{"url": "https://example.org", "as_of": "2025"}],
-            "reviewed": "2026-01-01",
-            "review_by": "2027-01-01",
-        }
-    )
 
 
 def test_an_empty_knowledge_base_has_no_opinion():

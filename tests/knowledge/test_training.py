@@ -6,6 +6,7 @@ from knowledge import trained as stored
 from knowledge import training
 from knowledge.intents import MessageIntent
 from knowledge.model import Entry
+from tests.knowledge_entries import make_entry
 
 TOPICS = {
     "frist": ["Bis wann muss der Aktionsplan fertig sein", "ap frist", "wie lange zeit fuer den plan"],
@@ -25,19 +26,7 @@ def _entries(extra: str = "") -> list[Entry]:
         if extra and name == "frist":
             examples.append(extra)
         entries.append(
-            Entry.model_validate(
-                {
-                    "id": f"test-{name}",
-                    "title": f"Eintrag {name}",
-                    "topic": "aktionsplan",
-                    "questions": [seeds[0] + "?", seeds[1] + "?", seeds[2] + "?"],
-                    "examples": examples,
-                    "answer": f"Die Antwort zu {name} steht hier.",
-                    "sources": [{"url": "https://example.org", "as_of": "2025"}],
-                    "reviewed": "2026-01-01",
-                    "review_by": "2027-01-01",
-                }
-            )
+            make_entry(f"test-{name}", [seed + "?" for seed in seeds], examples, title=f"Eintrag {name}")
         )
     return entries
 
