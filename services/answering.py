@@ -26,6 +26,8 @@ from services.reading import Reading, read_message
 MAX_QUESTION_CHARS = 2000
 # follow-up questions shown under an answer
 RELATED = 3
+# labels the model names for a message (entries and intents); the policy looks at the first few
+PREDICTIONS = 8
 # "Meinten Sie …?" only when the runner-up is nearly as likely as the best entry.
 CLOSE_RUNNER_UP = 0.5
 # A message of one content word ("Förderung", "Frist") names a topic, not a question: it gets choices.
@@ -113,9 +115,8 @@ class AnsweringService:
             # emoji only, "?", "👍": a friendly reply with the menu
             intent = MessageIntent.CAPABILITIES if "?" in text else MessageIntent.ACKNOWLEDGEMENT
             return Answer(original, AnswerKind.HELP, "smalltalk", intent=intent)
-        counts = message_counts(text, reading.context)
-        predictions = self.model.predict(text, limit=8, counts=counts)
-        entries = [(self.by_id[p.label], p) for p in predictions if p.label in self.by_id]
+        counts, predictions = self._predictions(reading)
+        entries = self._entries(predictions)
         considered = tuple(entry for entry, _ in entries[:3])
         vague = self._concepts(text) < MIN_ANSWER_WORDS and not _QUESTION_WORD.search(fold(text))
         confidence = 0.0
@@ -269,12 +270,18 @@ class AnsweringService:
     def best_entry(self, text: str) -> Entry | None:
         """The entry the model ranks first for a message (its question sentences read as in `answer`,
         intents skipped), whatever the answering policy then decides."""
-        reading = read_message(text.strip()[:MAX_QUESTION_CHARS])
-        for prediction in self.model.predict(reading.question, context=reading.context, limit=12):
-            entry = self.by_id.get(prediction.label)
-            if entry is not None:
-                return entry
-        return None
+        _, predictions = self._predictions(read_message(text.strip()[:MAX_QUESTION_CHARS]))
+        entries = self._entries(predictions)
+        return entries[0][0] if entries else None
+
+    def _predictions(self, reading: Reading) -> tuple[Counter[str], list[Prediction]]:
+        """The message's feature counts (question and context) and the model's leading labels."""
+        counts = message_counts(reading.question, reading.context)
+        return counts, self.model.predict(reading.question, limit=PREDICTIONS, counts=counts)
+
+    def _entries(self, predictions: list[Prediction]) -> list[tuple[Entry, Prediction]]:
+        """The predictions that name an entry (not an intent), with their entries."""
+        return [(self.by_id[p.label], p) for p in predictions if p.label in self.by_id]
 
     def answer_entry(self, entry_id: str, question: str = "") -> Answer | None:
         """The answer of one entry by id, or None when the entry no longer exists."""
