@@ -11,6 +11,7 @@ import yaml
 from services.answering import AnsweringService, AnswerKind
 
 EVAL_DIR = Path(__file__).parent / "eval"
+HOLDOUT_DIR = Path(__file__).parent / "holdout"
 SPECIAL = {"help", "escalate", "suggest"}
 
 
@@ -21,6 +22,8 @@ class EvalItem:
     question: str
     expect: str
     source: str
+    # the writer's kind (clerk_phone, mayor_dialect, formal_email, trainee, ksm_expert, english), if named
+    persona: str = ""
 
 
 def load_eval_items(directory: Path = EVAL_DIR) -> list[EvalItem]:
@@ -28,7 +31,14 @@ def load_eval_items(directory: Path = EVAL_DIR) -> list[EvalItem]:
     items = []
     for path in sorted(directory.glob("*.yaml")):
         for raw in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
-            items.append(EvalItem(str(raw["q"]).strip(), str(raw["expect"]).strip(), path.name))
+            items.append(
+                EvalItem(
+                    str(raw["q"]).strip(),
+                    str(raw["expect"]).strip(),
+                    path.name,
+                    str(raw.get("persona", "")).strip(),
+                )
+            )
     return items
 
 
@@ -47,6 +57,8 @@ class EvalReport:
     confident_on_must_escalate: list[str] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
     kinds: Counter = field(default_factory=Counter)
+    # persona -> [entry questions answered right, entry questions]
+    personas: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def top1_accuracy(self) -> float:
@@ -63,6 +75,14 @@ class EvalReport:
             f"{self.special_items} small-talk/must-escalate: {self.special_right} right, "
             f"{len(self.confident_on_must_escalate)} confident answers to must-escalate"
         )
+
+    def persona_lines(self) -> list[str]:
+        """Answered right per writer persona, for sets that name them."""
+        return [
+            f"  {persona}: {right}/{total}"
+            for persona, (right, total) in sorted(self.personas.items())
+            if persona
+        ]
 
 
 def evaluate(service: AnsweringService, items: list[EvalItem]) -> EvalReport:
@@ -86,9 +106,12 @@ def evaluate(service: AnsweringService, items: list[EvalItem]) -> EvalReport:
         best = service.best_entry(item.question)
         if best is not None and best.id == item.expect:
             report.top1 += 1
+        persona = report.personas.setdefault(item.persona, [0, 0])
+        persona[1] += 1
         if answer.kind is AnswerKind.ANSWER:
             if answer.entry.id == item.expect:
                 report.answered_right += 1
+                persona[0] += 1
             else:
                 report.answered_wrong += 1
                 report.misses.append(
