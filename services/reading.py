@@ -15,8 +15,13 @@ from knowledge.text import content_words, fold
 from services.intents import strip_mail_framing
 
 MAX_SENTENCES = 40
-# Question sentences with fewer content words than this are read together with their context.
+# Question sentences with fewer content words than this that point back at the story ("Stimmt das
+# noch?", "Gibt es dafür Geld?") are read together with their context.
 MIN_QUESTION_WORDS = 4
+_POINTS_BACK = re.compile(
+    r"\b(das|des|dies\w*|dass|es|er|sie|ihn|ihm|ihr|dafuer|dazu|davon|damit|dabei|darauf|darueber|dort|da|"
+    r"hierfuer|hierzu|hiervon|so|solche\w*|it|this|that|these|those|they|them|there)\b"
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _QUOTED_LINE = re.compile(r"^\s*>")
 _QUOTE_HEADER = re.compile(
@@ -97,7 +102,7 @@ def read_message(text: str) -> Reading:
         return Reading(framed, "", english)
     context = [s for s in sentences if s not in asking]
     question = " ".join(asking)
-    if len(content_words(question)) < MIN_QUESTION_WORDS:
+    if len(content_words(question)) < MIN_QUESTION_WORDS and _POINTS_BACK.search(fold(question)):
         # "Stimmt das noch?", "Was ist das?": the topic is in the sentences around it
         return Reading(" ".join(sentences), "", english)
     return Reading(question, " ".join(context), english)

@@ -5,7 +5,7 @@ import pytest
 from bot.app import build_answering
 from bot.settings import Settings
 from knowledge.intents import MessageIntent
-from services.answering import AnswerKind
+from services.answering import CLEAR_CASE, AnswerKind
 from services.presenting import render_plain
 
 CONTACT = "klimakommunen@lea-hessen.de"
@@ -53,6 +53,20 @@ def test_people_cases_and_off_topic_questions_get_no_knowledge_answer(service, t
 def test_a_one_word_topic_gets_choices_not_an_answer(service):
     answer = service.answer("Förderung")
     assert answer.kind is AnswerKind.SUGGEST and answer.suggestions
+
+
+def test_a_short_question_with_a_story_is_not_a_one_word_topic(service):
+    answer = service.answer("Fördersatz? Wir sind seit 2019 Mitglied im Bündnis.")
+    assert answer.kind is AnswerKind.ANSWER and answer.entry.id == "krl-foerdersatz"
+
+
+def test_an_answerable_question_goes_to_a_person_only_when_it_is_clearly_a_case(service, monkeypatch):
+    question = "Wie hoch ist der Fördersatz der Klimarichtlinie für Klima-Kommunen?"
+    monkeypatch.setattr(service.case_model, "probability", lambda *args, **kwargs: CLEAR_CASE - 0.05)
+    assert service.answer(question).kind is AnswerKind.ANSWER
+    monkeypatch.setattr(service.case_model, "probability", lambda *args, **kwargs: CLEAR_CASE)
+    answer = service.answer(question)
+    assert answer.kind is AnswerKind.ESCALATE and answer.reason == "case_specific"
 
 
 @pytest.mark.parametrize(

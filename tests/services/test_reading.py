@@ -36,6 +36,14 @@ def test_a_short_question_is_read_with_the_sentences_around_it():
     assert "399 Mitglieder" in reading.question and reading.context == ""
 
 
+def test_a_short_question_that_names_its_topic_keeps_the_story_as_context():
+    reading = read_message(
+        "Was ist eine THG-Bilanz? Der Bürgermeister hat mich gefragt und ich bin neu hier."
+    )
+    assert reading.question == "Was ist eine THG-Bilanz?"
+    assert "Bürgermeister" in reading.context
+
+
 def test_english_is_recognised_and_german_dialect_is_not():
     assert read_message("How long do we have to hand in the action plan?").english
     assert not read_message("Wie lang hammer do Zeit fer den Aktionsplan?").english
