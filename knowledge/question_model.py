@@ -22,7 +22,7 @@ from scipy import sparse
 from knowledge.vectors import Featurized, featurize, message_counts, stack_rows, tfidf_vector
 
 # Passive-aggressive refinement: epochs over the examples and the largest step (PA-I's C).
-EPOCHS = 2
+EPOCHS = 4
 BATCH = 64
 AGGRESSIVENESS = 1.0
 # The refinement works on a dense features x labels matrix; beyond this many cells (a knowledge base of
@@ -32,7 +32,7 @@ MAX_DENSE_CELLS = 30_000_000
 PRUNE_BELOW = 1e-4
 # Models up to this many feature x label cells (the real knowledge base: about 3 million) score densely.
 MAX_DENSE_SCORING = 8_000_000
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 
 
 @dataclass(frozen=True)
