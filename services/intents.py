@@ -98,7 +98,10 @@ _CASE_SPECIFIC = re.compile(
     rf"({_CASE_STATE}[^.?!]{{0,40}}(unser|unsere|unseren|unserem|unseres|our)\b[^.?!]{{0,40}}{_CASE_OBJECT})|"
     rf"({_CASE_OBJECT}\w*[^.?!]{{0,50}}\b(schon|bereits|endlich|noch nicht)\b[^.?!]{{0,30}}{_CASE_STATE})|"
     r"\b(aktenzeichen|antragsnummer|vorgangsnummer|az\.?\s*\d|ticketnummer)\b|"
-    r"\bwann (kommt|bekommen wir|erhalten wir|kriegen wir) (unser|unseren|das|den|die) (geld|bescheid|zusage|antwort)"
+    r"\bwann (kommt|bekommen wir|erhalten wir|kriegen wir) (unser|unseren|das|den|die) (geld|bescheid|zusage|antwort)|"
+    # asking for an assessment of the own situation: "welche Förderung greift in unserem Fall?"
+    r"\b(in|fuer|bei) (unserem|unseren|unserer|meinem) (konkreten |speziellen |besonderen )?"
+    r"(fall|situation|konstellation)\b|\bin (our|my) (specific |particular )?(case|situation)\b"
 )
 
 

@@ -42,6 +42,12 @@ def test_small_talk_gets_its_own_short_reply(service, text, intent):
     [
         ("Ich möchte bitte mit einem Menschen sprechen.", "human"),
         ("Ist unser Antrag vom März schon bewilligt?", "case_specific"),
+        (
+            "Wir sanieren eine Turnhalle, die ein Verein gepachtet hat. Welches Förderprogramm greift in "
+            "unserem Fall, und wer stellt den Antrag?",
+            "case_specific",
+        ),
+        ("Which funding programme applies in our specific case?", "case_specific"),
         ("Wer hat die Fußball-Bundesliga gewonnen?", "offtopic"),
     ],
 )
