@@ -103,6 +103,15 @@ _CASE_SPECIFIC = re.compile(
     r"\b(in|fuer|bei) (unserem|unseren|unserer|meinem) (konkreten |speziellen |besonderen )?"
     r"(fall|situation|konstellation)\b|\bin (our|my) (specific |particular )?(case|situation)\b"
 )
+# Dots that do not end a sentence ("am 02.10. eingereicht", "Nr. 12", "z.B."), taken out before the case
+# patterns, which stay within one sentence.
+_DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{2,4})?")
+_ABBREVIATION = re.compile(r"\b(nr|ca|bzw|ggf|evtl|inkl|vgl|usw|z\.\s?b|d\.\s?h|u\.\s?a)\.")
+
+
+def _without_inner_dots(folded: str) -> str:
+    without_dates = _DATE.sub(lambda m: "/".join(g for g in m.groups() if g), folded)
+    return _ABBREVIATION.sub(lambda m: m.group(1).replace(".", "").replace(" ", ""), without_dates)
 
 
 _BOOKING = re.compile(
@@ -166,7 +175,7 @@ def classify(text: str) -> Intent:
         return Intent.SMALLTALK
     if _HUMAN.search(folded):
         return Intent.HUMAN
-    if _CASE_SPECIFIC.search(folded):
+    if _CASE_SPECIFIC.search(_without_inner_dots(folded)):
         return Intent.CASE_SPECIFIC
     return Intent.QUESTION
 

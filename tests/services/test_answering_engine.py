@@ -48,6 +48,10 @@ def test_small_talk_gets_its_own_short_reply(service, text, intent):
             "case_specific",
         ),
         ("Which funding programme applies in our specific case?", "case_specific"),
+        (
+            "Hat die Fachstelle unseren Aktionsplan (am 02.10. per Mail geschickt) schon geprüft?",
+            "case_specific",
+        ),
         ("Wer hat die Fußball-Bundesliga gewonnen?", "offtopic"),
     ],
 )
