@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import random
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -92,13 +91,26 @@ def fingerprint(entries: Sequence[Entry], intents: dict[MessageIntent, list[str]
     return digest.hexdigest()[:24]
 
 
-def fold_of_rows(count: int, folds: int = FOLDS, seed: int = SEED) -> np.ndarray:
-    """The cross-validation fold of every example row (shuffled, reproducible)."""
-    order = list(range(count))
-    random.Random(seed).shuffle(order)
-    fold_of = np.zeros(count, dtype=np.int64)
-    for position, row in enumerate(order):
-        fold_of[row] = position % folds
+def fold_of_texts(
+    texts: Sequence[str], groups: Sequence[str], folds: int = FOLDS, seed: int = SEED
+) -> np.ndarray:
+    """The cross-validation fold of every example: within each group (its label), the examples are
+    ordered by a hash of their text and dealt out to the folds in turn. Every fold gets its share of
+    every label, and a curator's new example moves only examples of its own label (a shuffle by
+    position would move them all, and the limits with them)."""
+    salt = str(seed).encode()
+
+    def key(text: str) -> int:
+        return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8, key=salt).digest(), "big")
+
+    members: dict[str, list[int]] = {}
+    for row, group in enumerate(groups):
+        members.setdefault(group, []).append(row)
+    fold_of = np.zeros(len(texts), dtype=np.int64)
+    for group, rows in members.items():
+        start = key(group) % folds  # small labels do not all begin in fold 0
+        for rank, row in enumerate(sorted(rows, key=lambda r: (key(texts[r]), r))):
+            fold_of[row] = (start + rank) % folds
     return fold_of
 
 
@@ -238,9 +250,11 @@ def train(entries: Sequence[Entry], intents: dict[MessageIntent, list[str]] | No
     counts = count_matrix([feature_counts(text) for text in texts])
     data = featurize(pairs, counts=counts.head(len(pairs)))
     labels, target = data.labels, data.label_of_row
-    fold_of = fold_of_rows(len(pairs))
+    fold_of = fold_of_texts([text for text, _ in pairs], [label for _, label in pairs])
     case_data = featurize_cases(texts, is_case, counts)
-    case_model, case_limit, case_recall, case_lost = cross_validated_case_model(case_data)
+    case_model, case_limit, case_recall, case_lost = cross_validated_case_model(
+        case_data, texts, [label for _, label in pairs] + [CASE] * (len(texts) - len(pairs))
+    )
     sims = cross_validated_predictions(data, fold_of)
     temperature = fit_temperature(target, sims)
     probs = softmax(sims, temperature)
@@ -278,11 +292,13 @@ def train(entries: Sequence[Entry], intents: dict[MessageIntent, list[str]] | No
     return TrainedModel(model, case_model, limits, report, seconds, confusions)
 
 
-def cross_validated_case_model(data: Featurized) -> tuple[CaseModel, float, float, float]:
+def cross_validated_case_model(
+    data: Featurized, texts: Sequence[str], groups: Sequence[str]
+) -> tuple[CaseModel, float, float, float]:
     """The case model on every example, its limit (on held-out folds: the best case recall minus
     `GENERAL_LOST_COST` times the share of general questions taken for a case), and that recall and
-    share at it."""
-    fold_of = fold_of_rows(len(data.rows))
+    share at it. `texts` and `groups`: the text and label of every row (see `fold_of_texts`)."""
+    fold_of = fold_of_texts(texts, groups)
     held_out = np.zeros(len(data.rows))
     for fold in range(FOLDS):
         model = CaseModel.fit(data, subset=np.flatnonzero(fold_of != fold).tolist())

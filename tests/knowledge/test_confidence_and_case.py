@@ -83,7 +83,9 @@ def test_the_case_model_survives_saving(case_model, tmp_path):
 def test_a_case_limit_is_chosen_on_held_out_examples(case_model):
     texts = CASES + GENERAL
     data = featurize_cases(texts, [True] * len(CASES) + [False] * len(GENERAL))
-    _, limit, recall, lost = training.cross_validated_case_model(data)
+    _, limit, recall, lost = training.cross_validated_case_model(
+        data, texts, ["case"] * len(CASES) + ["general"] * len(GENERAL)
+    )
     assert 0.2 <= limit <= 0.95 and recall >= 0.8 and lost <= 0.2
 
 

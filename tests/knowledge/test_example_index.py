@@ -32,7 +32,7 @@ def test_the_agreement_is_measured_on_examples_the_index_of_their_fold_does_not_
         make_entry("kosten", QUESTIONS, ["beitrag buendnis", "muessen wir zahlen", "was kostet es"]),
     ]
     pairs = training.training_examples(entries, {})
-    fold_of = training.fold_of_rows(len(pairs))
+    fold_of = training.fold_of_texts([text for text, _ in pairs], [label for _, label in pairs])
     rows, agrees = training.index_agreement(entries, pairs, [label for _, label in pairs], fold_of)
     held_out = {pairs[row][0] for row in rows}
     assert held_out == {text for entry in entries for text in entry.examples}

@@ -104,3 +104,14 @@ def test_a_first_start_with_a_calibration_file_only_refits(tmp_path, monkeypatch
     started = training.load_or_train(_entries(), model_file, INTENTS, calibration_file=calibration)
     assert started.limits == trained.limits and model_file.exists()
     assert stored.load_calibration(calibration).fingerprint == trained.model.fingerprint
+
+
+def test_folds_share_out_every_label_and_a_new_example_moves_only_its_own_label():
+    texts = [f"frage {i} zur frist" for i in range(12)] + [f"frage {i} zu kosten" for i in range(8)]
+    labels = ["frist"] * 12 + ["kosten"] * 8
+    folds = training.fold_of_texts(texts, labels)
+    for label in ("frist", "kosten"):
+        chosen = [fold for fold, other in zip(folds, labels, strict=True) if other == label]
+        assert sorted(set(chosen)) == list(range(training.FOLDS))
+    grown = training.fold_of_texts([*texts, "noch eine frage zu kosten"], [*labels, "kosten"])
+    assert list(grown[:12]) == list(folds[:12])
