@@ -27,6 +27,9 @@ def service():
         ("Bist du ein Bot?", MessageIntent.IDENTITY),
         ("Was kannst du?", MessageIntent.CAPABILITIES),
         ("👍", MessageIntent.ACKNOWLEDGEMENT),
+        ("Hallo, ich bin die neue Klimaschutzmanagerin im Rathaus.", MessageIntent.GREETING),
+        ("Guten Tag, ich hätte mal eine Frage", MessageIntent.GREETING),
+        ("Alles klar, dann weiß ich Bescheid", MessageIntent.ACKNOWLEDGEMENT),
     ],
 )
 def test_small_talk_gets_its_own_short_reply(service, text, intent):
@@ -48,6 +51,10 @@ def test_small_talk_gets_its_own_short_reply(service, text, intent):
             "case_specific",
         ),
         ("Which funding programme applies in our specific case?", "case_specific"),
+        (
+            "Können Sie bitte unseren Beratungstermin am 12.11. auf die Woche danach verschieben?",
+            "case_specific",
+        ),
         (
             "Hat die Fachstelle unseren Aktionsplan (am 02.10. per Mail geschickt) schon geprüft?",
             "case_specific",
