@@ -58,36 +58,39 @@ _GERMAN_MARKERS = frozenset(
 
 
 def tokens(text: str) -> list[str]:
-    """Folded word tokens of `text` with dialect spellings replaced by standard German."""
-    return _standard(_TOKEN.findall(fold(text)))
+    """Folded word tokens of `text` with dialect spellings replaced by standard German (not in an
+    English message: "do" and "is" are English there)."""
+    found = _TOKEN.findall(fold(text))
+    return _standard(found, dialect=not _english_tokens(found))
 
 
-def _standard(found: list[str]) -> list[str]:
-    dialect = _translations()[0]
+def _standard(found: list[str], *, dialect: bool = True) -> list[str]:
+    table = _translations()[0] if dialect else {}
     result: list[str] = []
     for token in found:
         if "-" in token:
             # "Klima-Kommunen" meets "Klimakommunen" and "Klima Kommunen"
             result.extend(token.split("-"))
             token = token.replace("-", "")
-        standard = dialect.get(token, token)
+        standard = table.get(token, token)
         if standard:
             result.extend(standard.split())
     return result
 
 
-def _with_english(found: list[str], words: list[str]) -> list[str]:
-    """The words, with the German words of English domain words added when the text is English."""
+def _words(found: list[str]) -> list[str]:
+    """The message's words: dialect replaced by standard German, or, when the text is English, the
+    English words with the German words of English domain words added."""
     if _english_tokens(found):
         english = _translations()[1]
+        words = _standard(found, dialect=False)
         return words + [english[w] for w in words if w in english]
-    return words
+    return _standard(found)
 
 
 def standard_text(text: str) -> str:
     """The message in standard German words: dialect replaced, English domain words translated added."""
-    found = _TOKEN.findall(fold(text))
-    return " ".join(_with_english(found, _standard(found)))
+    return " ".join(_words(_TOKEN.findall(fold(text))))
 
 
 def looks_english(text: str) -> bool:
@@ -117,8 +120,7 @@ def _word_features(token: str) -> tuple[str, ...]:
 
 def feature_counts(text: str) -> Counter[str]:
     """Feature -> count for one message (stems, stem pairs, character n-grams, symbols)."""
-    found = _TOKEN.findall(fold(text))
-    words = _with_english(found, _standard(found))
+    words = _words(_TOKEN.findall(fold(text)))
     counts = Counter(chain.from_iterable(map(_word_features, words)))
     stems = [stem(w) for w in words]
     counts.update(f"b:{a}_{b}" for a, b in zip(stems, stems[1:], strict=False))

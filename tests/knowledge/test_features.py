@@ -17,6 +17,12 @@ def test_english_domain_words_are_translated_for_the_search():
     assert not looks_english("Was muss in den Aktionsplan?")
 
 
+def test_english_words_that_look_like_dialect_stay_english():
+    assert tokens("How much funding do we get?") == ["how", "much", "funding", "do", "we", "get"]
+    assert "da" not in standard_text("Do we have to report every year?").split()
+    assert tokens("Wie lang hammer do Zeit?")[-2] == "da"  # Hessian "do" is "da"
+
+
 def test_an_emoji_is_a_feature_of_its_own():
     assert feature_counts("👍")["s:👍"] == 1
 
