@@ -103,6 +103,12 @@ _CASE_SPECIFIC = re.compile(
     r"\b(mein|meine|meinen|unser|unsere|unseren)\b[^.?!]{0,30}termin\w*\b[^.?!]{0,80}"
     r"\b(verlegen|verschieben|absagen|stornieren|umlegen|aendern)\b|"
     r"\b(verlegen|verschieben|stornieren|umlegen)\b[^.?!]{0,20}\b(mein|meinen|unser|unseren)\b[^.?!]{0,30}termin|"
+    # one named member of staff: "Ist Frau Braun noch für uns zuständig?"
+    r"\b(ist|sind|arbeitet|wann ist|wo ist)\b[^.?!]{0,20}\b(herr|herrn|frau)\s+(dr\.?\s+)?"
+    r"(?!(buergermeister|landrat|landraetin|minister|staatssekretaer|kaemmerer)\w*)[a-z]{3,}|"
+    # the own personal data (access, deletion): only a person can deal with it
+    r"\bdaten\b[^.?!]{0,40}\b(ueber mich|von mir|zu mir|zu meiner person)\b|\b(dsgvo|gdpr)\b|"
+    r"\b(personal data|my data)\b|"
     # asking for an assessment of the own situation: "welche Förderung greift in unserem Fall?"
     r"\b(in|fuer|bei) (unserem|unseren|unserer|meinem) (konkreten |speziellen |besonderen )?"
     r"(fall|situation|konstellation)\b|\bin (our|my) (specific |particular )?(case|situation)\b"

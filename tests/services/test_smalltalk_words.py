@@ -16,3 +16,8 @@ def test_small_talk_words_alone_are_small_talk(text):
 @pytest.mark.parametrize("text", ["danke, bis wann?", "hallo, wie lange dauert das", "ok und die Frist?"])
 def test_a_question_word_or_topic_word_makes_it_a_question(text):
     assert classify(text) is Intent.QUESTION
+
+
+def test_general_questions_that_name_a_mayor_or_data_stay_questions():
+    assert classify("Unser Herr Bürgermeister fragt, ob wir dem Bündnis beitreten sollen") is Intent.QUESTION
+    assert classify("Welche Daten braucht die THG-Bilanz?") is Intent.QUESTION
