@@ -54,6 +54,7 @@ CONFUSION_PROBABILITY = 0.5
 # question taken for a case (no answer, a person instead) weighs as much as four missed cases.
 GENERAL_LOST_COST = 4.0
 MIN_SCORE_PERCENTILE = 2
+INTENT_LIMITS = tuple(round(float(limit), 2) for limit in np.arange(0.20, 0.96, 0.01))
 
 
 def training_examples(
@@ -188,10 +189,11 @@ def choose_limits(
     n = max(len(rows), 1)
     right = float(np.sum(answered & right_entry)) / n
     wrong = float(np.sum(answered & ~right_entry)) / n
-    # intents: the lowest limit at which intent predictions are still at least 97 % right
-    intent_limit = 0.5
+    # intents: the lowest limit at which intent predictions are still at least 97 % right; when none
+    # is, the strictest limit tried (not the loosest)
+    intent_limit = INTENT_LIMITS[-1]
     predicted_intent = is_intent[top]
-    for limit in np.arange(0.20, 0.96, 0.01):
+    for limit in INTENT_LIMITS:
         chosen = predicted_intent & (top_p >= limit)
         if chosen.sum() and np.mean(correct[chosen]) >= 0.97:
             intent_limit = round(float(limit), 2)

@@ -1,5 +1,6 @@
 """Training: cross-validated limits, the stored model reused, a quick refit after an edit."""
 
+import numpy as np
 import pytest
 
 from knowledge import trained as stored
@@ -115,3 +116,17 @@ def test_folds_share_out_every_label_and_a_new_example_moves_only_its_own_label(
         assert sorted(set(chosen)) == list(range(training.FOLDS))
     grown = training.fold_of_texts([*texts, "noch eine frage zu kosten"], [*labels, "kosten"])
     assert list(grown[:12]) == list(folds[:12])
+
+
+def test_when_no_limit_makes_intents_reliable_the_strictest_is_kept():
+    labels = ["frist", "kosten", "intent:greeting"]
+    rng = np.random.default_rng(3)
+    rows = 400
+    truth = rng.integers(0, 3, rows)
+    # the model names the greeting for every row, so two thirds of its intent predictions are wrong
+    probs = np.tile([0.02, 0.03, 0.95], (rows, 1))
+    sims = probs.copy()
+    compared = np.arange(rows)
+    agrees = np.zeros(rows)
+    limits, _, _ = training.choose_limits(truth, probs, sims, labels, compared, agrees)
+    assert limits.intent == training.INTENT_LIMITS[-1]
