@@ -29,7 +29,12 @@ TRANSLATIONS_FILE = Path(__file__).parent / "translations.yaml"
 def load_translations(path: Path = TRANSLATIONS_FILE) -> tuple[dict[str, str], dict[str, str]]:
     """The dialect and English word translations of `translations.yaml`, folded; raises ValueError
     naming the faulty section."""
-    raw = load_yaml(path.read_text(encoding="utf-8")) or {}
+    text = path.read_text(encoding="utf-8")
+    raw = load_yaml(text) or {}
+    repeated = _repeated_words(text)
+    if repeated:
+        # YAML keeps the last of two equal keys without a word: the first translation would be lost
+        raise ValueError(f"{path.name}: word translated twice in one section: {', '.join(repeated)}")
     if not isinstance(raw, dict):
         raise ValueError(f"{path.name}: expected a mapping at the top level")
     tables = []
@@ -43,6 +48,26 @@ def load_translations(path: Path = TRANSLATIONS_FILE) -> tuple[dict[str, str], d
             )
         tables.append({fold(word): fold(standard) for word, standard in table.items()})
     return tables[0], tables[1]
+
+
+_SECTION = re.compile(r"^(\w+):\s*$")
+_WORD_LINE = re.compile(r"^\s+([^\s#:][^:]*):")
+
+
+def _repeated_words(text: str) -> list[str]:
+    """Words that appear twice as a key within one section of the translations file."""
+    seen: set[tuple[str, str]] = set()
+    repeated = []
+    section = ""
+    for line in text.splitlines():
+        if heading := _SECTION.match(line):
+            section = heading.group(1)
+        elif word := _WORD_LINE.match(line):
+            key = (section, word.group(1).strip().strip("\"'"))
+            if key in seen:
+                repeated.append(key[1])
+            seen.add(key)
+    return repeated
 
 
 @lru_cache(maxsize=1)

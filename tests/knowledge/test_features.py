@@ -35,3 +35,16 @@ def test_curators_extend_the_word_translations_in_a_yaml_file(tmp_path):
     own = tmp_path / "translations.yaml"
     own.write_text('dialect:\n  Gemää: "Gemeinde"\nenglish:\n  "on": "an"\n', encoding="utf-8")
     assert load_translations(own) == ({"gemaeae": "gemeinde"}, {"on": "an"})
+
+
+def test_a_word_translated_twice_is_an_error_not_a_silent_overwrite(tmp_path):
+    import pytest
+
+    from knowledge.features import load_translations
+
+    own = tmp_path / "translations.yaml"
+    own.write_text(
+        'dialect:\n  mer: "wir"\nenglish:\n  heavy: "stark"\n  heavy: "starkregen"\n', encoding="utf-8"
+    )
+    with pytest.raises(ValueError, match="heavy"):
+        load_translations(own)
