@@ -13,6 +13,7 @@ from pathlib import Path
 
 from knowledge.confidence import Evidence
 from knowledge.example_index import ExampleIndex
+from knowledge.features import feature_counts
 from knowledge.intents import MessageIntent, intent_of_label
 from knowledge.model import Entry, load_entries
 from knowledge.question_model import Prediction
@@ -280,6 +281,9 @@ class AnsweringService:
     def _predictions(self, reading: Reading) -> tuple[Counter[str], list[Prediction]]:
         """The message's feature counts (question and context) and the model's leading labels."""
         counts = message_counts(reading.question, reading.context)
+        for term in reading.quoted:
+            # the quoted term is what is asked about: it counts once more
+            counts.update(feature_counts(term))
         return counts, self.model.predict(reading.question, limit=PREDICTIONS, counts=counts)
 
     def _entries(self, predictions: list[Prediction]) -> list[tuple[Entry, Prediction]]:

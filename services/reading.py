@@ -59,6 +59,10 @@ _ASKING = re.compile(
 )
 
 
+# A term in quotation marks is what a newcomer asks about: "Was heißt eigentlich 'investiv'?"
+_QUOTED = re.compile(r"(?:^|(?<=[\s(]))[\"'„‚“‘»«]([^\"'„‚“‘”»«\n]{2,40})[\"'“‘”»«](?=[\s,.;:!?)]|$)")
+
+
 @dataclass(frozen=True)
 class Reading:
     """What the answering policy works with."""
@@ -66,6 +70,11 @@ class Reading:
     question: str
     context: str
     english: bool
+
+    @property
+    def quoted(self) -> list[str]:
+        """The terms the message (question and context) puts in quotation marks."""
+        return _QUOTED.findall(f"{self.question}\n{self.context}")
 
 
 def _unquoted(text: str) -> str:

@@ -7,6 +7,7 @@ from bot.settings import Settings
 from knowledge.intents import MessageIntent
 from services.answering import CLEAR_CASE, AnswerKind
 from services.presenting import render_plain
+from services.reading import read_message
 
 CONTACT = "klimakommunen@lea-hessen.de"
 
@@ -98,6 +99,17 @@ def test_an_answerable_question_goes_to_a_person_only_when_it_is_clearly_a_case(
 def test_questions_seen_when_tried_as_a_new_user_are_answered_right(service, text, entry_id):
     answer = service.answer(text)
     assert answer.kind is AnswerKind.ANSWER and answer.entry.id == entry_id
+
+
+def test_a_quoted_term_weighs_more_for_the_entry_it_names(service):
+    def probability_of(text, entry_id):
+        _, predictions = service._predictions(read_message(text))
+        return next((p.probability for p in predictions if p.label == entry_id), 0.0)
+
+    plain = "Ist die Maßnahmendatenbank dasselbe wie der Aktionsplan?"
+    quoted = "Ist die 'Maßnahmendatenbank' dasselbe wie der Aktionsplan?"
+    entry = "berichtspflicht-massnahmendatenbank"
+    assert probability_of(quoted, entry) > probability_of(plain, entry)
 
 
 def test_the_tool_answer_does_not_open_with_a_bare_yes(service):

@@ -44,6 +44,14 @@ def test_a_short_question_that_names_its_topic_keeps_the_story_as_context():
     assert "Bürgermeister" in reading.context
 
 
+def test_quoted_terms_are_found_and_dialect_apostrophes_are_not_quotes():
+    reading = read_message(
+        "Mein Chef sagt dauernd „Sprinter“. Was heißt eigentlich 'investiv' bei der Förderung?"
+    )
+    assert reading.quoted == ["investiv", "Sprinter"]
+    assert read_message("Ei, gibt's do aach Beispiele vun annern Dörfer?").quoted == []
+
+
 def test_english_is_recognised_and_german_dialect_is_not():
     assert read_message("How long do we have to hand in the action plan?").english
     assert not read_message("Wie lang hammer do Zeit fer den Aktionsplan?").english
