@@ -28,7 +28,7 @@ from bot.app import build_answering  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from knowledge.markup import visible_text  # noqa: E402
 from knowledge.model import Entry  # noqa: E402
-from tests.eval_set import load_eval_items  # noqa: E402
+from tests.eval_set import EVAL_DIR, HOLDOUT_DIR, load_eval_items  # noqa: E402
 
 DEV_SET = ROOT.parent / "shared" / "eval-dev" / "questions.yaml"
 _WORD = re.compile(r"\w+")
@@ -103,17 +103,19 @@ def main() -> None:
     entries = service.entries
     plain = PlainBM25(entries, examples=False)
     plain_examples = PlainBM25(entries, examples=True)
-    own = Tally("own set (tests/eval)")
-    for item in load_eval_items():
-        if item.expect in {"help", "escalate", "suggest"}:
-            continue
-        ours = service.best_entry(item.question)
-        own.add(
-            ours is not None and ours.id == item.expect,
-            plain.top(item.question).id == item.expect,
-            plain_examples.top(item.question).id == item.expect,
-        )
-    tallies = [own]
+    tallies = []
+    for name, directory in (("own set (tests/eval)", EVAL_DIR), ("holdout set (tests/holdout)", HOLDOUT_DIR)):
+        tally = Tally(name)
+        for item in load_eval_items(directory):
+            if item.expect in {"help", "escalate", "suggest"}:
+                continue
+            ours = service.best_entry(item.question)
+            tally.add(
+                ours is not None and ours.id == item.expect,
+                plain.top(item.question).id == item.expect,
+                plain_examples.top(item.question).id == item.expect,
+            )
+        tallies.append(tally)
     if DEV_SET.exists():
         items = [i for i in yaml.safe_load(DEV_SET.read_text(encoding="utf-8")) if i["expect"] == "kb"]
         halves = {"a": Tally("shared dev set, half a"), "b": Tally("shared dev set, half b")}
