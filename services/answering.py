@@ -22,7 +22,7 @@ from knowledge.trained import Limits, TrainedModel, calibration_file
 from knowledge.training import load_or_train
 from knowledge.vectors import message_counts
 from services.intents import Intent, classify
-from services.reading import Reading, read_message
+from services.reading import Reading, read_message, without_polite_frame
 
 MAX_QUESTION_CHARS = 2000
 # follow-up questions shown under an answer
@@ -126,7 +126,7 @@ class AnsweringService:
         confidence = 0.0
         if entries and not vague:
             confidence = self._confidence(reading, predictions, entries[0][1])
-        intent = self._intent(text, counts, predictions[0], answerable=confidence >= self.limits.answer)
+        intent = self._intent(reading, counts, predictions[0], answerable=confidence >= self.limits.answer)
         if intent is not None and intent.is_smalltalk:
             return Answer(original, AnswerKind.HELP, "smalltalk", intent=intent)
         if intent is MessageIntent.HUMAN:
@@ -210,17 +210,23 @@ class AnsweringService:
         return count
 
     def _intent(
-        self, text: str, counts: Counter[str], best: Prediction, *, answerable: bool
+        self, reading: Reading, counts: Counter[str], best: Prediction, *, answerable: bool
     ) -> MessageIntent | None:
         """The non-question intent of a message: the precise rules first, then the models. A question
-        the knowledge base answers confidently needs a clear case (`CLEAR_CASE`) to go to a person."""
+        the knowledge base answers confidently needs a clear case (`CLEAR_CASE`) to go to a person. The
+        case model reads the question without its polite frame ("Können Sie mir sagen, …"), which
+        concrete cases and general questions share."""
+        text = reading.question
         rule = classify(text)
         if rule is Intent.HUMAN:
             return MessageIntent.HUMAN
         if rule is Intent.CASE_SPECIFIC:
             return MessageIntent.CASE
         if rule is not Intent.SMALLTALK:
-            case = self.case_model.probability(text, counts=counts)
+            unframed = without_polite_frame(text)
+            if unframed != text:
+                counts = message_counts(unframed, reading.context)
+            case = self.case_model.probability(unframed, counts=counts)
             if case >= self.limits.case and (case >= CLEAR_CASE or not answerable):
                 return MessageIntent.CASE
         intent = intent_of_label(best.label)

@@ -63,6 +63,19 @@ _ASKING = re.compile(
 _QUOTED = re.compile(r"(?:^|(?<=[\s(]))[\"'„‚“‘»«]([^\"'„‚“‘”»«\n]{2,40})[\"'“‘”»«](?=[\s,.;:!?)]|$)")
 
 
+# The polite frame of a question ("Können Sie mir bitte mitteilen, welche …") asks for nothing itself.
+_POLITE_FRAME = re.compile(
+    r"\b(k(ö|oe)nnen|k(ö|oe)nnten|w(ü|ue)rden) sie (mir|uns) (bitte |vielleicht |kurz |freundlicherweise )?"
+    r"(sagen|mitteilen|erkl(ä|ae)ren|erl(ä|ae)utern|verraten|nennen)\b,?\s*",
+    re.IGNORECASE,
+)
+
+
+def without_polite_frame(text: str) -> str:
+    """The question without its polite frame."""
+    return _POLITE_FRAME.sub("", text)
+
+
 @dataclass(frozen=True)
 class Reading:
     """What the answering policy works with."""

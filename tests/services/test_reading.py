@@ -1,6 +1,6 @@
 """Reading a message: the question sentences, their context, the language."""
 
-from services.reading import read_message
+from services.reading import read_message, without_polite_frame
 
 MAIL = """Sehr geehrte Damen und Herren,
 
@@ -50,6 +50,13 @@ def test_quoted_terms_are_found_and_dialect_apostrophes_are_not_quotes():
     )
     assert reading.quoted == ["investiv", "Sprinter"]
     assert read_message("Ei, gibt's do aach Beispiele vun annern Dörfer?").quoted == []
+
+
+def test_the_polite_frame_of_a_question_asks_for_nothing_itself():
+    assert without_polite_frame("Können Sie mir bitte mitteilen, welche Karten wir brauchen?") == (
+        "welche Karten wir brauchen?"
+    )
+    assert without_polite_frame("Wie hoch ist der Fördersatz?") == "Wie hoch ist der Fördersatz?"
 
 
 def test_english_is_recognised_and_german_dialect_is_not():
