@@ -55,6 +55,10 @@ _SMALLTALK_WORDS = frozenset(
     ok okay oki okidoki alles klar prima super toll cool perfekt top klasse spitze passt wunderbar
     tschuess tschau ciao bye cu ade adieu bis bald dann spaeter schoenen schoenes wochenende noch
     und auch nochmal so wie gehts geht es dir ihnen bot klimabot
+    ja jo jep yes nein ne nee no noe bitte hm hmm hmmm aha achso ah oh ups oops hoppla
+    haha hahaha hehe lol sorry entschuldigung falsch geklickt abbrechen zurueck stopp stop weiter
+    frau herr was mahlzeit feierabend ich habe hab eine frage fragen
+    koennen koennten kannst du sie mir uns helfen hilfe help me can
     """.split()
 )
 _SMALLTALK_WORD = re.compile(r"[a-z]+")

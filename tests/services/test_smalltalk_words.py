@@ -21,3 +21,10 @@ def test_a_question_word_or_topic_word_makes_it_a_question(text):
 def test_general_questions_that_name_a_mayor_or_data_stay_questions():
     assert classify("Unser Herr Bürgermeister fragt, ob wir dem Bündnis beitreten sollen") is Intent.QUESTION
     assert classify("Welche Daten braucht die THG-Bilanz?") is Intent.QUESTION
+
+
+@pytest.mark.parametrize(
+    "text", ["Ja", "nee", "Hm", "haha", "Sorry, falsch geklickt", "Zurück", "Ich habe noch eine Frage"]
+)
+def test_short_reactions_and_announcements_are_small_talk(text):
+    assert classify(text) is Intent.SMALLTALK
