@@ -90,11 +90,14 @@ _CASE_OBJECT = (
     r"verwendungsnachweis|mittelabruf|aktionsplan|bericht|meldung|lizenz|anmeldung|"
     r"rechnung|unterlagen|e-?mail|mail|nachricht|vorgang|bewerbung|projekt|application|report)"
 )
+# "durch" only as "schon durch" (not "muss noch durch die Stadtverordneten"), "bekommen" not as a
+# possibility ("Geld bekommen könnte"); a state is a whole word ("durchgeht" is none)
 _CASE_STATE = (
     r"(bewilligt|genehmigt|eingegangen|angekommen|bearbeitet|abgelehnt|ausgezahlt|ueberwiesen|"
-    r"geprueft|freigegeben|erhalten|bekommen|beantwortet|durch|zugesagt|verschickt|versandt|zugestellt|"
-    r"approved|received|"
-    r"stand der (bearbeitung|dinge)|status|bearbeitungsstand|bearbeitungszeit)"
+    r"geprueft|freigegeben|erhalten|bekommen(?! (koennte|koennten|kann|koennen|wuerde|wuerden|soll|sollen))|"
+    r"beantwortet|(schon|bereits|endlich) durch|zugesagt|verschickt|versandt|zugestellt|"
+    r"approved|received|complete|completed|processed|accepted|rejected|paid|arrived|checked|reviewed|"
+    r"stand der (bearbeitung|dinge)|status|bearbeitungsstand|bearbeitungszeit)\b"
 )
 _CASE_SPECIFIC = re.compile(
     rf"((unser|unsere|unseren|unserem|unserer|unseres|mein|meine|meinen|meinem|meines|our|my)\b[^.?!]{{0,60}}{_CASE_OBJECT}"
@@ -113,6 +116,8 @@ _CASE_SPECIFIC = re.compile(
     # the own personal data (access, deletion): only a person can deal with it
     r"\bdaten\b[^.?!]{0,40}\b(ueber mich|von mir|zu mir|zu meiner person)\b|\b(dsgvo|gdpr)\b|"
     r"\b(personal data|my data)\b|"
+    # a request to change the Fachstelle's records: "bitte aktualisieren Sie unsere Kontaktdaten"
+    r"\b(aktualisieren|aendern|korrigieren|loeschen|eintragen|austragen|streichen|berichtigen) sie\b|"
     # asking for an assessment of the own situation: "welche Förderung greift in unserem Fall?"
     r"\b(in|fuer|bei) (unserem|unseren|unserer|meinem) (konkreten |speziellen |besonderen )?"
     r"(fall|situation|konstellation)\b|\bin (our|my) (specific |particular )?(case|situation)\b"

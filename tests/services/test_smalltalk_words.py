@@ -28,3 +28,19 @@ def test_general_questions_that_name_a_mayor_or_data_stay_questions():
 )
 def test_short_reactions_and_announcements_are_small_talk(text):
     assert classify(text) is Intent.SMALLTALK
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Muss unser Aktionsplan noch durch die Stadtverordneten?",
+        "Gibt es jemanden, der mit uns durchgeht, ob unsere Projektidee passt?",
+        "Was passiert, wenn unser Projekt auch aus einem anderen Programm Geld bekommen könnte?",
+    ],
+)
+def test_general_questions_with_a_possessive_are_no_case_by_rule(text):
+    assert classify(text) is Intent.QUESTION
+
+
+def test_a_settled_application_is_a_case_by_rule():
+    assert classify("Mein Chef will wissen, ob unser Förderantrag schon durch ist.") is Intent.CASE_SPECIFIC
