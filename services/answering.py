@@ -29,6 +29,8 @@ MAX_QUESTION_CHARS = 2000
 RELATED = 3
 # labels the model names for a message (entries and intents); the policy looks at the first few
 PREDICTIONS = 8
+# An entry the message matches at least this share as well as the answered one leads its follow-ups.
+ALSO_ASKED = 0.65
 # "Meinten Sie …?" only when the runner-up is nearly as likely as the best entry.
 CLOSE_RUNNER_UP = 0.5
 # A message of one content word ("Förderung", "Frist") names a topic, not a question: it gets choices.
@@ -154,7 +156,7 @@ class AnsweringService:
                 considered=considered,
                 reason="confident",
             )
-            return replace(answer, english=reading.english)
+            return replace(answer, english=reading.english, related=self._with_also_asked(answer, entries))
         if vague:
             close = [
                 entry for entry, p in entries[:3] if p.probability >= VAGUE_SUGGESTION * best.probability
@@ -199,6 +201,18 @@ class AnsweringService:
             index_agrees=float(self.index.best(reading.question) == best.label),
         )
         return self.limits.confidence.confidence(evidence)
+
+    def _with_also_asked(self, answer: Answer, entries: list[tuple[Entry, Prediction]]) -> tuple[Entry, ...]:
+        """The follow-ups of an answer, led by the runner-up entry when the message matches it nearly as
+        well ("Bis wann … einreichen? Und brauchen wir einen Beschluss?"): a second question gets its
+        button first."""
+        if len(entries) < 2:
+            return answer.related
+        (_, best), (second_entry, second) = entries[0], entries[1]
+        if second.similarity < ALSO_ASKED * best.similarity:
+            return answer.related
+        others = tuple(entry for entry in answer.related if entry.id != second_entry.id)
+        return (second_entry, *others)[:RELATED]
 
     def _concepts(self, text: str) -> int:
         """Content words of a message, a known compound written apart ("THG Bilanz") counting once."""

@@ -112,6 +112,16 @@ def test_a_quoted_term_weighs_more_for_the_entry_it_names(service):
     assert probability_of(quoted, entry) > probability_of(plain, entry)
 
 
+def test_a_second_question_in_the_message_leads_the_follow_ups(service):
+    answer = service.answer(
+        "Wir haben zwei Fragen: Was kostet die Mitgliedschaft im Bündnis, und welche Pflichten haben wir danach?"
+    )
+    assert answer.kind is AnswerKind.ANSWER
+    asked = {answer.entry.id, answer.related[0].id}
+    assert asked == {"buendnis-kosten", "charta-verpflichtungen"}
+    assert len(answer.related) <= 3 and answer.entry not in answer.related
+
+
 def test_the_tool_answer_does_not_open_with_a_bare_yes(service):
     answer = service.answer("welches tool nehmen wir für die thg bilanz und kostet das was")
     assert answer.kind is AnswerKind.ANSWER
