@@ -19,8 +19,11 @@ class Intent(StrEnum):
 
 _GREETING_LINE = re.compile(
     r"^\s*(hallo|hi|hey|moin|servus|gruess gott|gruezi|guten (morgen|tag|abend)|liebe[rs]?|"
-    r"sehr geehrte[rs]?|dear|hello|good (morning|afternoon))\b[^.?!]{0,40}[\s,.!:]*$"
+    r"sehr geehrte[rs]?|dear|hello|good (morning|afternoon))\b"
+    r"(?:[^.?!]|\b(?:dr|prof|dipl|ing|mr|mrs|ms)\.){0,40}[\s,.!:]*$"
 )
+# "Betreff: …", "AW: …": the subject line of a pasted e-mail
+_SUBJECT_LINE = re.compile(r"^\s*(betreff|subject|aw|re|wg|fw|fwd):\s")
 _GREETING_PREFIX = re.compile(
     r"^\s*(hallo|hi|hey|moin|servus|guten (morgen|tag|abend)|hello|good (morning|afternoon))\b[\s,.!:]*",
     re.IGNORECASE,
@@ -178,7 +181,7 @@ def strip_mail_framing(text: str) -> str:
         folded = fold(line)
         if _SIGNOFF.match(folded) and kept:
             break
-        if _GREETING_LINE.match(folded) or _THANKS_LINE.match(folded):
+        if _GREETING_LINE.match(folded) or _THANKS_LINE.match(folded) or _SUBJECT_LINE.match(folded):
             continue
         if line.strip():
             kept.append(line.strip())

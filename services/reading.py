@@ -28,6 +28,27 @@ _QUOTE_HEADER = re.compile(
     r"^\s*(am .{4,80} schrieb .{0,120}:|on .{4,80} wrote:|-{2,}\s*(urspruengliche nachricht|original message)"
     r"\s*-{2,}|von:\s.+|from:\s.+)\s*$"
 )
+# Courtesy sentences of a letter ask nothing and tell nothing about the topic: "Für Ihre Rückmeldung
+# danke ich Ihnen im Voraus.", "Bei Rückfragen stehe ich gern zur Verfügung."
+_COURTESY = re.compile(
+    r"^((vielen |herzlichen |besten )?dank (im voraus|vorab)|"
+    r"(fuer|ueber) (eine |ihre )?(kurze |baldige |schnelle |zeitnahe )?(rueckmeldung|antwort|muehe|hilfe|"
+    r"unterstuetzung|bemuehungen)\b[^?]{0,40}\b(danke|bedanke|freue|freuen|dankbar)\b[^?]*|"
+    r"(ich|wir) (freue|freuen) (mich|uns) auf ihre (rueckmeldung|antwort|nachricht)|"
+    r"(vielen |herzlichen )?dank fuer (das|die|ihre) (nette|freundliche|gute|schnelle)?\s?"
+    r"(telefonat|gespraech|unterstuetzung|hilfe|muehe|antwort)\b[^?]{0,30}|"
+    r"(bei|fuer) (rueck|weiteren )?fragen stehe(n)? (ich|wir) (ihnen )?(gern|gerne)? ?zur verfuegung)[\s.!]*$"
+)
+# "Wie besprochen melde ich mich …" opens with "wie" but asks nothing
+_AS_AGREED = re.compile(
+    r"^(wie|so wie) (besprochen|vereinbart|angekuendigt|gewuenscht|erwaehnt|gesagt|telefonisch|bereits|schon|"
+    r"oben|unten|folgt|gewohnt|versprochen|abgesprochen)\b"
+)
+_FORWARD_HEADER = re.compile(
+    r"^\s*(-{2,}\s*(weitergeleitete nachricht|forwarded message)\s*-{2,}|"
+    r"(anfang der weitergeleiteten nachricht|begin forwarded message):)\s*$"
+)
+_HEADER_FIELD = re.compile(r"^\s*(von|an|cc|betreff|datum|gesendet|from|to|subject|date|sent):\s")
 _DISCLAIMER = re.compile(
     r"(diese (e-?mail|nachricht) (enthaelt|ist)|vertraulich|confidential|if you are not the intended|"
     r"bitte denken sie an die umwelt|please consider the environment)"
@@ -91,11 +112,18 @@ class Reading:
 
 
 def _unquoted(text: str) -> str:
-    """The message without the quoted earlier message and without disclaimer lines."""
+    """The message without the quoted earlier message and without disclaimer lines. A forwarded
+    message is the message: its header lines go, its text stays."""
     kept = []
+    forwarded = False
     for line in text.splitlines():
         folded = fold(line)
-        if _QUOTE_HEADER.match(folded):
+        if _FORWARD_HEADER.match(folded):
+            forwarded = True
+            continue
+        if forwarded and _HEADER_FIELD.match(folded):
+            continue
+        if _QUOTE_HEADER.match(folded) and not forwarded:
             break  # everything below is the quoted earlier message
         if not _QUOTED_LINE.match(line) and not _DISCLAIMER.search(folded):
             kept.append(line)
@@ -111,14 +139,20 @@ def is_asking(sentence: str) -> bool:
     stripped = sentence.strip()
     if stripped.endswith("?"):
         return True
-    return bool(_ASKING.search(" ".join(fold(stripped).split())))
+    folded = " ".join(fold(stripped).split())
+    return bool(_ASKING.search(folded)) and not _AS_AGREED.match(folded)
 
 
 def read_message(text: str) -> Reading:
     """The question sentences of a message, the rest as context, and whether it is English."""
     framed = strip_mail_framing(_unquoted(text) or text)
     english = looks_english(framed)
-    sentences = _sentences(framed)
+    every = _sentences(framed)
+    sentences = [s for s in every if not _COURTESY.match(" ".join(fold(s).split()))]
+    if not sentences:
+        return Reading(framed, "", english)
+    if len(sentences) < len(every):
+        framed = " ".join(sentences)
     asking = [s for s in sentences if is_asking(s)]
     if len(sentences) <= 1 or not asking or len(asking) == len(sentences):
         return Reading(framed, "", english)

@@ -59,6 +59,30 @@ def test_the_polite_frame_of_a_question_asks_for_nothing_itself():
     assert without_polite_frame("Wie hoch ist der Fördersatz?") == "Wie hoch ist der Fördersatz?"
 
 
+def test_a_letter_loses_its_subject_line_titled_salutation_and_courtesy_sentences():
+    letter = (
+        "Betreff: Frage Aktionsplan\n\nSehr geehrte Frau Dr. Schmidt,\n\nvielen Dank für das nette Telefonat "
+        "letzte Woche. Wie besprochen melde ich mich schriftlich. Unsere Gemeinde hat im März die Charta "
+        "unterschrieben. Nun stellt sich uns die Frage, bis wann der Aktionsplan fertig sein muss.\n\n"
+        "Für Ihre Rückmeldung danke ich Ihnen im Voraus.\n\nMit freundlichen Grüßen\nThomas Berger"
+    )
+    reading = read_message(letter)
+    assert reading.question == "Nun stellt sich uns die Frage, bis wann der Aktionsplan fertig sein muss."
+    assert "Charta" in reading.context
+    for gone in ("Betreff", "Schmidt", "Telefonat", "Rückmeldung"):
+        assert gone not in reading.question and gone not in reading.context
+
+
+def test_a_forwarded_message_is_read_and_a_quoted_one_is_not():
+    forwarded = (
+        "Guten Tag,\n\n-------- Weitergeleitete Nachricht --------\nVon: buergermeister@example.org\n"
+        "Betreff: Klima-Kommunen\n\nKannst du mal klären, was uns die Mitgliedschaft kostet?\n\nJana"
+    )
+    assert "Mitgliedschaft kostet" in read_message(forwarded).question
+    reply = "Danke!\n\nAm 03.12.2026 schrieb Klimabot:\n> Wie hoch ist der Fördersatz?"
+    assert read_message(reply).question == "Danke!"
+
+
 def test_english_is_recognised_and_german_dialect_is_not():
     assert read_message("How long do we have to hand in the action plan?").english
     assert not read_message("Wie lang hammer do Zeit fer den Aktionsplan?").english
