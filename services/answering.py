@@ -31,11 +31,8 @@ RELATED = 3
 PREDICTIONS = 8
 # An entry the message matches at least this share as well as the answered one leads its follow-ups.
 ALSO_ASKED = 0.65
-# "Meinten Sie …?" only when the runner-up is close to the best entry: at least a quarter as likely,
-# which at the fitted softmax temperature (0.07) means a similarity at most about 0.1 lower (of ~1).
-# At half as likely (0.05 lower) two entries about the same thing ("was ist dieses ECOSPEED?")
-# ended in "keine verlässliche Antwort" instead of the choice between them.
-CLOSE_RUNNER_UP = 0.25
+# "Meinten Sie …?" only when the runner-up is nearly as likely as the best entry.
+CLOSE_RUNNER_UP = 0.5
 # A message of one content word ("Förderung", "Frist") names a topic, not a question: it gets choices.
 MIN_ANSWER_WORDS = 2
 VAGUE_SUGGESTION = 0.05

@@ -1,13 +1,10 @@
 """The answering engine on the real knowledge base: small talk, people, cases, off-topic, vague, English."""
 
-from collections import Counter
-
 import pytest
 
 from bot.app import build_answering
 from bot.settings import Settings
 from knowledge.intents import MessageIntent
-from knowledge.question_model import Prediction
 from services.answering import CLEAR_CASE, AnswerKind
 from services.presenting import render_plain
 from services.reading import read_message
@@ -123,18 +120,6 @@ def test_a_second_question_in_the_message_leads_the_follow_ups(service):
     asked = {answer.entry.id, answer.related[0].id}
     assert asked == {"buendnis-kosten", "charta-verpflichtungen"}
     assert len(answer.related) <= 3 and answer.entry not in answer.related
-
-
-@pytest.mark.parametrize(("runner_up", "kind"), [(0.4, AnswerKind.SUGGEST), (0.1, AnswerKind.ESCALATE)])
-def test_an_unsure_answer_offers_the_entries_that_are_close(service, monkeypatch, runner_up, kind):
-    first, second = "thg-bilanz-ecospeed-lizenz", "thg-bilanz-klimaschutz-planer"
-    predictions = [Prediction(first, 0.7, 1.0), Prediction(second, 0.7 * runner_up, 0.95)]
-    monkeypatch.setattr(service, "_predictions", lambda reading: (Counter(), predictions))
-    monkeypatch.setattr(service, "_confidence", lambda *args: 0.5)
-    answer = service.answer("Welches Programm nehmen wir für die Bilanz, und was kostet es?")
-    assert answer.kind is kind
-    if kind is AnswerKind.SUGGEST:
-        assert [entry.id for entry in answer.suggestions] == [first, second]
 
 
 def test_the_tool_answer_does_not_open_with_a_bare_yes(service):
