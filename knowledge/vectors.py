@@ -6,6 +6,7 @@ The question model and the case model share them: one counting of all examples s
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -32,6 +33,9 @@ class Featurized:
     idf: np.ndarray
     rows: list[tuple[np.ndarray, np.ndarray]]
     label_of_row: np.ndarray
+    # a hash of every example (label and text): the training order is drawn from it, so that a new
+    # example takes its place in the order without reshuffling all the others
+    keys: np.ndarray
 
     def matrix(self, subset: Sequence[int] | None = None) -> sparse.csr_matrix:
         """The rows (all, or those in `subset`) as one sparse examples x features matrix."""
@@ -99,7 +103,18 @@ def featurize(
         (selected.indices[a:b].astype(np.int64), selected.data[a:b])
         for a, b in zip(selected.indptr[:-1], selected.indptr[1:], strict=True)
     ]
-    return Featurized(labels, vocabulary, idf, rows, label_of_row)
+    return Featurized(labels, vocabulary, idf, rows, label_of_row, example_keys(examples))
+
+
+def example_keys(examples: Sequence[tuple[str, str]]) -> np.ndarray:
+    """A stable 64-bit hash of every (text, label) example."""
+    return np.array(
+        [
+            int.from_bytes(hashlib.blake2b(f"{label}\t{text}".encode(), digest_size=8).digest(), "big")
+            for text, label in examples
+        ],
+        dtype=np.uint64,
+    )
 
 
 # Sentences around the question (an e-mail's story) count this much of the question's own words.

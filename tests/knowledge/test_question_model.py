@@ -79,3 +79,18 @@ def test_a_large_model_scored_sparse_agrees_with_the_dense_scoring(monkeypatch):
     assert sparse_model._dense is None and dense._dense is not None
     for text in ("Wie hoch ist die Förderquote?", "Ei gude", "deadline action plan", "xyz"):
         assert np.allclose(sparse_model.similarities(text), dense.similarities(text))
+
+
+def test_a_new_example_takes_its_place_in_the_training_order_and_the_others_keep_theirs():
+    from knowledge.question_model import _scrambled
+    from knowledge.vectors import example_keys
+
+    examples = [(f"frage nummer {i}", "frist" if i % 2 else "kosten") for i in range(40)]
+    grown = [*examples, ("eine neue frage", "kosten")]
+    for epoch in range(3):
+        before = [examples[i] for i in np.argsort(_scrambled(example_keys(examples), epoch), kind="stable")]
+        after = [grown[i] for i in np.argsort(_scrambled(example_keys(grown), epoch), kind="stable")]
+        assert [example for example in after if example in examples] == before
+    first = np.argsort(_scrambled(example_keys(examples), 0))
+    second = np.argsort(_scrambled(example_keys(examples), 1))
+    assert list(first) != list(second)  # every epoch another order
