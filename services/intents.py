@@ -121,6 +121,7 @@ _CASE_SPECIFIC = re.compile(
     r"\b(personal data|my data)\b|"
     # a request to change the Fachstelle's records: "bitte aktualisieren Sie unsere Kontaktdaten"
     r"\b(aktualisieren|aendern|korrigieren|loeschen|eintragen|austragen|streichen|berichtigen) sie\b|"
+    r"\b(tragen|nehmen|streichen) sie (mich|uns)\b[^.?!]{0,60}\b(aus|raus|heraus)\b|"
     # asking for an assessment of the own situation: "welche Förderung greift in unserem Fall?"
     r"\b(in|fuer|bei) (unserem|unseren|unserer|meinem) (konkreten |speziellen |besonderen )?"
     r"(fall|situation|konstellation)\b|\bin (our|my) (specific |particular )?(case|situation)\b"
