@@ -34,7 +34,7 @@ from knowledge.trained import (
     load_trained,
     save_trained,
 )
-from knowledge.vectors import Featurized, count_matrix, featurize
+from knowledge.vectors import Featurized, count_matrix, featurize, stable_key
 
 log = logging.getLogger(__name__)
 
@@ -99,18 +99,14 @@ def fold_of_texts(
     ordered by a hash of their text and dealt out to the folds in turn. Every fold gets its share of
     every label, and a curator's new example moves only examples of its own label (a shuffle by
     position would move them all, and the limits with them)."""
-    salt = str(seed).encode()
-
-    def key(text: str) -> int:
-        return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8, key=salt).digest(), "big")
-
+    salt = str(seed)
     members: dict[str, list[int]] = {}
     for row, group in enumerate(groups):
         members.setdefault(group, []).append(row)
     fold_of = np.zeros(len(texts), dtype=np.int64)
     for group, rows in members.items():
-        start = key(group) % folds  # small labels do not all begin in fold 0
-        for rank, row in enumerate(sorted(rows, key=lambda r: (key(texts[r]), r))):
+        start = stable_key(group, salt) % folds  # small labels do not all begin in fold 0
+        for rank, row in enumerate(sorted(rows, key=lambda r: (stable_key(texts[r], salt), r))):
             fold_of[row] = (start + rank) % folds
     return fold_of
 

@@ -106,15 +106,14 @@ def featurize(
     return Featurized(labels, vocabulary, idf, rows, label_of_row, example_keys(examples))
 
 
+def stable_key(text: str, salt: str = "") -> int:
+    """A 64-bit hash of a text that is the same in every process (Python's `hash` is not)."""
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8, key=salt.encode()).digest(), "big")
+
+
 def example_keys(examples: Sequence[tuple[str, str]]) -> np.ndarray:
     """A stable 64-bit hash of every (text, label) example."""
-    return np.array(
-        [
-            int.from_bytes(hashlib.blake2b(f"{label}\t{text}".encode(), digest_size=8).digest(), "big")
-            for text, label in examples
-        ],
-        dtype=np.uint64,
-    )
+    return np.array([stable_key(f"{label}\t{text}") for text, label in examples], dtype=np.uint64)
 
 
 # Sentences around the question (an e-mail's story) count this much of the question's own words.

@@ -1,6 +1,8 @@
 """Features of a message: dialect and English mapped onto the words of the entries."""
 
-from knowledge.features import feature_counts, looks_english, standard_text, tokens
+import pytest
+
+from knowledge.features import feature_counts, load_translations, looks_english, standard_text, tokens
 
 
 def test_hessian_dialect_becomes_standard_german():
@@ -38,10 +40,6 @@ def test_curators_extend_the_word_translations_in_a_yaml_file(tmp_path):
 
 
 def test_a_word_translated_twice_is_an_error_not_a_silent_overwrite(tmp_path):
-    import pytest
-
-    from knowledge.features import load_translations
-
     own = tmp_path / "translations.yaml"
     own.write_text(
         'dialect:\n  mer: "wir"\nenglish:\n  heavy: "stark"\n  heavy: "starkregen"\n', encoding="utf-8"
