@@ -140,7 +140,7 @@ class AnsweringService:
         if (
             intent is MessageIntent.OFFTOPIC
             or not entries
-            or entries[0][1].similarity < self.limits.min_score
+            or (entries[0][1].similarity < self.limits.min_score and confidence < self.limits.answer)
         ):
             return Answer(
                 original, AnswerKind.ESCALATE, "offtopic", considered=considered, english=reading.english

@@ -76,7 +76,22 @@ _ASKING = re.compile(
     r"\b(mitteilen|sagen|nennen|erlaeutern|erklaeren|bestaetigen) (koennten|koennen|wuerden)\b|"
     r"\bhinweis(e)?,? (ob|wie|wo|wann|welche\w*|was|wer)\b|\bich frage mich\b|\bwir fragen uns\b|"
     r"\b(i was|we were|i am|we are) wondering\b|\b(would be|are|am) grateful\b|"
-    r"\b(let|tell) (me|us) know\b|\b(i|we)'?d like to know\b)"
+    r"\b(let|tell) (me|us) know\b|\b(i|we)'?d like to know\b|"
+    # "Jetzt fragt mich der Gemeindevorstand, ob …", "mein chef fragt ob …", "isch waaß net, wie …"
+    r"\b(frag\w*|fraeg\w*|fraech\w*|frech\w*|frog\w*|froeg\w*|weiss|waass|wees|unsicher|asks?|asked|wonder\w*)\b"
+    r"[^.?!]{0,60}?,? (ob|wie|wann|wo|welche\w*|was|wer|warum|whether|if|how|when|which|what)\b)"
+)
+# A sentence that only asks for help in general ("Weiß da jemand Bescheid?", "Können Sie mir da
+# weiterhelfen?") asks nothing itself: what it is about is in the sentences around it.
+_ONLY_ASKS_FOR_HELP = re.compile(
+    r"^(und )?((weiss|waass|woass|wees|wisse|wissen) (da |do |hier )?(vielleicht |eventuell )?"
+    r"(jemand|einer|aaner|aner|wer|ihr|sie)( da| do| hier)? (bescheid|was|etwas|mehr|rat)( dazu| driwwer| darueber)?|"
+    r"(koennen|koennten|kann|kennt|kenne|kinne) (sie|ihr|mer|mir|jemand|aaner) (mir |uns |mer )?(da |do |hier |dabei |"
+    r"dazu |bitte |vielleicht )*(weiter)?helfe?n?|"
+    r"(haben|habt|hat|hot|hawwe) (sie|ihr|jemand|aaner) (da |do |hier |dazu )?(vielleicht )?"
+    r"(eine idee|einen tipp|en tipp|infos|informationen|ahnung|rat)|"
+    r"(was|wie) (meinen|sehen) sie (das|dazu)|any (ideas?|thoughts|advice)|(can|could) (you|anyone) help( me| us)?|"
+    r"does anyone know)( bitte| please)?[\s?!.]*$"
 )
 
 
@@ -137,9 +152,11 @@ def _sentences(text: str) -> list[str]:
 def is_asking(sentence: str) -> bool:
     """True when a sentence asks something (question mark or an asking phrase)."""
     stripped = sentence.strip()
+    folded = " ".join(fold(stripped).split())
+    if _ONLY_ASKS_FOR_HELP.match(folded):
+        return False
     if stripped.endswith("?"):
         return True
-    folded = " ".join(fold(stripped).split())
     return bool(_ASKING.search(folded)) and not _AS_AGREED.match(folded)
 
 

@@ -1,5 +1,7 @@
 """The answering engine on the real knowledge base: small talk, people, cases, off-topic, vague, English."""
 
+from dataclasses import replace
+
 import pytest
 
 from bot.app import build_answering
@@ -85,6 +87,17 @@ def test_an_answerable_question_goes_to_a_person_only_when_it_is_clearly_a_case(
     monkeypatch.setattr(service.case_model, "probability", lambda *args, **kwargs: CLEAR_CASE)
     answer = service.answer(question)
     assert answer.kind is AnswerKind.ESCALATE and answer.reason == "case_specific"
+
+
+def test_a_confident_answer_is_given_even_below_the_off_topic_score(service, monkeypatch):
+    """The lowest score of recognised questions only decides off-topic for messages the confidence
+    model does not trust: a confident answer with few shared words (short, English) stays an answer."""
+    question = "Wie hoch ist der Fördersatz der Klimarichtlinie für Klima-Kommunen?"
+    best = service.best_entry(question)
+    monkeypatch.setattr(service, "limits", replace(service.limits, min_score=10.0))
+    answer = service.answer(question)
+    assert answer.kind is AnswerKind.ANSWER and answer.entry == best
+    assert service.answer("Wer hat die Fußball-Bundesliga gewonnen?").reason == "offtopic"
 
 
 @pytest.mark.parametrize(

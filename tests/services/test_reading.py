@@ -1,6 +1,6 @@
 """Reading a message: the question sentences, their context, the language."""
 
-from services.reading import read_message, without_polite_frame
+from services.reading import is_asking, read_message, without_polite_frame
 
 MAIL = """Sehr geehrte Damen und Herren,
 
@@ -119,3 +119,24 @@ def test_questions_in_the_formal_register_are_found_without_a_question_mark():
         )
         assert reading.question == asking
         assert "Charta" in reading.context
+
+
+def test_a_sentence_that_only_asks_for_help_leaves_the_question_to_the_story():
+    reading = read_message(
+        "Mer hawwe unsern Klimaplan 2019 gemacht. Jetzt frächt misch de Gemeindevorstand, ob mer des "
+        "nochemol neu mache misse. Waaß do aaner Bescheid?"
+    )
+    assert reading.question.startswith("Jetzt frächt misch de Gemeindevorstand, ob")
+    assert "Waaß do aaner Bescheid?" in reading.context
+    for helpless in ("Können Sie mir da weiterhelfen?", "Weiß da jemand Bescheid?", "Any ideas?"):
+        assert not is_asking(helpless)
+
+
+def test_a_question_reported_from_someone_else_is_a_question():
+    for reported in (
+        "Jetzt fragt mich der Gemeindevorstand, ob wir den Plan erneuern müssen.",
+        "Mein Chef fragt, wann die nächste Runde beginnt.",
+        "My mayor asked whether the workshops are free.",
+    ):
+        assert is_asking(reported)
+    assert not is_asking("Wir prüfen derzeit, ob wir eine PV-Anlage bauen.")
