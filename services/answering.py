@@ -123,7 +123,7 @@ class AnsweringService:
         counts, predictions = self._predictions(reading)
         entries = self._entries(predictions)
         considered = tuple(entry for entry, _ in entries[:3])
-        whole = f"{text} {reading.context}"
+        whole = f"{text} {reading.story}"
         vague = self._concepts(whole) < MIN_ANSWER_WORDS and not _QUESTION_WORD.search(fold(whole))
         confidence = 0.0
         if entries and not vague:
@@ -198,7 +198,7 @@ class AnsweringService:
             runner_up_probability=runner_up.probability,
             similarity=best.similarity,
             runner_up_similarity=runner_up.similarity,
-            index_agrees=float(self.index.best(reading.question) == best.label),
+            index_agrees=float(self.index.best(reading.topic) == best.label),
         )
         return self.limits.confidence.confidence(evidence)
 
@@ -238,8 +238,8 @@ class AnsweringService:
             return MessageIntent.CASE
         if rule is not Intent.SMALLTALK:
             unframed = without_polite_frame(text)
-            if unframed != text:
-                counts = message_counts(unframed, reading.context)
+            if unframed != text or reading.antecedent:
+                counts = message_counts(unframed, reading.story)
             case = self.case_model.probability(unframed, counts=counts)
             if case >= self.limits.case and (case >= CLEAR_CASE or not answerable):
                 return MessageIntent.CASE
@@ -300,11 +300,11 @@ class AnsweringService:
 
     def _predictions(self, reading: Reading) -> tuple[Counter[str], list[Prediction]]:
         """The message's feature counts (question and context) and the model's leading labels."""
-        counts = message_counts(reading.question, reading.context)
+        counts = message_counts(reading.topic, reading.context)
         for term in reading.quoted:
             # the quoted term is what is asked about: it counts once more
             counts.update(feature_counts(term))
-        return counts, self.model.predict(reading.question, limit=PREDICTIONS, counts=counts)
+        return counts, self.model.predict(reading.topic, limit=PREDICTIONS, counts=counts)
 
     def _entries(self, predictions: list[Prediction]) -> list[tuple[Entry, Prediction]]:
         """The predictions that name an entry (not an intent), with their entries."""

@@ -22,6 +22,12 @@ _POINTS_BACK = re.compile(
     r"\b(das|des|dies\w*|dass|es|er|sie|ihn|ihm|ihr|dafuer|dazu|davon|damit|dabei|darauf|darueber|dort|da|"
     r"hierfuer|hierzu|hiervon|so|solche\w*|it|this|that|these|those|they|them|there)\b"
 )
+# A longer question that refers back ("worum es sich dabei handelt") is read with the sentence before it,
+# which names what it refers to.
+_REFERS_BACK = re.compile(
+    r"\b(dabei|darum|dafuer|dazu|davon|damit|darauf|darueber|darunter|hierfuer|hierzu|hiervon|hierbei|"
+    r"diese[rsmn]?|solche[rsmn]?|deren|dessen|this|these|those)\b"
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _QUOTED_LINE = re.compile(r"^\s*>")
 _QUOTE_HEADER = re.compile(
@@ -119,6 +125,19 @@ class Reading:
     question: str
     context: str
     english: bool
+    # the sentence the question refers back to ("worum es sich dabei handelt"): it names the topic, so
+    # the entry model reads it with the question; whether the message is a case is read without it
+    antecedent: str = ""
+
+    @property
+    def topic(self) -> str:
+        """The question with the sentence it refers back to: what the entry model reads."""
+        return f"{self.antecedent} {self.question}".strip()
+
+    @property
+    def story(self) -> str:
+        """Everything around the question sentences, the antecedent included."""
+        return f"{self.antecedent} {self.context}".strip()
 
     @property
     def quoted(self) -> list[str]:
@@ -178,4 +197,9 @@ def read_message(text: str) -> Reading:
     if len(content_words(question)) < MIN_QUESTION_WORDS and _POINTS_BACK.search(fold(question)):
         # "Stimmt das noch?", "Was ist das?": the topic is in the sentences around it
         return Reading(" ".join(sentences), "", english)
-    return Reading(question, " ".join(context), english)
+    first = sentences.index(asking[0])
+    antecedent = ""
+    if first > 0 and _REFERS_BACK.search(fold(asking[0])):
+        antecedent = sentences[first - 1]
+        context.remove(antecedent)
+    return Reading(question, " ".join(context), english, antecedent)

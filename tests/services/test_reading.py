@@ -102,7 +102,7 @@ def test_an_indirect_question_in_a_formal_sentence_is_the_question():
         "benötige ich die Information, ob hierfür Gebühren anfallen."
     )
     assert reading.question.startswith("Für die Haushaltsplanung benötige ich die Information, ob")
-    assert "Fachveranstaltungen" in reading.context
+    assert "Fachveranstaltungen" in reading.antecedent  # "hierfür" refers to it
 
 
 def test_questions_in_the_formal_register_are_found_without_a_question_mark():
@@ -140,3 +140,19 @@ def test_a_question_reported_from_someone_else_is_a_question():
     ):
         assert is_asking(reported)
     assert not is_asking("Wir prüfen derzeit, ob wir eine PV-Anlage bauen.")
+
+
+def test_a_question_that_refers_back_is_read_with_the_sentence_it_refers_to():
+    reading = read_message(
+        "Sehr geehrte Damen und Herren,\n\nich betreue das Thema seit Juni. In den Unterlagen wird auf eine "
+        "Datenbank des Bündnisses verwiesen.\n\nKönnten Sie mir erläutern, worum es sich dabei handelt und wofür wir sie nutzen "
+        "sollen?\n\n"
+        "Mit freundlichen Grüßen\nA. Muster"
+    )
+    assert reading.question.startswith("Könnten Sie mir erläutern, worum es sich dabei handelt")
+    assert reading.antecedent == "In den Unterlagen wird auf eine Datenbank des Bündnisses verwiesen."
+    assert reading.topic.startswith("In den Unterlagen") and reading.topic.endswith("sollen?")
+    assert reading.context == "ich betreue das Thema seit Juni."
+    assert "Datenbank" in reading.story
+    plain = read_message("Wir sind neu im Bündnis. Welche Pflichten haben Mitglieder?")
+    assert plain.antecedent == "" and plain.topic == plain.question
