@@ -25,7 +25,7 @@ CASE = "case"
 GENERAL = "general"
 # Inverse L2 penalty of the fit (scikit-learn's C): chosen by cross-validation on the examples.
 STRENGTH = 10.0
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def featurize_cases(

@@ -13,6 +13,7 @@ from functools import lru_cache
 from itertools import chain
 from pathlib import Path
 
+from knowledge.dialect import respellings
 from knowledge.text import fold, stem
 from knowledge.yaml_text import load_yaml
 
@@ -149,8 +150,12 @@ def _word_features(token: str) -> tuple[str, ...]:
 
 def feature_counts(text: str) -> Counter[str]:
     """Feature -> count for one message (stems, stem pairs, character n-grams, symbols)."""
-    words = _words(_TOKEN.findall(fold(text)))
+    found = _TOKEN.findall(fold(text))
+    words = _words(found)
     counts = Counter(chain.from_iterable(map(_word_features, words)))
+    if not _english_tokens(found):
+        # "eischentlich" also counts as "eigentlich" (knowledge/dialect.py)
+        counts.update(f"w:{stem(spelling)}" for word in words for spelling in respellings(word))
     stems = [stem(w) for w in words]
     for first, second in zip(stems, stems[1:], strict=False):
         counts[f"b:{first}_{second}"] += PAIR_WEIGHT

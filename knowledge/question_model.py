@@ -32,7 +32,7 @@ MAX_DENSE_CELLS = 30_000_000
 PRUNE_BELOW = 1e-4
 # Models up to this many feature x label cells (the real knowledge base: about 3 million) score densely.
 MAX_DENSE_SCORING = 8_000_000
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 
 
 @dataclass(frozen=True)
