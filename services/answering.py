@@ -21,7 +21,7 @@ from knowledge.text import content_words, fold
 from knowledge.trained import Limits, TrainedModel, calibration_file
 from knowledge.training import load_or_train
 from knowledge.vectors import message_counts
-from services.intents import Intent, classify
+from services.intents import Intent, classify, is_complaint
 from services.reading import Reading, read_message, without_polite_frame
 
 MAX_QUESTION_CHARS = 2000
@@ -234,7 +234,7 @@ class AnsweringService:
         rule = classify(text)
         if rule is Intent.HUMAN:
             return MessageIntent.HUMAN
-        if rule is Intent.CASE_SPECIFIC:
+        if rule is Intent.CASE_SPECIFIC or is_complaint(f"{reading.story} {text}"):
             return MessageIntent.CASE
         if rule is not Intent.SMALLTALK:
             unframed = without_polite_frame(text)

@@ -126,6 +126,18 @@ _CASE_SPECIFIC = re.compile(
     r"\b(in|fuer|bei) (unserem|unseren|unserer|meinem) (konkreten |speziellen |besonderen )?"
     r"(fall|situation|konstellation)\b|\bin (our|my) (specific |particular )?(case|situation)\b"
 )
+# A complaint goes to a person, wherever in the message it stands: "Des is jetzt schon es dritte Mol,
+# dass mer kei Antwort kriehe. So geht des net!"
+_COMPLAINT = re.compile(
+    r"\b(beschwerde|beschweren|frechheit|unverschaemt\w*|unzumutbar|zumutung|inakzeptabel|"
+    r"complaint|complain|unacceptable)\b|"
+    r"\b(so geht (das|des) (nicht|net|nit|ned)|(das|des) geht so (nicht|net|nit|ned))\b|"
+    r"\b((schon|bereits|jetzt)( schon)? (zum|das|des|es)|already the) "
+    r"(zweite|dritte|vierte|fuenfte|x-te|second|third)n? (mal|mol|time)\b|"
+    r"\b(kein|keine|kei|kaa|no)\b[^.?!]{0,20}\b(antwort|rueckmeldung|reaktion|answer|reply|response)\b[^.?!]{0,40}"
+    r"\b(bekommen|erhalten|kriegen|gekriegt|kriehe|krieje|received|got|heard)\b|"
+    r"\b(bin|sind|ist) (sehr |ziemlich |echt |wirklich )?(enttaeuscht|veraergert|veraeppelt|sauer|disappointed|annoyed)\b"
+)
 # Dots that do not end a sentence ("am 02.10. eingereicht", "Nr. 12", "z.B."), taken out before the case
 # patterns, which stay within one sentence.
 _DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{2,4})?")
@@ -201,6 +213,11 @@ def classify(text: str) -> Intent:
     if _CASE_SPECIFIC.search(_without_inner_dots(folded)):
         return Intent.CASE_SPECIFIC
     return Intent.QUESTION
+
+
+def is_complaint(text: str) -> bool:
+    """True when a message complains (about waiting, about the Fachstelle): only a person can answer."""
+    return bool(_COMPLAINT.search(" ".join(fold(text).split())))
 
 
 def wants_booking(text: str) -> bool:

@@ -12,6 +12,7 @@ from services.answering import AnsweringService, AnswerKind
 
 EVAL_DIR = Path(__file__).parent / "eval"
 HOLDOUT_DIR = Path(__file__).parent / "holdout"
+HARD_DIR = Path(__file__).parent / "hard"
 SPECIAL = {"help", "escalate", "suggest"}
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from bot.app import build_answering
 from bot.settings import Settings
-from tests.eval_set import HOLDOUT_DIR, evaluate, load_eval_items
+from tests.eval_set import HARD_DIR, HOLDOUT_DIR, evaluate, load_eval_items
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +20,7 @@ def test_eval_set_is_large_enough():
 
 def test_eval_expectations_name_existing_entries():
     service = build_answering(Settings())
-    items = load_eval_items() + load_eval_items(HOLDOUT_DIR)
+    items = load_eval_items() + load_eval_items(HOLDOUT_DIR) + load_eval_items(HARD_DIR)
     unknown = {i.expect for i in items if i.expect not in {"help", "escalate", "suggest"}} - set(
         service.by_id
     )
