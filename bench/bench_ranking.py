@@ -28,7 +28,7 @@ from bot.app import build_answering  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from knowledge.markup import visible_text  # noqa: E402
 from knowledge.model import Entry  # noqa: E402
-from tests.eval_set import EVAL_DIR, HOLDOUT_DIR, load_eval_items  # noqa: E402
+from tests.eval_set import EVAL_DIR, HARD_DIR, HOLDOUT_DIR, load_eval_items  # noqa: E402
 
 DEV_SET = ROOT.parent / "shared" / "eval-dev" / "questions.yaml"
 _WORD = re.compile(r"\w+")
@@ -104,7 +104,11 @@ def main() -> None:
     plain = PlainBM25(entries, examples=False)
     plain_examples = PlainBM25(entries, examples=True)
     tallies = []
-    for name, directory in (("own set (tests/eval)", EVAL_DIR), ("holdout set (tests/holdout)", HOLDOUT_DIR)):
+    for name, directory in (
+        ("own set (tests/eval)", EVAL_DIR),
+        ("holdout set (tests/holdout)", HOLDOUT_DIR),
+        ("hard development set (tests/hard)", HARD_DIR),
+    ):
         tally = Tally(name)
         for item in load_eval_items(directory):
             if item.expect in {"help", "escalate", "suggest"}:
