@@ -28,6 +28,12 @@ _REFERS_BACK = re.compile(
     r"\b(dabei|darum|dafuer|dazu|davon|damit|darauf|darueber|darunter|hierfuer|hierzu|hiervon|hierbei|"
     r"diese[rsmn]?|solche[rsmn]?|deren|dessen|this|these|those)\b"
 )
+# "Dazu eine Frage: …", "Dabei stellt sich uns die Frage, …": a lead-in that points back only at the story
+# in general, not at what the question is about
+_LEAD_IN = re.compile(
+    r"^([^:?]{0,40}\b(frage|fragen|question)\b[^:?]{0,20}:\s*|"
+    r"(dazu|hierzu|dabei|diesbezueglich|darueber hinaus)\b[^,:?]{0,40}\bfrage\w*\b,?\s*)"
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _QUOTED_LINE = re.compile(r"^\s*>")
 _QUOTE_HEADER = re.compile(
@@ -199,7 +205,7 @@ def read_message(text: str) -> Reading:
         return Reading(" ".join(sentences), "", english)
     first = sentences.index(asking[0])
     antecedent = ""
-    if first > 0 and _REFERS_BACK.search(fold(asking[0])):
+    if first > 0 and _REFERS_BACK.search(_LEAD_IN.sub("", fold(asking[0]))):
         antecedent = sentences[first - 1]
         context.remove(antecedent)
     return Reading(question, " ".join(context), english, antecedent)

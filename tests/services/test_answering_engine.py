@@ -63,6 +63,11 @@ def test_small_talk_gets_its_own_short_reply(service, text, intent):
             "case_specific",
         ),
         ("Wer hat die Fußball-Bundesliga gewonnen?", "offtopic"),
+        (
+            "Des is jetzt schon es dritte Mol, dass mer uff e Mail vun eisch kei Antwort kriehe. "
+            "So geht des net! Wer is do bei eisch eischentlich zuständig?",
+            "case_specific",
+        ),
     ],
 )
 def test_people_cases_and_off_topic_questions_get_no_knowledge_answer(service, text, reason):

@@ -156,3 +156,12 @@ def test_a_question_that_refers_back_is_read_with_the_sentence_it_refers_to():
     assert "Datenbank" in reading.story
     plain = read_message("Wir sind neu im Bündnis. Welche Pflichten haben Mitglieder?")
     assert plain.antecedent == "" and plain.topic == plain.question
+
+
+def test_a_lead_in_that_points_back_does_not_pull_in_the_story():
+    reading = read_message(
+        "In der nächsten Sitzung berichten wir über unsere Klimaschutzaktivitäten. Dazu eine Frage: Bis "
+        "wann müssen wir nach der Unterzeichnung der Charta den Aktionsplan einreichen?"
+    )
+    assert reading.antecedent == ""
+    assert "Sitzung" in reading.context
