@@ -122,6 +122,15 @@ _CASE_SPECIFIC = re.compile(
     # a request to change the Fachstelle's records: "bitte aktualisieren Sie unsere Kontaktdaten"
     r"\b(aktualisieren|aendern|korrigieren|loeschen|eintragen|austragen|streichen|berichtigen) sie\b|"
     r"\b(tragen|nehmen|streichen) sie (mich|uns)\b[^.?!]{0,60}\b(aus|raus|heraus)\b|"
+    # a binding promise for the own project: "Kenne Se mer fest zusache, dass …", "confirm in writing"
+    r"\b(fest|verbindlich|schriftlich|in writing|definitely|for sure)\b[^.?!]{0,40}"
+    r"\b(zusagen|zusache|zusichern|bestaetigen|garantieren|confirm|guarantee)\w*|"
+    r"\b(bestaetigen|zusagen|zusichern|garantieren)\b[^.?!]{0,20}, dass (unser|unsere|unseren|wir)\b|"
+    r"\b(confirm|guarantee)\b[^.?!]{0,20}\b(that )?(our|we)\b|"
+    # a request to look something up or sort it out: "Können Sie da mal nachgucken, ob …"
+    r"\b(koennen|koennten|kenne|kennte|kann|could|can) (sie|se|you)\b[^.?!]{0,30}"
+    r"\b(nachschauen|nachgucken|nachsehen|nachgucke|nachfragen|klaeren|checken|look into|look it up|"
+    r"look into|check on)\b|"
     # asking for an assessment of the own situation: "welche Förderung greift in unserem Fall?"
     r"\b(in|fuer|bei) (unserem|unseren|unserer|meinem) (konkreten |speziellen |besonderen )?"
     r"(fall|situation|konstellation)\b|\bin (our|my) (specific |particular )?(case|situation)\b"
@@ -129,14 +138,17 @@ _CASE_SPECIFIC = re.compile(
 # A complaint goes to a person, wherever in the message it stands: "Des is jetzt schon es dritte Mol,
 # dass mer kei Antwort kriehe. So geht des net!"
 _COMPLAINT = re.compile(
-    r"\b(beschwerde|beschweren|frechheit|unverschaemt\w*|unzumutbar|zumutung|inakzeptabel|"
-    r"complaint|complain|unacceptable)\b|"
+    r"\b(beschwerde|frechheit|unverschaemt\w*|unzumutbar|zumutung|inakzeptabel|unacceptable)\b|"
+    r"\b((mich|uns)\b[^.?!]{0,40}\bbeschwer\w*|beschwere (ich )?mich|(i|we) (want to |would like to )?complain|"
+    r"(make|file) a complaint)\b|"
     r"\b(so geht (das|des) (nicht|net|nit|ned)|(das|des) geht so (nicht|net|nit|ned))\b|"
     r"\b((schon|bereits|jetzt)( schon)? (zum|das|des|es)|already the) "
     r"(zweite|dritte|vierte|fuenfte|x-te|second|third)n? (mal|mol|time)\b|"
     r"\b(kein|keine|kei|kaa|no)\b[^.?!]{0,20}\b(antwort|rueckmeldung|reaktion|answer|reply|response)\b[^.?!]{0,40}"
     r"\b(bekommen|erhalten|kriegen|gekriegt|kriehe|krieje|received|got|heard)\b|"
-    r"\b(bin|sind|ist) (sehr |ziemlich |echt |wirklich )?(enttaeuscht|veraergert|veraeppelt|sauer|disappointed|annoyed)\b"
+    r"\b(bin|sind|ist|war|waren) (sehr |ziemlich |echt |wirklich )?"
+    r"(enttaeuscht|veraergert|veraeppelt|sauer|disappointed|annoyed)\b|"
+    r"\b(enttaeuscht|veraergert) (war|waren|bin|sind)\b"
 )
 # Dots that do not end a sentence ("am 02.10. eingereicht", "Nr. 12", "z.B."), taken out before the case
 # patterns, which stay within one sentence.

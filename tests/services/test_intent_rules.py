@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.intents import is_complaint, wants_report
+from services.intents import Intent, classify, is_complaint, wants_report
 
 
 @pytest.mark.parametrize(
@@ -48,3 +48,30 @@ def test_complaints_are_recognised(text):
 )
 def test_questions_are_no_complaints(text):
     assert not is_complaint(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kenne Se mer fest zusache, dass mer die 75 Prozent fer des Dach kriehe?",
+        "Können Sie bestätigen, dass unser Projekt gefördert wird?",
+        "Can you confirm in writing that our project gets the higher rate?",
+        "Können Sie da mal nachgucken, ob alles angekommen ist?",
+        "Können Sie klären, wann mit der Zahlung zu rechnen ist?",
+    ],
+)
+def test_requests_to_promise_or_look_something_up_are_cases(text):
+    assert classify(text) is Intent.CASE_SPECIFIC
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Können Sie mir bestätigen, dass der Fördersatz 70 Prozent beträgt?",
+        "Bitte bestätigen Sie uns, welches Zieljahr derzeit gilt.",
+        "Can you check whether the deadline is still 15 September?",
+        "Können Sie mir erklären, was eine THG-Bilanz ist?",
+    ],
+)
+def test_general_questions_asked_as_requests_stay_questions(text):
+    assert classify(text) is Intent.QUESTION
