@@ -243,12 +243,24 @@ class AnsweringService:
             case = self.case_model.probability(unframed, counts=counts)
             if case >= self.limits.case and (case >= CLEAR_CASE or not answerable):
                 return MessageIntent.CASE
+        if reading.story and self._off_topic_alone(reading.question):
+            # "ich war bei den Klimascouts dabei. Wie viele Urlaubstage stehen mir zu?": the story names
+            # a topic, the question itself has none
+            return MessageIntent.OFFTOPIC
         intent = intent_of_label(best.label)
         if rule is Intent.SMALLTALK:
             return intent if intent is not None and intent.is_smalltalk else MessageIntent.CAPABILITIES
         if intent is not None and best.probability >= self.limits.intent:
             return intent
         return None
+
+    def _off_topic_alone(self, question: str) -> bool:
+        """True when the question sentences, read without their story, are clearly off topic."""
+        alone = self.model.predict(question, limit=1)
+        return bool(alone) and (
+            intent_of_label(alone[0].label) is MessageIntent.OFFTOPIC
+            and alone[0].probability >= self.limits.intent
+        )
 
     def present_entry(
         self,

@@ -66,10 +66,23 @@ _SMALLTALK_WORDS = frozenset(
 )
 _SMALLTALK_WORD = re.compile(r"[a-z]+")
 MAX_SMALLTALK_WORDS = 8
+# Phrases of thanks and farewell that say nothing about a topic: "für die Infos", "das hilft mir weiter"
+_SMALLTALK_PHRASE = re.compile(
+    r"\b((fuer|for) (die|ihre|deine|the|your) (schnelle |nette |freundliche |quick )?(infos?|informationen|"
+    r"information|antwort|antworten|hilfe|help|auskunft|rueckmeldung|answer|answers)|"
+    r"(das|des|it|that|this) (hat|hilft|helps|helped) (mir|uns|me|us)?\s?(sehr |echt |wirklich |a lot )?"
+    r"(weiter|weitergeholfen|geholfen|a lot)?|(einen |nen )?schoenen tag( noch)?|have a (nice|good|great) day)\b"
+)
+# "Bist du eigentlich en echte Mensch oder e Computer?" asks who answers, it does not ask for a person
+_IDENTITY_QUESTION = re.compile(
+    r"^(und |also |sag mal,? )?(bist du|bisde|sind sie|seid ihr|are you|am i (talking|chatting|writing) (to|with))\b"
+    r"[^.?!]{0,40}\b(mensch|person|bot|chatbot|computer|programm|computerprogramm|maschine|ki|human|robot|real|"
+    r"ai)\b"
+)
 
 
 def _only_smalltalk_words(folded: str) -> bool:
-    words = _SMALLTALK_WORD.findall(folded)
+    words = _SMALLTALK_WORD.findall(_SMALLTALK_PHRASE.sub(" ", folded))
     return 0 < len(words) <= MAX_SMALLTALK_WORDS and all(word in _SMALLTALK_WORDS for word in words)
 
 
@@ -219,6 +232,8 @@ def classify(text: str) -> Intent:
     """The intent of an already cleaned message."""
     folded = " ".join(fold(text).split())
     if not folded or _SMALLTALK.match(folded.strip(" !?.")) or _only_smalltalk_words(folded):
+        return Intent.SMALLTALK
+    if _IDENTITY_QUESTION.match(folded):
         return Intent.SMALLTALK
     if _HUMAN.search(folded):
         return Intent.HUMAN

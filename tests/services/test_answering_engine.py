@@ -68,6 +68,11 @@ def test_small_talk_gets_its_own_short_reply(service, text, intent):
             "So geht des net! Wer is do bei eisch eischentlich zuständig?",
             "case_specific",
         ),
+        (
+            "Ich bin Azubi bei der Stadt und war letztes Jahr bei den Klimascouts dabei. Wie viele "
+            "Urlaubstage stehen mir im zweiten Ausbildungsjahr zu?",
+            "offtopic",
+        ),
     ],
 )
 def test_people_cases_and_off_topic_questions_get_no_knowledge_answer(service, text, reason):

@@ -75,3 +75,21 @@ def test_requests_to_promise_or_look_something_up_are_cases(text):
 )
 def test_general_questions_asked_as_requests_stay_questions(text):
     assert classify(text) is Intent.QUESTION
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bist du eigentlich en echte Mensch oder e Computer?",
+        "Are you a real person?",
+        "Vielen Dank für die Infos, das hilft mir weiter. Tschüss!",
+        "Danke für die schnelle Antwort, schönen Tag noch",
+    ],
+)
+def test_asking_who_answers_and_thanking_for_the_information_are_small_talk(text):
+    assert classify(text) is Intent.SMALLTALK
+
+
+def test_a_wish_for_a_person_and_a_thanks_with_a_topic_are_no_small_talk():
+    assert classify("Ich will mit einem echten Menschen sprechen") is Intent.HUMAN
+    assert classify("Danke für die Infos zur Frist") is Intent.QUESTION
