@@ -70,7 +70,7 @@ def test_small_talk_gets_its_own_short_reply(service, text, intent):
         ),
         (
             "Ich bin Azubi bei der Stadt und war letztes Jahr bei den Klimascouts dabei. Wie viele "
-            "Urlaubstage stehen mir im zweiten Ausbildungsjahr zu?",
+            "Urlaubstage stehen mir nach dem Tarifvertrag zu, und kann ich Resturlaub mitnehmen?",
             "offtopic",
         ),
     ],
