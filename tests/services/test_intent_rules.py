@@ -58,6 +58,8 @@ def test_questions_are_no_complaints(text):
         "Can you confirm in writing that our project gets the higher rate?",
         "Können Sie da mal nachgucken, ob alles angekommen ist?",
         "Können Sie klären, wann mit der Zahlung zu rechnen ist?",
+        "Zählt unsere Energiemengenbilanz von 2019 noch als ausreichend?",
+        "Is our balance from 2019 still valid for the bonus?",
     ],
 )
 def test_requests_to_promise_or_look_something_up_are_cases(text):
@@ -71,6 +73,7 @@ def test_requests_to_promise_or_look_something_up_are_cases(text):
         "Bitte bestätigen Sie uns, welches Zieljahr derzeit gilt.",
         "Can you check whether the deadline is still 15 September?",
         "Können Sie mir erklären, was eine THG-Bilanz ist?",
+        "Gilt die Bilanz von 2019 noch?",
     ],
 )
 def test_general_questions_asked_as_requests_stay_questions(text):
