@@ -30,7 +30,7 @@ RELATED = 3
 # labels the model names for a message (entries and intents); the policy looks at the first few
 PREDICTIONS = 8
 # An entry the message matches at least this share as well as the answered one leads its follow-ups.
-ALSO_ASKED = 0.65
+ALSO_ASKED = 0.6
 # "Meinten Sie …?" only when the runner-up is nearly as likely as the best entry.
 CLOSE_RUNNER_UP = 0.5
 # A message of one content word ("Förderung", "Frist") names a topic, not a question: it gets choices.
@@ -243,15 +243,19 @@ class AnsweringService:
             case = self.case_model.probability(unframed, counts=counts)
             if case >= self.limits.case and (case >= CLEAR_CASE or not answerable):
                 return MessageIntent.CASE
-        if reading.story and self._off_topic_alone(reading.question):
-            # "ich war bei den Klimascouts dabei. Wie viele Urlaubstage stehen mir zu?": the story names
-            # a topic, the question itself has none
-            return MessageIntent.OFFTOPIC
         intent = intent_of_label(best.label)
         if rule is Intent.SMALLTALK:
             return intent if intent is not None and intent.is_smalltalk else MessageIntent.CAPABILITIES
         if intent is not None and best.probability >= self.limits.intent:
             return intent
+        if (
+            intent in (None, MessageIntent.OFFTOPIC)
+            and reading.story
+            and self._off_topic_alone(reading.question)
+        ):
+            # "ich war bei den Klimascouts dabei. Wie viele Urlaubstage stehen mir zu?": the story names
+            # a topic, the question itself has none
+            return MessageIntent.OFFTOPIC
         return None
 
     def _off_topic_alone(self, question: str) -> bool:
