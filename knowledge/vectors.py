@@ -7,7 +7,6 @@ The question model and the case model share them: one counting of all examples s
 from __future__ import annotations
 
 import hashlib
-import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -138,11 +137,15 @@ def tfidf_vector(
     counts: dict[str, float], vocabulary: dict[str, int], idf: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sparse L2-normalised TF-IDF vector (indices, values) with sublinear term frequency."""
-    pairs = [(vocabulary[f], c) for f, c in counts.items() if f in vocabulary]
-    if not pairs:
+    known = vocabulary.get
+    found = [(i, c) for f, c in counts.items() if (i := known(f)) is not None]
+    if not found:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
-    indices = np.fromiter((i for i, _ in pairs), dtype=np.int64, count=len(pairs))
-    tf = np.fromiter((1.0 + math.log(c) if c >= 1 else c for _, c in pairs), dtype=float, count=len(pairs))
+    columns, raw = zip(*found, strict=True)
+    indices = np.array(columns, dtype=np.int64)
+    counted = np.array(raw, dtype=float)
+    # sublinear term frequency; a context feature's fractional weight (below 1) stays as it is
+    tf = np.where(counted >= 1.0, 1.0 + np.log(np.maximum(counted, 1.0)), counted)
     values = tf * idf[indices]
     norm = np.linalg.norm(values)
     return indices, values / norm if norm else values

@@ -139,6 +139,7 @@ class AnsweringService:
             )
         if (
             intent is MessageIntent.OFFTOPIC
+            or (confidence >= self.limits.answer and self._off_topic_alone(reading))
             or not entries
             or (entries[0][1].similarity < self.limits.min_score and confidence < self.limits.answer)
         ):
@@ -248,19 +249,15 @@ class AnsweringService:
             return intent if intent is not None and intent.is_smalltalk else MessageIntent.CAPABILITIES
         if intent is not None and best.probability >= self.limits.intent:
             return intent
-        if (
-            intent in (None, MessageIntent.OFFTOPIC)
-            and reading.story
-            and self._off_topic_alone(reading.question)
-        ):
-            # "ich war bei den Klimascouts dabei. Wie viele Urlaubstage stehen mir zu?": the story names
-            # a topic, the question itself has none
-            return MessageIntent.OFFTOPIC
         return None
 
-    def _off_topic_alone(self, question: str) -> bool:
-        """True when the question sentences, read without their story, are clearly off topic."""
-        alone = self.model.predict(question, limit=1)
+    def _off_topic_alone(self, reading: Reading) -> bool:
+        """True when the question sentences, read without their story, are clearly off topic: "ich war
+        bei den Klimascouts dabei. Wie viele Urlaubstage stehen mir zu?" (only asked where an answer
+        would be given, as it costs a second prediction)."""
+        if not reading.story:
+            return False
+        alone = self.model.predict(reading.question, limit=1)
         return bool(alone) and (
             intent_of_label(alone[0].label) is MessageIntent.OFFTOPIC
             and alone[0].probability >= self.limits.intent
