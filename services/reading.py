@@ -132,7 +132,7 @@ class Reading:
     context: str
     english: bool
     # the sentence the question refers back to ("worum es sich dabei handelt"): it names the topic, so
-    # the entry model reads it with the question; whether the message is a case is read without it
+    # the entry model reads it with the question; the case model reads it as part of the story
     antecedent: str = ""
 
     @property

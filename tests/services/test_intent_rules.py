@@ -74,6 +74,8 @@ def test_requests_to_promise_or_look_something_up_are_cases(text):
         "Can you check whether the deadline is still 15 September?",
         "Können Sie mir erklären, was eine THG-Bilanz ist?",
         "Gilt die Bilanz von 2019 noch?",
+        "Können Sie bestätigen, dass wir als Klima-Kommune einen Zuschlag bekommen?",
+        "Can you confirm that we need a council decision for the action plan?",
     ],
 )
 def test_general_questions_asked_as_requests_stay_questions(text):
