@@ -108,10 +108,10 @@ def _standard(found: list[str], *, dialect: bool = True) -> list[str]:
     return result
 
 
-def _words(found: list[str]) -> list[str]:
+def _words(found: list[str], english: bool) -> list[str]:
     """The message's words: dialect replaced by standard German, or, when the text is English, the
     English words with the German words of English domain words added."""
-    if _english_tokens(found):
+    if english:
         english = _translations()[1]
         words = _standard(found, dialect=False)
         return words + [english[w] for w in words if w in english]
@@ -120,7 +120,8 @@ def _words(found: list[str]) -> list[str]:
 
 def standard_text(text: str) -> str:
     """The message in standard German words: dialect replaced, English domain words translated added."""
-    return " ".join(_words(_TOKEN.findall(fold(text))))
+    found = _TOKEN.findall(fold(text))
+    return " ".join(_words(found, _english_tokens(found)))
 
 
 def looks_english(text: str) -> bool:
@@ -151,9 +152,10 @@ def _word_features(token: str) -> tuple[str, ...]:
 def feature_counts(text: str) -> Counter[str]:
     """Feature -> count for one message (stems, stem pairs, character n-grams, symbols)."""
     found = _TOKEN.findall(fold(text))
-    words = _words(found)
+    english = _english_tokens(found)
+    words = _words(found, english)
     counts = Counter(chain.from_iterable(map(_word_features, words)))
-    if not _english_tokens(found):
+    if not english:
         # "eischentlich" also counts as "eigentlich" (knowledge/dialect.py)
         counts.update(f"w:{stem(spelling)}" for word in words for spelling in respellings(word))
     stems = [stem(w) for w in words]
