@@ -13,6 +13,8 @@ from services.answering import AnsweringService, AnswerKind
 EVAL_DIR = Path(__file__).parent / "eval"
 HOLDOUT_DIR = Path(__file__).parent / "holdout"
 HARD_DIR = Path(__file__).parent / "hard"
+FACTSHEET_DIR = Path(__file__).parent / "factsheet"
+FACTSHEET_KINDS = {"kb", "escalate", "smalltalk_or_help"}
 SPECIAL = {"help", "escalate", "suggest"}
 
 
@@ -40,6 +42,17 @@ def load_eval_items(directory: Path = EVAL_DIR) -> list[EvalItem]:
                     str(raw.get("persona", "")).strip(),
                 )
             )
+    return items
+
+
+def load_factsheet_items(half: str | None = None) -> list[dict]:
+    """The items of tests/factsheet/*.yaml (the shared development set's format), optionally one half:
+    `a` the odd numbers, `b` the even ones."""
+    items = [
+        item for path in sorted(FACTSHEET_DIR.glob("*.yaml")) for item in yaml.safe_load(path.read_text())
+    ]
+    if half:
+        items = [item for item in items if (int(item["id"][1:]) % 2 == 1) == (half == "a")]
     return items
 
 

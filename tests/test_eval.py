@@ -4,7 +4,14 @@ import pytest
 
 from bot.app import build_answering
 from bot.settings import Settings
-from tests.eval_set import HARD_DIR, HOLDOUT_DIR, evaluate, load_eval_items
+from tests.eval_set import (
+    FACTSHEET_KINDS,
+    HARD_DIR,
+    HOLDOUT_DIR,
+    evaluate,
+    load_eval_items,
+    load_factsheet_items,
+)
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +32,17 @@ def test_eval_expectations_name_existing_entries():
         service.by_id
     )
     assert not unknown
+
+
+def test_the_fact_sheet_set_is_well_formed():
+    items = load_factsheet_items()
+    assert len({item["id"] for item in items}) == len(items) >= 300
+    assert {item["expect"] for item in items} == FACTSHEET_KINDS
+    for item in items:
+        if item["expect"] == "kb":
+            assert item["expect_any"] and all(term == term.lower() for term in item["expect_any"]), item["id"]
+    halves = load_factsheet_items("a"), load_factsheet_items("b")
+    assert sum(map(len, halves)) == len(items) and all(halves)
 
 
 def test_top1_accuracy_is_at_least_90_percent(report):
