@@ -77,13 +77,16 @@ def _translations() -> tuple[dict[str, str], dict[str, str]]:
     return load_translations()
 
 
+# Function words, and common words that only English writes: a short English question ("how many
+# Klima-Kommunen exist?") has few function words. Hessian function words count as German ("is", "do").
 _ENGLISH_MARKERS = frozenset(
     "the is are what which how does do can our we you of to for and there any when where who why "
-    "with have has been will should would about this that".split()
+    "with have has been will should would about this that many much exist exists need get my it "
+    "from please thanks thank hello morning good bye number free phone advice climate funding".split()
 )
 _GERMAN_MARKERS = frozenset(
     "der die das und ist wie was wir ich nicht ein eine fuer mit auf den dem es sind wann wo "
-    "gibt kann koennen muss muessen bei von zu im".split()
+    "gibt kann koennen muss muessen bei von zu im isch mer des net un vun hawwe hot aach uff".split()
 )
 
 

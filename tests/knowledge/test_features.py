@@ -19,6 +19,19 @@ def test_english_domain_words_are_translated_for_the_search():
     assert not looks_english("Was muss in den Aktionsplan?")
 
 
+@pytest.mark.parametrize(
+    ("text", "english"),
+    [
+        ("how many Klima-Kommunen exist?", True),  # one function word: English-only words count too
+        ("free federal advice centre for climate adaptation - phone number?", True),
+        ("Misse mer do mitmache odder is des freiwillich?", False),  # Hessian "is" and "do"
+        ("Hi, wir wollen nach der KlimaRL beantragen. Gefährdet das den Zuschlag?", False),
+    ],
+)
+def test_short_english_questions_and_hessian_are_told_apart(text, english):
+    assert looks_english(text) is english
+
+
 def test_english_words_that_look_like_dialect_stay_english():
     assert tokens("How much funding do we get?") == ["how", "much", "funding", "do", "we", "get"]
     assert "da" not in standard_text("Do we have to report every year?").split()
