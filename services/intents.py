@@ -75,9 +75,14 @@ _SMALLTALK_PHRASE = re.compile(
 )
 # "Bist du eigentlich en echte Mensch oder e Computer?" asks who answers, it does not ask for a person
 _IDENTITY_QUESTION = re.compile(
-    r"^(und |also |sag mal,? )?(bist du|bisde|sind sie|seid ihr|are you|am i (talking|chatting|writing) (to|with))\b"
+    r"^(und |also |sag mal,? )?((bist du|bisde|sind sie|seid ihr|are you)\b"
     r"[^.?!]{0,40}\b(mensch|person|bot|chatbot|computer|programm|computerprogramm|maschine|ki|human|robot|real|"
-    r"ai)\b"
+    r"ai)\b|"
+    # "Who am I talking to, is this a bot?", "Spreche ich hier mit einem Menschen?": only with a word for a bot
+    # or a person, as "Ist das hier ein Programm des Landes?" asks about funding
+    r"((who )?am i (talking|chatting|writing) (to|with)|mit wem (spreche|rede|schreibe|chatte) ich|"
+    r"(spreche|rede|schreibe|chatte) ich)\b[^.?!]{0,40}\b(bot|chatbot|mensch|menschen|human|person|robot|ki|ai)\b|"
+    r"(is this|ist das( hier)?) (a |an |ein |eine )?(real |echte[rn]? )?(bot|chatbot|mensch|human|robot|ki|ai|person)\b)"
 )
 
 

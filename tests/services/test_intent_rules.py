@@ -87,6 +87,8 @@ def test_general_questions_asked_as_requests_stay_questions(text):
     [
         "Bist du eigentlich en echte Mensch oder e Computer?",
         "Are you a real person?",
+        "Who am I talking to here, is this a bot or a person?",
+        "Mit wem schreibe ich hier eigentlich, ist das eine KI?",
         "Vielen Dank für die Infos, das hilft mir weiter. Tschüss!",
         "Danke für die schnelle Antwort, schönen Tag noch",
     ],
@@ -98,3 +100,6 @@ def test_asking_who_answers_and_thanking_for_the_information_are_small_talk(text
 def test_a_wish_for_a_person_and_a_thanks_with_a_topic_are_no_small_talk():
     assert classify("Ich will mit einem echten Menschen sprechen") is Intent.HUMAN
     assert classify("Danke für die Infos zur Frist") is Intent.QUESTION
+    assert classify("Is it possible to talk to a human?") is Intent.HUMAN
+    assert classify("Ist das hier ein Programm des Landes?") is Intent.QUESTION
+    assert classify("Is this funding available for AI projects?") is Intent.QUESTION

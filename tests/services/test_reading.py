@@ -1,5 +1,7 @@
 """Reading a message: the question sentences, their context, the language."""
 
+import pytest
+
 from services.reading import is_asking, read_message, without_polite_frame
 
 MAIL = """Sehr geehrte Damen und Herren,
@@ -34,6 +36,14 @@ def test_an_e_mail_is_cut_down_to_its_question_with_the_story_as_context():
 def test_a_short_question_is_read_with_the_sentences_around_it():
     reading = read_message("Mein Kollege sagt, es gibt 399 Mitglieder im Bündnis. Stimmt das noch?")
     assert "399 Mitglieder" in reading.question and reading.context == ""
+
+
+@pytest.mark.parametrize("verdict", ["Wer hat recht?", "Was stimmt denn nun?", "Who is right?"])
+def test_a_question_for_a_verdict_is_read_with_the_claims_before_it(verdict):
+    reading = read_message(
+        f"Der Kollege sagt, das Bündnis gibt es seit 2009, die Kämmerin sagt 2020. {verdict}"
+    )
+    assert "2009" in reading.question
 
 
 def test_a_short_question_that_names_its_topic_keeps_the_story_as_context():
