@@ -121,9 +121,17 @@ _POLITE_FRAME = re.compile(
 )
 
 
+# ... also with the verb at the end of its clause: "Können Sie uns bitte die aktuelle Zahl nennen?"
+_POLITE_FRAME_AROUND = re.compile(
+    r"\b(k(ö|oe)nnen|k(ö|oe)nnten|w(ü|ue)rden) sie (mir|uns) (bitte |vielleicht |kurz |freundlicherweise )?"
+    r"([^,;:.?!]{3,80}?) (sagen|mitteilen|erkl(ä|ae)ren|erl(ä|ae)utern|verraten|nennen)\b",
+    re.IGNORECASE,
+)
+
+
 def without_polite_frame(text: str) -> str:
     """The question without its polite frame."""
-    return _POLITE_FRAME.sub("", text)
+    return _POLITE_FRAME_AROUND.sub(r"\7", _POLITE_FRAME.sub("", text))
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,12 @@ def test_the_polite_frame_of_a_question_asks_for_nothing_itself():
         "welche Karten wir brauchen?"
     )
     assert without_polite_frame("Wie hoch ist der Fördersatz?") == "Wie hoch ist der Fördersatz?"
+    # the verb at the end of the clause
+    assert without_polite_frame("Können Sie uns bitte die aktuelle Zahl nennen?") == "die aktuelle Zahl?"
+    assert (
+        without_polite_frame("Könnten Sie uns den Stand unseres Antrags nennen?")
+        == "den Stand unseres Antrags?"
+    )
 
 
 def test_a_letter_loses_its_subject_line_titled_salutation_and_courtesy_sentences():
