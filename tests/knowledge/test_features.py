@@ -32,6 +32,12 @@ def test_short_english_questions_and_hessian_are_told_apart(text, english):
     assert looks_english(text) is english
 
 
+def test_a_misspelt_english_domain_word_is_translated_too():
+    assert "pflicht" in standard_text("is membership mandatroy for towns?").split()
+    assert "foerderung" in standard_text("How much fundng do we get?").split()
+    assert "foerderung" not in standard_text("Is it fun?").split()  # a short word is not taken for "fund"
+
+
 def test_english_words_that_look_like_dialect_stay_english():
     assert tokens("How much funding do we get?") == ["how", "much", "funding", "do", "we", "get"]
     assert "da" not in standard_text("Do we have to report every year?").split()
