@@ -131,8 +131,11 @@ _CASE_SPECIFIC = re.compile(
     r"\b(mein|meine|meinen|unser|unsere|unseren)\b[^.?!]{0,30}termin\w*\b[^.?!]{0,80}"
     r"\b(verlegen|verschieben|absagen|stornieren|umlegen|aendern)\b|"
     r"\b(verlegen|verschieben|stornieren|umlegen)\b[^.?!]{0,20}\b(mein|meinen|unser|unseren)\b[^.?!]{0,30}termin|"
+    # "ich hab nächsten Dienstag einen Beratungstermin …, kann man den auf die Woche drauf legen?"
+    r"\b(ich hab|ich habe|wir haben|wir hatten|ich hatte)\b[^.?!]{0,40}termin\w*\b[^.?!]{0,100}"
+    r"\b(verlegen|verschieben|absagen|stornieren|umlegen|aendern|legen|tauschen)\b|"
     # one named member of staff: "Ist Frau Braun noch für uns zuständig?"
-    r"\b(ist|sind|arbeitet|wann ist|wo ist)\b[^.?!]{0,20}\b(herr|herrn|frau)\s+(dr\.?\s+)?"
+    r"\b(ist|is|sind|arbeitet|wann ist|wo ist)\b[^.?!]{0,20}\b(herr|herrn|frau)\s+(dr\.?\s+)?"
     r"(?!(buergermeister|landrat|landraetin|minister|staatssekretaer|kaemmerer)\w*)[a-z]{3,}|"
     # the own personal data (access, deletion): only a person can deal with it
     r"\bdaten\b[^.?!]{0,40}\b(ueber mich|von mir|zu mir|zu meiner person)\b|\b(dsgvo|gdpr)\b|"

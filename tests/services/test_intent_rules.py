@@ -60,6 +60,8 @@ def test_questions_are_no_complaints(text):
         "Können Sie klären, wann mit der Zahlung zu rechnen ist?",
         "Zählt unsere Energiemengenbilanz von 2019 noch als ausreichend?",
         "Is our balance from 2019 still valid for the bonus?",
+        "wo is dann die frau brenner abgebliwwe, die war doch immer bei uns uff de foren?",
+        "ich hab nächsten dienstag einen beratungstermin, aber der chef ist krank, kann man den auf die woche drauf legen?",
     ],
 )
 def test_requests_to_promise_or_look_something_up_are_cases(text):
@@ -76,6 +78,7 @@ def test_requests_to_promise_or_look_something_up_are_cases(text):
         "Gilt die Bilanz von 2019 noch?",
         "Können Sie bestätigen, dass wir als Klima-Kommune einen Zuschlag bekommen?",
         "Can you confirm that we need a council decision for the action plan?",
+        "Wir haben einen Termin für die Initialberatung, was sollen wir vorbereiten?",
     ],
 )
 def test_general_questions_asked_as_requests_stay_questions(text):
