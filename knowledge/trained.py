@@ -13,6 +13,7 @@ from pathlib import Path
 
 from knowledge.case_model import CaseModel
 from knowledge.confidence import ConfidenceModel
+from knowledge.intents import MessageIntent
 from knowledge.question_model import QuestionModel
 
 log = logging.getLogger(__name__)
@@ -29,11 +30,18 @@ class Limits:
     answer: float
     confidence: ConfidenceModel
     suggest: float
+    # from this probability a wish for a person or an off-topic message is taken as such ...
     intent: float
     # the case model's probability from which a message is taken for a concrete case
     case: float
     # raw model score below which a message is too far from every entry to be answered (off topic)
     min_score: float = 0.0
+    # ... and small talk (greetings, thanks, "who are you"), which all get a friendly reply (None: `intent`)
+    smalltalk: float | None = None
+
+    def intent_limit(self, intent: MessageIntent) -> float:
+        """The probability from which the question model's `intent` is believed."""
+        return self.smalltalk if intent.is_smalltalk and self.smalltalk is not None else self.intent
 
     @classmethod
     def from_dict(cls, body: dict) -> Limits:

@@ -21,7 +21,7 @@ from knowledge.case_model import CASE, CaseModel, featurize_cases
 from knowledge.confidence import ConfidenceModel
 from knowledge.example_index import ExampleIndex, entry_texts
 from knowledge.features import feature_counts
-from knowledge.intents import INTENTS_FILE, MessageIntent, load_intent_examples
+from knowledge.intents import INTENTS_FILE, MessageIntent, intent_of_label, load_intent_examples
 from knowledge.model import Entry
 from knowledge.question_model import FORMAT_VERSION, QuestionModel, softmax
 from knowledge.trained import (
@@ -54,6 +54,7 @@ CONFUSION_PROBABILITY = 0.5
 # question taken for a case (no answer, a person instead) weighs as much as four missed cases.
 GENERAL_LOST_COST = 4.0
 MIN_SCORE_PERCENTILE = 2
+INTENT_PRECISION = 0.97
 INTENT_LIMITS = tuple(round(float(limit), 2) for limit in np.arange(0.20, 0.96, 0.01))
 
 
@@ -185,15 +186,13 @@ def choose_limits(
     n = max(len(rows), 1)
     right = float(np.sum(answered & right_entry)) / n
     wrong = float(np.sum(answered & ~right_entry)) / n
-    # intents: the lowest limit at which intent predictions are still at least 97 % right; when none
-    # is, the strictest limit tried (not the loosest)
-    intent_limit = INTENT_LIMITS[-1]
-    predicted_intent = is_intent[top]
-    for limit in INTENT_LIMITS:
-        chosen = predicted_intent & (top_p >= limit)
-        if chosen.sum() and np.mean(correct[chosen]) >= 0.97:
-            intent_limit = round(float(limit), 2)
-            break
+    # intents: the lowest limit at which intent predictions are still at least 97 % right; small talk
+    # has its own, and any small talk taken for another counts as right: each gets a friendly reply
+    smalltalk = np.array(
+        [(intent := intent_of_label(label)) is not None and intent.is_smalltalk for label in labels]
+    )
+    intent_limit = _lowest_reliable_limit(is_intent[top] & ~smalltalk[top], top_p, correct)
+    smalltalk_limit = _lowest_reliable_limit(smalltalk[top], top_p, smalltalk[truth])
     # "Meinten Sie …?": entries at least a third as likely as the least likely answered one are offered
     answered_p = vectors[answered, 0]
     suggest = round(max(0.10, float(np.percentile(answered_p, 5)) / 3 if len(answered_p) else 0.10), 2)
@@ -208,10 +207,21 @@ def choose_limits(
         confidence=confidence,
         suggest=suggest,
         intent=intent_limit,
+        smalltalk=smalltalk_limit,
         min_score=round(min_score, 4),
         case=NEVER,
     )
     return limits, right, wrong
+
+
+def _lowest_reliable_limit(predicted: np.ndarray, top_p: np.ndarray, right: np.ndarray) -> float:
+    """The lowest of `INTENT_LIMITS` from which the `predicted` rows are at least 97 % `right`; when
+    none is, the strictest limit tried (not the loosest)."""
+    for limit in INTENT_LIMITS:
+        chosen = predicted & (top_p >= limit)
+        if chosen.sum() and np.mean(right[chosen]) >= INTENT_PRECISION:
+            return round(float(limit), 2)
+    return INTENT_LIMITS[-1]
 
 
 def index_agreement(

@@ -247,7 +247,7 @@ class AnsweringService:
         intent = intent_of_label(best.label)
         if rule is Intent.SMALLTALK:
             return intent if intent is not None and intent.is_smalltalk else MessageIntent.CAPABILITIES
-        if intent is not None and best.probability >= self.limits.intent:
+        if intent is not None and best.probability >= self.limits.intent_limit(intent):
             return intent
         return None
 
