@@ -1,5 +1,7 @@
 """Training: cross-validated limits, the stored model reused, a quick refit after an edit."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -129,4 +131,22 @@ def test_when_no_limit_makes_intents_reliable_the_strictest_is_kept():
     compared = np.arange(rows)
     agrees = np.zeros(rows)
     limits, _, _ = training.choose_limits(truth, probs, sims, labels, compared, agrees)
+    assert limits.smalltalk == limits.intent == training.INTENT_LIMITS[-1]
+
+
+def test_small_talk_taken_for_other_small_talk_is_right_but_a_wrong_off_topic_guess_is_not():
+    labels = ["frist", "intent:greeting", "intent:thanks", "intent:offtopic"]
+    rows = 300
+    # greetings and thanks are told apart only half the time; "off topic" is said of entry questions too
+    truth = np.array([1, 2, 0] * (rows // 3))
+    predicted = np.array([2, 1, 3] * (rows // 3))
+    probs = np.full((rows, 4), 0.01)
+    probs[np.arange(rows), predicted] = 0.97
+    limits, _, _ = training.choose_limits(truth, probs, probs.copy(), labels, np.arange(rows), np.zeros(rows))
+    assert limits.smalltalk == training.INTENT_LIMITS[0]
     assert limits.intent == training.INTENT_LIMITS[-1]
+    assert limits.intent_limit(MessageIntent.THANKS) == limits.smalltalk
+    assert limits.intent_limit(MessageIntent.OFFTOPIC) == limits.intent
+    assert (
+        replace(limits, smalltalk=None).intent_limit(MessageIntent.THANKS) == limits.intent
+    )  # an older file
