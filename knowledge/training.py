@@ -187,12 +187,15 @@ def choose_limits(
     right = float(np.sum(answered & right_entry)) / n
     wrong = float(np.sum(answered & ~right_entry)) / n
     # intents: the lowest limit at which intent predictions are still at least 97 % right; small talk
-    # has its own, and any small talk taken for another counts as right: each gets a friendly reply
+    # has its own, on the probability of all small talk together, and any small talk taken for another
+    # counts as right: each gets a friendly reply
     smalltalk = np.array(
         [(intent := intent_of_label(label)) is not None and intent.is_smalltalk for label in labels]
     )
     intent_limit = _lowest_reliable_limit(is_intent[top] & ~smalltalk[top], top_p, correct)
-    smalltalk_limit = _lowest_reliable_limit(smalltalk[top], top_p, smalltalk[truth])
+    smalltalk_limit = _lowest_reliable_limit(
+        smalltalk[top], probs[:, smalltalk].sum(axis=1), smalltalk[truth]
+    )
     # "Meinten Sie …?": entries at least a third as likely as the least likely answered one are offered
     answered_p = vectors[answered, 0]
     suggest = round(max(0.10, float(np.percentile(answered_p, 5)) / 3 if len(answered_p) else 0.10), 2)

@@ -128,7 +128,7 @@ class AnsweringService:
         confidence = 0.0
         if entries and not vague:
             confidence = self._confidence(reading, predictions, entries[0][1])
-        intent = self._intent(reading, counts, predictions[0], answerable=confidence >= self.limits.answer)
+        intent = self._intent(reading, counts, predictions, answerable=confidence >= self.limits.answer)
         if intent is not None and intent.is_smalltalk:
             return Answer(original, AnswerKind.HELP, "smalltalk", intent=intent)
         if intent is MessageIntent.HUMAN:
@@ -225,7 +225,7 @@ class AnsweringService:
         return count
 
     def _intent(
-        self, reading: Reading, counts: Counter[str], best: Prediction, *, answerable: bool
+        self, reading: Reading, counts: Counter[str], predictions: list[Prediction], *, answerable: bool
     ) -> MessageIntent | None:
         """The non-question intent of a message: the precise rules first, then the models. A question
         the knowledge base answers confidently needs a clear case (`CLEAR_CASE`) to go to a person. The
@@ -244,12 +244,15 @@ class AnsweringService:
             case = self.case_model.probability(unframed, counts=counts)
             if case >= self.limits.case and (case >= CLEAR_CASE or not answerable):
                 return MessageIntent.CASE
+        best = predictions[0]
         intent = intent_of_label(best.label)
         if rule is Intent.SMALLTALK:
             return intent if intent is not None and intent.is_smalltalk else MessageIntent.CAPABILITIES
-        if intent is not None and best.probability >= self.limits.intent_limit(intent):
-            return intent
-        return None
+        if intent is None:
+            return None
+        # small talk counts as a whole ("Vielen Dank … Schönes Wochenende": thanks and goodbye)
+        probability = smalltalk_probability(predictions) if intent.is_smalltalk else best.probability
+        return intent if probability >= self.limits.intent_limit(intent) else None
 
     def _off_topic_alone(self, reading: Reading) -> bool:
         """True when the question sentences, read without their story, are clearly off topic: "ich war
@@ -329,6 +332,13 @@ class AnsweringService:
         if entry is None:
             return None
         return self.present_entry(question or entry.title, entry)
+
+
+def smalltalk_probability(predictions: list[Prediction]) -> float:
+    """The probability that a message is small talk of any kind."""
+    return sum(
+        p.probability for p in predictions if (intent := intent_of_label(p.label)) and intent.is_smalltalk
+    )
 
 
 def _runner_up(predictions: list[Prediction], best: Prediction) -> Prediction:

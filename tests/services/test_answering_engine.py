@@ -7,7 +7,8 @@ import pytest
 from bot.app import build_answering
 from bot.settings import Settings
 from knowledge.intents import MessageIntent
-from services.answering import CLEAR_CASE, AnswerKind
+from knowledge.question_model import Prediction
+from services.answering import CLEAR_CASE, AnswerKind, smalltalk_probability
 from services.presenting import render_plain
 from services.reading import read_message
 
@@ -38,9 +39,16 @@ def service():
 def test_small_talk_gets_its_own_short_reply(service, text, intent):
     answer = service.answer(text)
     assert answer.kind is AnswerKind.HELP and answer.intent is intent
-    reply = render_plain(answer, contact=CONTACT)
-    assert "keine verlässliche Antwort" not in reply
-    assert len(reply) < 300 or intent is MessageIntent.CAPABILITIES
+
+
+def test_small_talk_counts_as_a_whole_when_the_model_splits_it():
+    # "Vielen Dank … Schönes Wochenende!": thanks and goodbye share the probability
+    predictions = [
+        Prediction("intent:goodbye", 0.45, 0.6),
+        Prediction("intent:thanks", 0.4, 0.6),
+        Prediction("krl-foerdersatz", 0.15, 0.3),
+    ]
+    assert smalltalk_probability(predictions) == pytest.approx(0.85)
 
 
 @pytest.mark.parametrize(
