@@ -11,6 +11,7 @@ occur on both sides, so the weights settle on what makes a message a case: a pos
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -86,7 +87,7 @@ class CaseModel:
     def save(self, path: Path) -> None:
         """Write the model as a NumPy archive, no pickle."""
         features = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
-        tmp = path.with_name(path.name + ".tmp")
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # two processes may store at once
         with open(tmp, "wb") as out:
             np.savez(
                 out,

@@ -11,6 +11,7 @@ temperature fitted by cross-validation (`knowledge/training.py`) turns scores in
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -151,7 +152,7 @@ class QuestionModel:
         """Write the model (and a caller's metadata string) as a NumPy archive, no pickle."""
         path.parent.mkdir(parents=True, exist_ok=True)
         features = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
-        tmp = path.with_name(path.name + ".tmp")
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # two processes may store at once
         with open(tmp, "wb") as out:
             np.savez(
                 out,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,7 @@ from bot.settings import Settings
 from bot.startup import StartupError
 from local_bot_api import LocalBotApi
 
+PROJECT_MODEL = Path(__file__).resolve().parents[2] / "var" / "question-model.npz"
 TOKEN = "123456:" + "A" * 35
 ADVISORS = """\
 advisors:
@@ -33,6 +35,8 @@ def production(tmp_path, monkeypatch):
         "KLIMABOT_ADVISORS_FILE": str(advisors),
         "KLIMABOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
         "KLIMABOT_TELEGRAM_API_URL": "http://127.0.0.1:9",  # nothing listens on the discard port
+        # the project's stored model (stored again when stale), not a refit in every test's folder
+        "KLIMABOT_MODEL_FILE": str(PROJECT_MODEL),
     }.items():
         monkeypatch.setenv(name, value)
     return tmp_path
