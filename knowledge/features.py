@@ -155,11 +155,14 @@ def _english_tokens(found: list[str]) -> bool:
     return english >= 2 and english > 2 * german
 
 
+_BEYOND_LETTERS = re.compile("[\u2001-\U0010ffff]")
+
+
 def _symbols(text: str) -> list[str]:
     """Emoji and other pictographs: a lone 👍 is a message too."""
     if text.isascii():
         return []
-    return [ch for ch in text if ord(ch) > 0x2000 and unicodedata.category(ch) == "So"]
+    return [ch for ch in _BEYOND_LETTERS.findall(text) if unicodedata.category(ch) == "So"]
 
 
 @lru_cache(maxsize=50_000)

@@ -128,7 +128,10 @@ class AnsweringService:
         confidence = 0.0
         if entries and not vague:
             confidence = self._confidence(reading, predictions, entries[0][1])
-        intent = self._intent(reading, counts, predictions, answerable=confidence >= self.limits.answer)
+        # a bare topic ("Sprinter Zuschlag") tells no case of its own: it needs a clear one, like an answer
+        intent = self._intent(
+            reading, counts, predictions, answerable=vague or confidence >= self.limits.answer
+        )
         if intent is not None and intent.is_smalltalk:
             return Answer(original, AnswerKind.HELP, "smalltalk", intent=intent)
         if intent is MessageIntent.HUMAN:

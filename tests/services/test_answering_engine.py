@@ -192,3 +192,8 @@ def test_the_best_entry_is_the_models_first_entry_read_like_an_answer(service):
         "Mit freundlichen Grüßen\nA. Muster"
     )
     assert service.best_entry(mail).id == service.answer(mail).entry.id == "krl-foerdersatz"
+
+
+def test_a_bare_topic_is_offered_not_taken_for_a_case(service):
+    answer = service.answer("sprinter zuschlag")
+    assert answer.kind is AnswerKind.SUGGEST and "krl-foerdersatz" in {e.id for e in answer.suggestions}
