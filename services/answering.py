@@ -21,7 +21,7 @@ from knowledge.text import content_words, fold
 from knowledge.trained import Limits, TrainedModel, calibration_file
 from knowledge.training import load_or_train
 from knowledge.vectors import message_counts
-from services.intents import Intent, classify, is_complaint
+from services.intents import Intent, classify, is_complaint, tells_own_case
 from services.reading import Reading, read_message, without_polite_frame
 
 MAX_QUESTION_CHARS = 2000
@@ -238,7 +238,8 @@ class AnsweringService:
         rule = classify(text)
         if rule is Intent.HUMAN:
             return MessageIntent.HUMAN
-        if rule is Intent.CASE_SPECIFIC or is_complaint(f"{reading.story} {text}"):
+        told = f"{reading.story} {text}"
+        if rule is Intent.CASE_SPECIFIC or is_complaint(told) or tells_own_case(told):
             return MessageIntent.CASE
         if rule is not Intent.SMALLTALK:
             unframed = without_polite_frame(text)

@@ -134,6 +134,12 @@ _CASE_SPECIFIC = re.compile(
     # "ich hab nächsten Dienstag einen Beratungstermin …, kann man den auf die Woche drauf legen?"
     r"\b(ich hab|ich habe|wir haben|wir hatten|ich hatte)\b[^.?!]{0,40}termin\w*\b[^.?!]{0,100}"
     r"\b(verlegen|verschieben|absagen|stornieren|umlegen|aendern|legen|tauschen)\b|"
+    # cancelling in free text, or a booking made twice: "Das Erstgespräch bitte stornieren"
+    r"\b(bitte|please)\b[^.?!]{0,60}\b(stornieren|absagen|canceln|cancel)\b|"
+    r"\b(stornieren|absagen|canceln)\b[^.?!]{0,10}\bbitte\b|"
+    # who stands in for a named member of staff: "Wer betreut seit dem Weggang von Frau Albers …?"
+    r"\b(wer|who)\b[^.?!]{0,80}\b(frau|herrn?|mrs?|ms)\.?\s+(dr\.?\s+)?"
+    r"(?!(buergermeister|landrat|landraetin|minister|staatssekretaer|kaemmerer)\w*)[a-z]{3,}|"
     # one named member of staff: "Ist Frau Braun noch für uns zuständig?"
     r"\b(ist|is|sind|arbeitet|wann ist|wo ist)\b[^.?!]{0,20}\b(herr|herrn|frau)\s+(dr\.?\s+)?"
     r"(?!(buergermeister|landrat|landraetin|minister|staatssekretaer|kaemmerer)\w*)[a-z]{3,}|"
@@ -174,7 +180,11 @@ _COMPLAINT = re.compile(
     r"\b(bekommen|erhalten|kriegen|gekriegt|kriehe|krieje|received|got|heard)\b|"
     r"\b(bin|sind|ist|war|waren) (sehr |ziemlich |echt |wirklich )?"
     r"(enttaeuscht|veraergert|veraeppelt|sauer|disappointed|annoyed)\b|"
-    r"\b(enttaeuscht|veraergert) (war|waren|bin|sind)\b"
+    r"\b(enttaeuscht|veraergert) (war|waren|bin|sind)\b|"
+    # a formal objection: "will das offiziell bemängeln", "ohne Rücksprache überschrieben"
+    r"\b(bemaengeln|beanstanden|reklamieren|widerspruch einlegen|widerspreche|ohne (jede )?ruecksprache|"
+    r"fachlich (nicht|falsch))\b|"
+    r"\b(eine )?(katastrophe|desaster|saftladen)\b"
 )
 # Dots that do not end a sentence ("am 02.10. eingereicht", "Nr. 12", "z.B."), taken out before the case
 # patterns, which stay within one sentence.
@@ -253,6 +263,21 @@ def classify(text: str) -> Intent:
     if _CASE_SPECIFIC.search(_without_inner_dots(folded)):
         return Intent.CASE_SPECIFIC
     return Intent.QUESTION
+
+
+# A case told anywhere in a message, its story too: a booking made twice, an own invoice's amount, a
+# question marked as one case ("Einzelfallfrage: …")
+_OWN_CASE_TOLD = re.compile(
+    r"\b(doppelt|zweimal|versehentlich|aus versehen)\b[^.?!]{0,60}\bgebucht\b|"
+    r"\brechnung\w*\b[^.?!]{0,80}\b(betrag|verrechnet|falsch|zu hoch|doppelt|mahnung|storno|gutschrift)\b|"
+    r"\b(verrechnet|zu hoch|mahnung)\b[^.?!]{0,60}\brechnung\b|"
+    r"\beinzelfall(frage|anfrage)\b|\bin unserem (konkreten )?einzelfall\b"
+)
+
+
+def tells_own_case(text: str) -> bool:
+    """True when a message, its story included, tells one case of its writer (see `_OWN_CASE_TOLD`)."""
+    return bool(_OWN_CASE_TOLD.search(" ".join(fold(text).split())))
 
 
 def is_complaint(text: str) -> bool:

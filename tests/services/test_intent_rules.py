@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.intents import Intent, classify, is_complaint, wants_report
+from services.intents import Intent, classify, is_complaint, tells_own_case, wants_report
 
 
 @pytest.mark.parametrize(
@@ -32,6 +32,8 @@ def test_a_question_about_reporting_is_answered_not_started(text):
         "Wir haben bis heute keine Rückmeldung auf unsere Anfrage erhalten. So geht das nicht!",
         "Ich möchte mich über die Bearbeitung beschweren.",
         "This is already the third time I am writing to you.",
+        "sorry aber das webinar gestern war echt ne katastrophe, will das offiziell bemängeln",
+        "Die Werte wurden ohne Rücksprache überschrieben. Das ist fachlich nicht haltbar.",
     ],
 )
 def test_complaints_are_recognised(text):
@@ -60,6 +62,8 @@ def test_questions_are_no_complaints(text):
         "Können Sie klären, wann mit der Zahlung zu rechnen ist?",
         "Zählt unsere Energiemengenbilanz von 2019 noch als ausreichend?",
         "Is our balance from 2019 still valid for the bonus?",
+        "Das Erstgespräch zur Fortschreibung bitte stornieren, wir warten erst den Beschluss ab.",
+        "Wer betreut seit dem Weggang von Frau Albers die Kommunen im Bezirk Kassel?",
         "wo is dann die frau brenner abgebliwwe, die war doch immer bei uns uff de foren?",
         "ich hab nächsten dienstag einen beratungstermin, aber der chef ist krank, kann man den auf die woche drauf legen?",
     ],
@@ -106,3 +110,27 @@ def test_a_wish_for_a_person_and_a_thanks_with_a_topic_are_no_small_talk():
     assert classify("Is it possible to talk to a human?") is Intent.HUMAN
     assert classify("Ist das hier ein Programm des Landes?") is Intent.QUESTION
     assert classify("Is this funding available for AI projects?") is Intent.QUESTION
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ich habe aus Versehen zwei Beratungstermine gebucht. Kann einer wieder weg?",
+        "Uff de Rechnung fer die Lizenz steht en annerer Betrag wie letzt Jahr. Hawwe ihr eusch verrechnet?",
+        "Einzelfallfrage: Umnutzung unserer Zehntscheune zum Dorfgemeinschaftshaus. Ist das förderfähig?",
+    ],
+)
+def test_a_case_told_in_the_story_is_found_there(text):
+    assert tells_own_case(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wie kann ich einen gebuchten Termin absagen?",
+        "Wer ist bei der LEA für Nordhessen zuständig?",
+        "Was kostet die ECOSPEED-Lizenz?",
+    ],
+)
+def test_general_questions_about_bookings_staff_and_costs_stay_questions(text):
+    assert classify(text) is Intent.QUESTION and not tells_own_case(text) and not is_complaint(text)
