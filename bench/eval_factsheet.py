@@ -13,22 +13,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.settings import Settings  # noqa: E402
-from services.answering import AnswerKind, load_answering_service  # noqa: E402
-from services.presenting import render_plain  # noqa: E402
-from tests.eval_set import load_factsheet_items  # noqa: E402
-
-KIND_EXPECTED = {"escalate": AnswerKind.ESCALATE, "smalltalk_or_help": AnswerKind.HELP}
-
-
-def normalised(text: str) -> str:
-    """Lower case, every run of white space (no-break spaces too) one blank."""
-    return " " + " ".join(text.lower().replace("\u00a0", " ").replace("\u202f", " ").split()) + " "
+from services.answering import load_answering_service  # noqa: E402
+from tests.eval_set import load_factsheet_items, score_factsheet  # noqa: E402
 
 
 def main() -> None:
@@ -39,36 +30,12 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings()
     answering = load_answering_service(settings.knowledge_dir, settings.model_file)
-    items = load_factsheet_items(args.half)
-    total, good, wrong = Counter(), Counter(), 0
-    persona_good, persona_total = Counter(), Counter()
-    for item in items:
-        answer = answering.answer(str(item["q"]))
-        expected = item["expect"]
-        if expected == "kb":
-            text = normalised(render_plain(answer, contact=settings.fachstelle_email))
-            hit = any(term.lower() in text for term in item["expect_any"])
-            ok = answer.kind is AnswerKind.ANSWER and hit
-            wrong += answer.kind is AnswerKind.ANSWER and not hit
-        else:
-            ok = answer.kind is KIND_EXPECTED[expected]
-        total[expected] += 1
-        good[expected] += ok
-        persona_total[item["persona"]] += 1
-        persona_good[item["persona"]] += ok
-        if args.v and not ok:
-            got = answer.entry.id if answer.entry else answer.reason
-            print(
-                f"MISS {item['id']} [{expected}] got {answer.kind} {got} ({answer.score:.2f}): {item['q'][:100]!r}"
-            )
-    for persona in sorted(persona_total):
-        print(f"  persona {persona}: {persona_good[persona]}/{persona_total[persona]}")
-    kb = total["kb"] or 1
-    print(
-        f"answers {good['kb']}/{total['kb']} ({100 * good['kb'] / kb:.0f}%) confident-wrong {wrong} "
-        f"({100 * wrong / kb:.1f}%)  escalate {good['escalate']}/{total['escalate']}  "
-        f"help {good['smalltalk_or_help']}/{total['smalltalk_or_help']}"
-    )
+    score = score_factsheet(answering, load_factsheet_items(args.half), settings.fachstelle_email)
+    if args.v:
+        print("\n".join(score.misses))
+    for persona in sorted(score.persona_total):
+        print(f"  persona {persona}: {score.persona_right[persona]}/{score.persona_total[persona]}")
+    print(score.summary())
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from services.answering import AnsweringService, AnswerKind
+from services.presenting import render_plain
 
 EVAL_DIR = Path(__file__).parent / "eval"
 HOLDOUT_DIR = Path(__file__).parent / "holdout"
@@ -43,6 +44,63 @@ def load_eval_items(directory: Path = EVAL_DIR) -> list[EvalItem]:
                 )
             )
     return items
+
+
+@dataclass
+class FactsheetScore:
+    """What became of the fact-sheet items, scored like the shared development set."""
+
+    total: Counter = field(default_factory=Counter)  # items per expected kind
+    right: Counter = field(default_factory=Counter)  # right ones per expected kind
+    wrong_answers: int = 0  # kb items answered without any expected figure or name
+    misses: list[str] = field(default_factory=list)
+    persona_total: Counter = field(default_factory=Counter)
+    persona_right: Counter = field(default_factory=Counter)
+
+    def share(self, kind: str) -> float:
+        """The right share of one expected kind."""
+        return self.right[kind] / max(self.total[kind], 1)
+
+    def summary(self) -> str:
+        """One line like the shared set's scorer prints."""
+        kb = max(self.total["kb"], 1)
+        return (
+            f"answers {self.right['kb']}/{self.total['kb']} ({100 * self.right['kb'] / kb:.0f}%) confident-wrong "
+            f"{self.wrong_answers} ({100 * self.wrong_answers / kb:.1f}%)  escalate {self.right['escalate']}/"
+            f"{self.total['escalate']}  help {self.right['smalltalk_or_help']}/{self.total['smalltalk_or_help']}"
+        )
+
+
+def _normalised(text: str) -> str:
+    """Lower case, every run of white space (no-break spaces too) one blank."""
+    return " " + " ".join(text.lower().replace("\u00a0", " ").replace("\u202f", " ").split()) + " "
+
+
+def score_factsheet(service: AnsweringService, items: list[dict], contact: str) -> FactsheetScore:
+    """A `kb` item needs an answer holding one of its `expect_any` strings (an answer without one is
+    confidently wrong), `escalate` an offer of a person, `smalltalk_or_help` a friendly reply."""
+    expected_kind = {"escalate": AnswerKind.ESCALATE, "smalltalk_or_help": AnswerKind.HELP}
+    score = FactsheetScore()
+    for item in items:
+        answer = service.answer(str(item["q"]))
+        expected = item["expect"]
+        if expected == "kb":
+            text = _normalised(render_plain(answer, contact=contact))
+            hit = any(term.lower() in text for term in item["expect_any"])
+            right = answer.kind is AnswerKind.ANSWER and hit
+            score.wrong_answers += answer.kind is AnswerKind.ANSWER and not hit
+        else:
+            right = answer.kind is expected_kind[expected]
+        score.total[expected] += 1
+        score.right[expected] += right
+        score.persona_total[item["persona"]] += 1
+        score.persona_right[item["persona"]] += right
+        if not right:
+            got = answer.entry.id if answer.entry else answer.reason
+            score.misses.append(
+                f"MISS {item['id']} [{expected}] got {answer.kind} {got} ({answer.score:.2f}): {item['q'][:100]!r}"
+            )
+    return score
 
 
 def load_factsheet_items(half: str | None = None) -> list[dict]:

@@ -11,6 +11,7 @@ from tests.eval_set import (
     evaluate,
     load_eval_items,
     load_factsheet_items,
+    score_factsheet,
 )
 
 
@@ -43,6 +44,15 @@ def test_the_fact_sheet_set_is_well_formed():
             assert item["expect_any"] and all(term == term.lower() for term in item["expect_any"]), item["id"]
     halves = load_factsheet_items("a"), load_factsheet_items("b")
     assert sum(map(len, halves)) == len(items) and all(halves)
+
+
+def test_the_fact_sheet_sets_looked_at_half_keeps_its_level():
+    # half a only: half b is measured by bench/eval_factsheet.py, never checked here
+    settings = Settings()
+    score = score_factsheet(build_answering(settings), load_factsheet_items("a"), settings.fachstelle_email)
+    print(score.summary())
+    assert score.share("kb") >= 0.85 and score.wrong_answers <= 0.02 * score.total["kb"], score.misses
+    assert score.share("escalate") >= 0.9 and score.share("smalltalk_or_help") >= 0.9, score.misses
 
 
 def test_top1_accuracy_is_at_least_90_percent(report):
