@@ -135,7 +135,8 @@ _CASE_SPECIFIC = re.compile(
     r"\b(ich hab|ich habe|wir haben|wir hatten|ich hatte)\b[^.?!]{0,40}termin\w*\b[^.?!]{0,100}"
     r"\b(verlegen|verschieben|absagen|stornieren|umlegen|aendern|legen|tauschen)\b|"
     # cancelling in free text, or a booking made twice: "Das Erstgespräch bitte stornieren"
-    r"\b(bitte|please)\b[^.?!]{0,60}\b(stornieren|absagen|canceln|cancel)\b|"
+    r"\b(bitte|please)\b(?![^.?!]{0,60}\b(wie|how|ob|whether|wann|when|kann man|can i)\b)[^.?!]{0,60}"
+    r"\b(stornieren|absagen|canceln|cancel)\b|"
     r"\b(stornieren|absagen|canceln)\b[^.?!]{0,10}\bbitte\b|"
     # who stands in for a named member of staff: "Wer betreut seit dem Weggang von Frau Albers …?"
     r"\b(wer|who)\b[^.?!]{0,80}\b(frau|herrn?|mrs?|ms)\.?\s+(dr\.?\s+)?"
@@ -182,9 +183,10 @@ _COMPLAINT = re.compile(
     r"(enttaeuscht|veraergert|veraeppelt|sauer|disappointed|annoyed)\b|"
     r"\b(enttaeuscht|veraergert) (war|waren|bin|sind)\b|"
     # a formal objection: "will das offiziell bemängeln", "ohne Rücksprache überschrieben"
-    r"\b(bemaengeln|beanstanden|reklamieren|widerspruch einlegen|widerspreche|ohne (jede )?ruecksprache|"
-    r"fachlich (nicht|falsch))\b|"
-    r"\b(eine )?(katastrophe|desaster|saftladen)\b"
+    r"\b(bemaengeln|beanstanden|reklamieren|widerspruch einlegen|widerspreche|saftladen)\b|"
+    r"\bohne (jede )?ruecksprache\b[^.?!]{0,60}\b(ueberschrieben|geaendert|geloescht|abgelehnt|gekuerzt|storniert|"
+    r"ersetzt)\b|"
+    r"\b(das|des|dies) (ist|is) fachlich (nicht (haltbar|nachvollziehbar|korrekt|richtig)|falsch)\b"
 )
 # Dots that do not end a sentence ("am 02.10. eingereicht", "Nr. 12", "z.B."), taken out before the case
 # patterns, which stay within one sentence.

@@ -33,7 +33,8 @@ def test_a_question_about_reporting_is_answered_not_started(text):
         "Ich möchte mich über die Bearbeitung beschweren.",
         "This is already the third time I am writing to you.",
         "sorry aber das webinar gestern war echt ne katastrophe, will das offiziell bemängeln",
-        "Die Werte wurden ohne Rücksprache überschrieben. Das ist fachlich nicht haltbar.",
+        "Die Werte wurden ohne Rücksprache überschrieben.",
+        "Wir haben den Bundesmix angesetzt. Das ist fachlich nicht haltbar, was Sie da schreiben.",
     ],
 )
 def test_complaints_are_recognised(text):
@@ -128,6 +129,10 @@ def test_a_case_told_in_the_story_is_found_there(text):
     "text",
     [
         "Wie kann ich einen gebuchten Termin absagen?",
+        "Bitte erklären Sie mir, wie ich einen Termin absagen kann.",
+        "Was tun wir bei einer Katastrophe wie dem Starkregen 2021?",
+        "Darf die Gemeinde den Aktionsplan ohne Rücksprache mit der Fachstelle ändern?",
+        "Ist es fachlich nicht sinnvoller, erst die Bilanz zu machen?",
         "Wer ist bei der LEA für Nordhessen zuständig?",
         "Was kostet die ECOSPEED-Lizenz?",
     ],
