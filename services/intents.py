@@ -147,6 +147,8 @@ _CASE_SPECIFIC = re.compile(
     # the own personal data (access, deletion): only a person can deal with it
     r"\bdaten\b[^.?!]{0,40}\b(ueber mich|von mir|zu mir|zu meiner person)\b|\b(dsgvo|gdpr)\b|"
     r"\b(personal data|my data)\b|"
+    r"\b(wisst|wissen|speichert|speichern|gespeichert|know|store|stored|keep)\b[^.?!]{0,40}"
+    r"\b(ueber|iwwer|about|von) (mich|me|mir)\b|"
     # a request to change the Fachstelle's records: "bitte aktualisieren Sie unsere Kontaktdaten"
     r"\b(aktualisieren|aendern|korrigieren|loeschen|eintragen|austragen|streichen|berichtigen) sie\b|"
     r"\b(tragen|nehmen|streichen) sie (mich|uns)\b[^.?!]{0,60}\b(aus|raus|heraus)\b|"
@@ -273,7 +275,11 @@ _OWN_CASE_TOLD = re.compile(
     r"\b(doppelt|zweimal|versehentlich|aus versehen)\b[^.?!]{0,60}\bgebucht\b|"
     r"\brechnung\w*\b[^.?!]{0,80}\b(betrag|verrechnet|falsch|zu hoch|doppelt|mahnung|storno|gutschrift)\b|"
     r"\b(verrechnet|zu hoch|mahnung)\b[^.?!]{0,60}\brechnung\b|"
-    r"\beinzelfall(frage|anfrage)\b|\bin unserem (konkreten )?einzelfall\b"
+    r"\beinzelfall(frage|anfrage)\b|\bin unserem (konkreten )?einzelfall\b|"
+    # an appointment of one's own and a wish to move it, over two sentences: "I booked next Friday's slot
+    # … Can we shift it?"
+    r"\b(ich hab|ich habe|wir haben|i|we)\b[^.?!]{0,40}\b(gebucht|booked|termin|appointment|slot)\b"
+    r"(?![^?!]{0,160}\b(wie|how)\b)[^?!]{0,160}\b(verlegen|verschieben|umlegen|move|shift|reschedule|postpone)\b"
 )
 
 

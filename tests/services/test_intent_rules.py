@@ -65,6 +65,7 @@ def test_questions_are_no_complaints(text):
         "Is our balance from 2019 still valid for the bonus?",
         "Das Erstgespräch zur Fortschreibung bitte stornieren, wir warten erst den Beschluss ab.",
         "Wer betreut seit dem Weggang von Frau Albers die Kommunen im Bezirk Kassel?",
+        "Was wisst ihr dann jetzt iwwer mich, unn kann mer des widder wegmache losse?",
         "wo is dann die frau brenner abgebliwwe, die war doch immer bei uns uff de foren?",
         "ich hab nächsten dienstag einen beratungstermin, aber der chef ist krank, kann man den auf die woche drauf legen?",
     ],
@@ -119,6 +120,7 @@ def test_a_wish_for_a_person_and_a_thanks_with_a_topic_are_no_small_talk():
         "Ich habe aus Versehen zwei Beratungstermine gebucht. Kann einer wieder weg?",
         "Uff de Rechnung fer die Lizenz steht en annerer Betrag wie letzt Jahr. Hawwe ihr eusch verrechnet?",
         "Einzelfallfrage: Umnutzung unserer Zehntscheune zum Dorfgemeinschaftshaus. Ist das förderfähig?",
+        "I booked next Friday's slot for the consultation, but our mayor has a meeting then. Can we shift it?",
     ],
 )
 def test_a_case_told_in_the_story_is_found_there(text):
@@ -135,6 +137,9 @@ def test_a_case_told_in_the_story_is_found_there(text):
         "Ist es fachlich nicht sinnvoller, erst die Bilanz zu machen?",
         "Wer ist bei der LEA für Nordhessen zuständig?",
         "Was kostet die ECOSPEED-Lizenz?",
+        "Wir haben einen Termin für die Initialberatung gebucht. Wie bereiten wir uns vor?",
+        "Ich habe über den Chat einen Beratungstermin gebucht. Wie kann ich den verschieben?",
+        "What do you know about the Klimarichtlinie?",
     ],
 )
 def test_general_questions_about_bookings_staff_and_costs_stay_questions(text):
