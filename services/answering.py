@@ -202,7 +202,7 @@ class AnsweringService:
             runner_up_probability=runner_up.probability,
             similarity=best.similarity,
             runner_up_similarity=runner_up.similarity,
-            index_agrees=float(self.index.best(reading.topic) == best.label),
+            index_agrees=float(self.index.best(f"{reading.topic} {reading.context}") == best.label),
         )
         return self.limits.confidence.confidence(evidence)
 
