@@ -141,6 +141,8 @@ _CASE_SPECIFIC = re.compile(
     # who stands in for a named member of staff: "Wer betreut seit dem Weggang von Frau Albers …?"
     r"\b(wer|who)\b[^.?!]{0,80}\b(frau|herrn?|mrs?|ms)\.?\s+(dr\.?\s+)?"
     r"(?!(buergermeister|landrat|landraetin|minister|staatssekretaer|kaemmerer)\w*)[a-z]{3,}|"
+    # where one's own application is: "Where is my application?"
+    r"\bwhere is (my|our) (application|report|action plan|licen[cs]e|payment|money|request|booking)\b|"
     # one named member of staff: "Ist Frau Braun noch für uns zuständig?"
     r"\b(ist|is|sind|arbeitet|wann ist|wo ist)\b[^.?!]{0,20}\b(herr|herrn|frau)\s+(dr\.?\s+)?"
     r"(?!(buergermeister|landrat|landraetin|minister|staatssekretaer|kaemmerer)\w*)[a-z]{3,}|"

@@ -66,6 +66,7 @@ def test_questions_are_no_complaints(text):
         "Das Erstgespräch zur Fortschreibung bitte stornieren, wir warten erst den Beschluss ab.",
         "Wer betreut seit dem Weggang von Frau Albers die Kommunen im Bezirk Kassel?",
         "Was wisst ihr dann jetzt iwwer mich, unn kann mer des widder wegmache losse?",
+        "Where is my application?",
         "wo is dann die frau brenner abgebliwwe, die war doch immer bei uns uff de foren?",
         "ich hab nächsten dienstag einen beratungstermin, aber der chef ist krank, kann man den auf die woche drauf legen?",
     ],
@@ -140,6 +141,7 @@ def test_a_case_told_in_the_story_is_found_there(text):
         "Wir haben einen Termin für die Initialberatung gebucht. Wie bereiten wir uns vor?",
         "Ich habe über den Chat einen Beratungstermin gebucht. Wie kann ich den verschieben?",
         "What do you know about the Klimarichtlinie?",
+        "Where is the application form?",
     ],
 )
 def test_general_questions_about_bookings_staff_and_costs_stay_questions(text):
