@@ -11,7 +11,6 @@ occur on both sides, so the weights settle on what makes a message a case: a pos
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from knowledge.archive import write_archive
 from knowledge.logistic import fit_logistic, sigmoid
 from knowledge.vectors import CountMatrix, Featurized, featurize, message_counts, tfidf_vector
 
@@ -87,17 +87,14 @@ class CaseModel:
     def save(self, path: Path) -> None:
         """Write the model as a NumPy archive, no pickle."""
         features = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # two processes may store at once
-        with open(tmp, "wb") as out:
-            np.savez(
-                out,
-                version=np.array(FORMAT_VERSION),
-                features=np.array(features),
-                idf=self.idf,
-                weights=self.weights,
-                bias=np.array(self.bias),
-            )
-        tmp.replace(path)
+        write_archive(
+            path,
+            version=np.array(FORMAT_VERSION),
+            features=np.array(features),
+            idf=self.idf,
+            weights=self.weights,
+            bias=np.array(self.bias),
+        )
 
     @classmethod
     def load(cls, path: Path) -> CaseModel:

@@ -11,7 +11,6 @@ temperature fitted by cross-validation (`knowledge/training.py`) turns scores in
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from knowledge.archive import write_archive
 from knowledge.vectors import Featurized, featurize, message_counts, stack_rows, tfidf_vector
 
 # Passive-aggressive refinement: epochs over the examples and the largest step (PA-I's C).
@@ -152,23 +152,20 @@ class QuestionModel:
         """Write the model (and a caller's metadata string) as a NumPy archive, no pickle."""
         path.parent.mkdir(parents=True, exist_ok=True)
         features = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # two processes may store at once
-        with open(tmp, "wb") as out:
-            np.savez(
-                out,
-                version=np.array(FORMAT_VERSION),
-                labels=np.array(self.labels),
-                features=np.array(features),
-                idf=self.idf,
-                data=self.weights.data,
-                indices=self.weights.indices,
-                indptr=self.weights.indptr,
-                shape=np.array(self.weights.shape),
-                temperature=np.array(self.temperature),
-                fingerprint=np.array(self.fingerprint),
-                meta=np.array(meta),
-            )
-        tmp.replace(path)
+        write_archive(
+            path,
+            version=np.array(FORMAT_VERSION),
+            labels=np.array(self.labels),
+            features=np.array(features),
+            idf=self.idf,
+            data=self.weights.data,
+            indices=self.weights.indices,
+            indptr=self.weights.indptr,
+            shape=np.array(self.weights.shape),
+            temperature=np.array(self.temperature),
+            fingerprint=np.array(self.fingerprint),
+            meta=np.array(meta),
+        )
 
     @classmethod
     def load(cls, path: Path) -> tuple[QuestionModel, str]:
