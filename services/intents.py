@@ -25,7 +25,8 @@ _GREETING_LINE = re.compile(
 # "Betreff: …", "AW: …": the subject line of a pasted e-mail
 _SUBJECT_LINE = re.compile(r"^\s*(betreff|subject|aw|re|wg|fw|fwd):\s")
 _GREETING_PREFIX = re.compile(
-    r"^\s*(hallo|hi|hey|moin|servus|guten (morgen|tag|abend)|hello|good (morning|afternoon))\b[\s,.!:]*",
+    r"^\s*(hallo|hi|hey|moin|servus|guten (morgen|tag|abend)|hello|good (morning|afternoon))\b"
+    r"([\s,.!]*[:;]-?[)D])?[\s,.!:]*",
     re.IGNORECASE,
 )
 _SIGNOFF = re.compile(
@@ -82,7 +83,15 @@ _IDENTITY_QUESTION = re.compile(
     # or a person, as "Ist das hier ein Programm des Landes?" asks about funding
     r"((who )?am i (talking|chatting|writing) (to|with)|mit wem (spreche|rede|schreibe|chatte) ich|"
     r"(spreche|rede|schreibe|chatte) ich)\b[^.?!]{0,40}\b(bot|chatbot|mensch|menschen|human|person|robot|ki|ai)\b|"
-    r"(is this|ist das( hier)?) (a |an |ein |eine )?(real |echte[rn]? )?(bot|chatbot|mensch|human|robot|ki|ai|person)\b)"
+    r"(is this|ist das( hier)?) (a |an |ein |eine )?(real |echte[rn]? )?(bot|chatbot|mensch|human|robot|ki|ai|person)\b|"
+    # "Handelt es sich bei Ihnen um einen automatisierten Dienst?", "Antwortet hier eine KI?"
+    r"(handelt es sich (bei (ihnen|dir|euch)|hier)|antwortet (hier|mir|uns)|schreibe ich (hier )?mit)\b[^.?!]{0,40}"
+    r"\b(automatisiert\w*|automatisch\w*|maschinell\w*|bot|chatbot|computer\w*|programm|ki|mensch|menschen)\b)"
+)
+# A salutation alone ("Sehr geehrte Damen und Herren,"), sent before the rest of an e-mail
+_SALUTATION_ONLY = re.compile(
+    r"^(sehr geehrte[rs]? (damen und herren|frau|herr)|liebe[rs]? (kolleginnen und kollegen|kolleg\w*|frau|herr|team)|"
+    r"dear (sir or madam|sir|madam|team|colleagues)|to whom it may concern)\b[^.?!]{0,30}[\s,.!:]*$"
 )
 
 
@@ -262,6 +271,8 @@ def classify(text: str) -> Intent:
     folded = " ".join(fold(text).split())
     if not folded or _SMALLTALK.match(folded.strip(" !?.")) or _only_smalltalk_words(folded):
         return Intent.SMALLTALK
+    if _SALUTATION_ONLY.match(folded):
+        return Intent.SMALLTALK
     if _IDENTITY_QUESTION.match(folded):
         return Intent.SMALLTALK
     if _HUMAN.search(folded):
@@ -281,7 +292,28 @@ _OWN_CASE_TOLD = re.compile(
     # an appointment of one's own and a wish to move it, over two sentences: "I booked next Friday's slot
     # … Can we shift it?"
     r"\b(ich hab|ich habe|wir haben|i|we)\b[^.?!]{0,40}\b(gebucht|booked|termin|appointment|slot)\b"
-    r"(?![^?!]{0,160}\b(wie|how)\b)[^?!]{0,160}\b(verlegen|verschieben|umlegen|move|shift|reschedule|postpone)\b"
+    r"(?![^?!]{0,160}\b(wie|how)\b)[^?!]{0,160}\b(verlegen|verschieben|umlegen|move|shift|reschedule|postpone)\b|"
+    # a registration of one's own for a training or an event and a wish to change it: "ich bin für die
+    # Schulung angemeldet, … Kann ich in die nächste wechseln?"
+    r"\b(ich|wir|i|we)\b[^.?!]{0,60}\b(angemeldet|registered|signed up)\b(?![^?!]{0,160}\b(wie|how)\b)[^?!]{0,160}"
+    r"\b(wechseln|umbuchen|ummelden|abmelden|absagen|stornieren|verschieben|vertreten|jemand anderes|"
+    r"switch|cancel|swap|send (a colleague|someone else))\b|"
+    # an answer of one's own that has not come: "ich hab noch keine Mail bekommen"
+    r"\b(noch )?(kein|keine|keinen|kei|kaa|no)\b (e-?mail|mail|nachricht|bestaetigung|zusage|absage|bescheid|einladung|"
+    r"zugangsdaten|confirmation|invitation|email) (bekommen|erhalten|gekriegt|kriegt|received|got)\b|"
+    # the own picture or data used without consent: "do bin isch vorne druff … nie zugestimmt"
+    r"\b(ohne (meine|unsere) (zustimmung|einwilligung|erlaubnis)|(nie|nicht|net|never) zugestimmt|"
+    r"einwilligung\w* (widerrufen|zurueckziehen|zurueckgezogen)|widerrufe\w* (meine|die) einwilligung|"
+    r"withdraw (my )?consent|without my (consent|permission))\b|"
+    # a legal dispute about the own measure: a lawyer, a lawsuit, liability
+    r"\b(anwalt|anwaeltin|rechtsanwalt\w*|klage|klageerhebung|verklag\w*|gerichtlich\w*|rechtsstreit|lawyer|attorney|"
+    r"lawsuit|sue|suing|haftet|haften|haftung|liable|liability)\b|"
+    # the own contact at the Fachstelle, named, who left or is away: "Our contact at the Fachstelle, Ms.
+    # Hartung, seems to have left"
+    r"\b(ansprechpartner\w*|ansprechperson|berater\w*|betreuer\w*|kontaktperson|contact|advisor|case officer)\b"
+    r"[^.?!]{0,40}\b(frau|herrn?|mrs?|ms)\.?\s+(dr\.?\s+)?[a-z]{3,}\b[^.?!]{0,80}\b(left|retired|gone|on leave|"
+    r"bounces|nicht mehr (da|erreichbar|zustaendig|bei)|ausgeschieden|in (rente|elternzeit|mutterschutz)|"
+    r"im ruhestand|unzustellbar)\b"
 )
 
 

@@ -37,6 +37,14 @@ _LEAD_IN = re.compile(
     r"(dazu|hierzu|dabei|diesbezueglich|darueber hinaus)\b[^,:?]{0,40}\bfrage\w*\b,?\s*)"
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+# A dot after an ordinal ("im 2. Lehrjahr") or an abbreviation ("ca.", "z. B.", "Nr.") ends no sentence,
+# nor one after a date that the sentence goes on after ("am 12.06. eingereicht").
+_NO_SENTENCE_END = re.compile(
+    r"((?<![\d.])\d{1,2}\.|\b(ca|bzw|ggf|evtl|inkl|vgl|usw|nr|dr|prof|hr|fr|tel|str|abs|bspw|sog|approx|[zduei]|"
+    r"z\.\s?b|d\.\s?h|u\.\s?a|e\.\s?g|i\.\s?e|i\.\s?a)\.)$",
+    re.IGNORECASE,
+)
+_DATE_END = re.compile(r"\b\d{1,2}\.\d{1,2}\.(\d{2,4})?$")
 _QUOTED_LINE = re.compile(r"^\s*>")
 _QUOTE_HEADER = re.compile(
     r"^\s*(am .{4,80} schrieb .{0,120}:|on .{4,80} wrote:|-{2,}\s*(urspruengliche nachricht|original message)"
@@ -181,7 +189,18 @@ def _unquoted(text: str) -> str:
 
 
 def _sentences(text: str) -> list[str]:
-    return [p.strip() for p in _SENTENCE_END.split(text) if p and p.strip()][:MAX_SENTENCES]
+    sentences: list[str] = []
+    start = 0
+    for end in _SENTENCE_END.finditer(text):
+        piece = text[start : end.start()]
+        goes_on = _NO_SENTENCE_END.search(piece) or (
+            _DATE_END.search(piece) and text[end.end() : end.end() + 1].islower()
+        )
+        if "\n" in end.group() or not goes_on:
+            sentences.append(piece)
+            start = end.end()
+    sentences.append(text[start:])
+    return [s.strip() for s in sentences if s.strip()][:MAX_SENTENCES]
 
 
 def is_asking(sentence: str) -> bool:

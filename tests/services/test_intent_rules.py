@@ -99,6 +99,9 @@ def test_general_questions_asked_as_requests_stay_questions(text):
         "Are you a real person?",
         "Who am I talking to here, is this a bot or a person?",
         "Mit wem schreibe ich hier eigentlich, ist das eine KI?",
+        "Handelt es sich hier um einen automatischen Chat oder antwortet ein Mensch?",
+        "Sehr geehrte Damen und Herren,",
+        "Liebe Kolleginnen und Kollegen!",
         "Vielen Dank für die Infos, das hilft mir weiter. Tschüss!",
         "Danke für die schnelle Antwort, schönen Tag noch",
     ],
@@ -122,6 +125,12 @@ def test_a_wish_for_a_person_and_a_thanks_with_a_topic_are_no_small_talk():
         "Uff de Rechnung fer die Lizenz steht en annerer Betrag wie letzt Jahr. Hawwe ihr eusch verrechnet?",
         "Einzelfallfrage: Umnutzung unserer Zehntscheune zum Dorfgemeinschaftshaus. Ist das förderfähig?",
         "I booked next Friday's slot for the consultation, but our mayor has a meeting then. Can we shift it?",
+        "Wir sind für das Webinar am Dienstag angemeldet, aber krank. Kann eine Kollegin für mich einspringen "
+        "oder sollen wir stornieren?",
+        "Ich hab mich vor vier Wochen angemeldet und noch keine Bestätigung bekommen.",
+        "Auf Ihrem Flyer ist mein Gesicht zu sehen, ich habe dem nie zugestimmt.",
+        "Der Rechtsanwalt des Bauunternehmers hat uns geschrieben. Wer haftet für den Schaden am Gründach?",
+        "Unser Ansprechpartner, Herr Kowalski, ist offenbar nicht mehr erreichbar. An wen wenden wir uns?",
     ],
 )
 def test_a_case_told_in_the_story_is_found_there(text):
@@ -142,6 +151,11 @@ def test_a_case_told_in_the_story_is_found_there(text):
         "Ich habe über den Chat einen Beratungstermin gebucht. Wie kann ich den verschieben?",
         "What do you know about the Klimarichtlinie?",
         "Where is the application form?",
+        "Wie melde ich mich für eine Schulung an?",
+        "Ich bin angemeldet. Wie kann ich mich wieder abmelden?",
+        "Unsere Frau Sommer ist in Rente gegangen, wer meldet jetzt die Maßnahmen?",
+        "Welche Förderprogramme gibt es für den Süden Hessens?",
+        "Sehr geehrte Damen und Herren, wie hoch ist die Förderquote?",
     ],
 )
 def test_general_questions_about_bookings_staff_and_costs_stay_questions(text):

@@ -181,3 +181,15 @@ def test_a_lead_in_that_points_back_does_not_pull_in_the_story():
     )
     assert reading.antecedent == ""
     assert "Sitzung" in reading.context
+
+
+def test_a_dot_after_an_ordinal_an_abbreviation_or_a_date_inside_a_sentence_ends_no_sentence():
+    reading = read_message(
+        "Ich bin im 3. Lehrjahr und soll z. B. Kosten von ca. 5.000 Euro klären, die am 12.03. angefallen "
+        "sind. Eingang war der 04.05. Welche Landesstelle erstattet Fahrtkosten für Auszubildende?"
+    )
+    assert reading.question == "Welche Landesstelle erstattet Fahrtkosten für Auszubildende?"
+    assert reading.context == (
+        "Ich bin im 3. Lehrjahr und soll z. B. Kosten von ca. 5.000 Euro klären, die am 12.03. angefallen "
+        "sind. Eingang war der 04.05."
+    )
