@@ -246,7 +246,10 @@ class AnsweringService:
             if unframed != text or reading.antecedent:
                 counts = message_counts(unframed, reading.story)
             case = self.case_model.probability(unframed, counts=counts)
-            if case >= self.limits.case and (case >= CLEAR_CASE or not answerable):
+            # small talk the model is sure of ("Danke, dass Sie sich so schnell um unsere Anfrage gekümmert
+            # haben") tells no case by the case model alone, only by the rules above
+            chatty = smalltalk_probability(predictions) >= self.limits.smalltalk
+            if not chatty and case >= self.limits.case and (case >= CLEAR_CASE or not answerable):
                 return MessageIntent.CASE
         best = predictions[0]
         intent = intent_of_label(best.label)

@@ -45,7 +45,9 @@ _SMALLTALK = re.compile(
     r"thx|thanks|thank you|hello|ok|okay|alles klar|prima|super|toll|cool|tschuess|ciao|bye|"
     r"auf wiedersehen|gute nacht|hilfe|help|menue|menu|start|hauptmenue|"
     r"was kannst du( alles)?|was kann der bot|wer bist du|was bist du|wie funktioniert (das|der bot)|"
-    r"was machst du|wofuer bist du|what can you do|who are you|wie geht es dir|wie gehts)"
+    r"was machst du|wofuer bist du|what can you do|who are you|wie geht es dir|wie gehts|"
+    r"(wozu|wofuer) (bist du|ist (der|dieser|das) (bot|chat|klimabot|chatbot)|ist das hier)( eigentlich)?( da| gut)?|"
+    r"what is this (bot|chat|thing) for)"
     r"( (bot|klimabot|danke|nochmal|auch))?[\s!?.]*$"
 )
 
@@ -63,22 +65,28 @@ _SMALLTALK_WORDS = frozenset(
     haha hahaha hehe lol sorry entschuldigung falsch geklickt abbrechen zurueck stopp stop weiter
     frau herr was mahlzeit feierabend ich habe hab eine frage fragen
     koennen koennten kannst du sie mir uns helfen hilfe help me can
+    moje mojn cheers pfiat pfiati di dich servas ade gell
+    darf haette haetten ein einen etwas anliegen an da mal kurze kurz quick question
+    hae haeh haee versteh verstehe nicht net dont don t get it i understand huh what
     """.split()
 )
 _SMALLTALK_WORD = re.compile(r"[a-z]+")
 MAX_SMALLTALK_WORDS = 8
 # Phrases of thanks and farewell that say nothing about a topic: "für die Infos", "das hilft mir weiter"
 _SMALLTALK_PHRASE = re.compile(
-    r"\b((fuer|for) (die|ihre|deine|the|your) (schnelle |nette |freundliche |quick )?(infos?|informationen|"
+    r"\b((fuer|for) (die|ihre|deine|the|your) (schnelle |prompte |nette |freundliche |quick |fast )?(infos?|informationen|"
     r"information|antwort|antworten|hilfe|help|auskunft|rueckmeldung|answer|answers)|"
     r"(das|des|it|that|this) (hat|hilft|helps|helped) (mir|uns|me|us)?\s?(sehr |echt |wirklich |a lot )?"
-    r"(weiter|weitergeholfen|geholfen|a lot)?|(einen |nen )?schoenen tag( noch)?|have a (nice|good|great) day)\b"
+    r"(weiter|weitergeholfen|geholfen|a lot)?|(einen |nen )?schoenen tag( noch)?|"
+    r"have a (nice|good|great|lovely) (day|weekend|evening)|genau (das|des|was) (brauchte|wollte|suchte) ich|"
+    r"(that'?s|thats) (exactly |just )?what i (needed|was looking for)|zur kenntnis genommen)\b"
 )
 # "Bist du eigentlich en echte Mensch oder e Computer?" asks who answers, it does not ask for a person
 _IDENTITY_QUESTION = re.compile(
     r"^(und |also |sag mal,? )?((bist du|bisde|sind sie|seid ihr|are you)\b"
     r"[^.?!]{0,40}\b(mensch|person|bot|chatbot|computer|programm|computerprogramm|maschine|ki|human|robot|real|"
     r"ai)\b|"
+    r"mit wem (hab|habe) ich'?s? (es )?(hier |da )?(eigentlich )?zu tun|"
     # "Who am I talking to, is this a bot?", "Spreche ich hier mit einem Menschen?": only with a word for a bot
     # or a person, as "Ist das hier ein Programm des Landes?" asks about funding
     r"((who )?am i (talking|chatting|writing) (to|with)|mit wem (spreche|rede|schreibe|chatte) ich|"
@@ -97,7 +105,9 @@ _SALUTATION_ONLY = re.compile(
 
 def _only_smalltalk_words(folded: str) -> bool:
     words = _SMALLTALK_WORD.findall(_SMALLTALK_PHRASE.sub(" ", folded))
-    return 0 < len(words) <= MAX_SMALLTALK_WORDS and all(word in _SMALLTALK_WORDS for word in words)
+    if not words:  # a phrase alone: "Have a nice weekend!", "Zur Kenntnis genommen."
+        return bool(_SMALLTALK_PHRASE.search(folded))
+    return len(words) <= MAX_SMALLTALK_WORDS and all(word in _SMALLTALK_WORDS for word in words)
 
 
 _HUMAN = re.compile(

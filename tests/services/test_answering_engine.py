@@ -34,6 +34,8 @@ def service():
         ("Hallo, ich bin die neue Klimaschutzmanagerin im Rathaus.", MessageIntent.GREETING),
         ("Guten Tag, ich hätte mal eine Frage", MessageIntent.GREETING),
         ("Alles klar, dann weiß ich Bescheid", MessageIntent.ACKNOWLEDGEMENT),
+        # a thanks in a letter's words, which the case model alone would take for a case
+        ("Danke, dass Sie sich so schnell um unsere Anfrage gekümmert haben.", MessageIntent.THANKS),
     ],
 )
 def test_small_talk_gets_its_own_short_reply(service, text, intent):
