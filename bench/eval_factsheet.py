@@ -4,7 +4,9 @@ do not answer. Scored like the shared development set: a `kb` item needs an answ
 of its `expect_any` strings (an answer without one counts as confidently wrong), `escalate` an offer of a
 person, `smalltalk_or_help` a friendly reply.
 
-Run: .venv/bin/python bench/eval_factsheet.py [--half a|b] [-v]
+Run: .venv/bin/python bench/eval_factsheet.py [--fresh] [--half a|b] [-v]
+`--fresh` scores tests/fresh/*.yaml instead: a second such set, written later by four more authors (two
+from the fact sheet, one of must-escalate and small-talk messages, one of small talk alone).
 Like the shared set, it has two halves: `a` (odd numbers) is where misses may be looked at, `b` (even
 numbers) only measures. Nothing is trained on it and no limit is chosen from it.
 """
@@ -19,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.settings import Settings  # noqa: E402
 from services.answering import load_answering_service  # noqa: E402
-from tests.eval_set import load_factsheet_items, score_factsheet  # noqa: E402
+from tests.eval_set import FACTSHEET_DIR, FRESH_DIR, load_factsheet_items, score_factsheet  # noqa: E402
 
 
 def main() -> None:
@@ -27,10 +29,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--half", choices=["a", "b"], help="a: odd numbers (look here), b: even (measure)")
     parser.add_argument("-v", action="store_true", help="one line per miss")
+    parser.add_argument("--fresh", action="store_true", help="score tests/fresh instead of tests/factsheet")
     args = parser.parse_args()
     settings = Settings()
     answering = load_answering_service(settings.knowledge_dir, settings.model_file)
-    score = score_factsheet(answering, load_factsheet_items(args.half), settings.fachstelle_email)
+    items = load_factsheet_items(args.half, FRESH_DIR if args.fresh else FACTSHEET_DIR)
+    score = score_factsheet(answering, items, settings.fachstelle_email)
     if args.v:
         print("\n".join(score.misses))
     for persona in sorted(score.persona_total):

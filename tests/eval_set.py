@@ -15,6 +15,7 @@ EVAL_DIR = Path(__file__).parent / "eval"
 HOLDOUT_DIR = Path(__file__).parent / "holdout"
 HARD_DIR = Path(__file__).parent / "hard"
 FACTSHEET_DIR = Path(__file__).parent / "factsheet"
+FRESH_DIR = Path(__file__).parent / "fresh"
 FACTSHEET_KINDS = {"kb", "escalate", "smalltalk_or_help"}
 SPECIAL = {"help", "escalate", "suggest"}
 
@@ -103,12 +104,10 @@ def score_factsheet(service: AnsweringService, items: list[dict], contact: str) 
     return score
 
 
-def load_factsheet_items(half: str | None = None) -> list[dict]:
-    """The items of tests/factsheet/*.yaml (the shared development set's format), optionally one half:
-    `a` the odd numbers, `b` the even ones."""
-    items = [
-        item for path in sorted(FACTSHEET_DIR.glob("*.yaml")) for item in yaml.safe_load(path.read_text())
-    ]
+def load_factsheet_items(half: str | None = None, directory: Path = FACTSHEET_DIR) -> list[dict]:
+    """The items of tests/factsheet/*.yaml or another set in the shared development set's format
+    (tests/fresh), optionally one half: `a` the odd numbers, `b` the even ones."""
+    items = [item for path in sorted(directory.glob("*.yaml")) for item in yaml.safe_load(path.read_text())]
     if half:
         items = [item for item in items if (int(item["id"][1:]) % 2 == 1) == (half == "a")]
     return items
