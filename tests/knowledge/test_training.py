@@ -150,3 +150,14 @@ def test_small_talk_taken_for_other_small_talk_is_right_but_a_wrong_off_topic_gu
     assert (
         replace(limits, smalltalk=None).intent_limit(MessageIntent.THANKS) == limits.intent
     )  # an older file
+
+
+def test_the_intent_limit_is_where_precision_stays_reliable_not_where_it_first_touches_it():
+    labels = ["frist", "intent:offtopic"]
+    # off-topic guesses: right at 0.95, wrong at 0.7, right at 0.5 — the precision reaches 97 % at 0.5
+    # (many right rows below the wrong ones) but not from 0.5 on: between 0.51 and 0.7 it is far lower
+    top_p = np.array([0.95] * 50 + [0.7] * 10 + [0.5] * 300)
+    truth = np.array([1] * 50 + [0] * 10 + [1] * 300)
+    probs = np.column_stack([1 - top_p, top_p])
+    limits, _, _ = training.choose_limits(truth, probs, probs.copy(), labels, np.arange(360), np.zeros(360))
+    assert limits.intent == 0.71
