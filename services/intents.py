@@ -120,7 +120,10 @@ _HUMAN = re.compile(
     r"echte[nrs]? (mensch|person)|talk to (a |an )?(human|person|someone|advisor)|real person|"
     r"speak (to|with) (a |an )?(human|person|someone|advisor))\b|"
     r"^(berater|beraterin|mensch|human|mitarbeiter|ansprechpartner)[\s!?.]*$|"
-    r"(kein(en)? bot|nicht mit (dem|einem) bot))"
+    r"(kein(en)? bot|nicht mit (dem|einem) bot)|"
+    # "ich brauche einen Fachberater, der sich unser Konzept konkret anschaut"
+    r"\b(brauche|brauchen|benoetige|benoetigen|wuensche|wuenschen) (ich |wir )?(einen|eine) \w*(berater|beraterin|"
+    r"ansprechpartner|ansprechpartnerin|mensch|menschen|person)\b[^.?!]{0,20}\b(der|die) (sich|mir|uns)\b)"
 )
 
 # A question about one concrete case of the municipality (an application, a report, a payment):

@@ -122,6 +122,8 @@ def test_a_wish_for_a_person_and_a_thanks_with_a_topic_are_no_small_talk():
     assert classify("Ich will mit einem echten Menschen sprechen") is Intent.HUMAN
     assert classify("Danke für die Infos zur Frist") is Intent.QUESTION
     assert classify("Is it possible to talk to a human?") is Intent.HUMAN
+    assert classify("Wir benötigen eine Beraterin, die sich unseren Fall einmal ansieht.") is Intent.HUMAN
+    assert classify("Brauchen wir einen Berater für den Aktionsplan?") is Intent.QUESTION
     assert classify("Ist das hier ein Programm des Landes?") is Intent.QUESTION
     assert classify("Is this funding available for AI projects?") is Intent.QUESTION
 
