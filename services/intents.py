@@ -330,9 +330,31 @@ _OWN_CASE_TOLD = re.compile(
 )
 
 
+# An own project in an unusual constellation whose eligibility only a person can judge: the building is
+# rented or half the club's, the association has members across the state border
+_CONSTELLATION = re.compile(
+    r"\b(gehoert|belongs)\b[^.?!]{0,40}\b(halb|zur haelfte|teilweise|(to )?(a|the))?\s?(dem|einem|em|de|der)?\s?"
+    r"(verein|heimatverein|sportverein|schuetzenverein|foerderverein|kirchengemeinde|kirche|club|church|association)\b|"
+    r"\bhalb (dem|em|de|der|the) (verein|heimatverein|sportverein|schuetzenverein|kirchengemeinde|kirche|club|church)\b|"
+    r"\b(gemietet\w*|angemietet\w*|gepachtet\w*|vermieter\w*|mietvertrag|pachtvertrag|erbbaurecht|rented|leased|"
+    r"landlord)\b|"
+    r"\b(bayerisch|rheinland-pfaelzisch|thueringisch|niedersaechsisch|baden-wuerttembergisch|nordrhein-westfaelisch|"
+    r"bavarian)\w*|\bausserhalb (von )?hessens?\b|\blandesgrenze\b"
+)
+_OWN = re.compile(r"\b(unser\w*|unsern|wir|uns|mer|mir|our|we|us)\b")
+_ELIGIBILITY = re.compile(
+    r"\b(foerder\w*|gefoerdert|antragsberechtigt\w*|zuschuss|zuschuesse|geld|mittel|klimarichtlinie|"
+    r"kommunalrichtlinie|zaehlt|gilt|fallen|eligible|qualify|qualifies|funding|funded|grant)\b"
+)
+
+
 def tells_own_case(text: str) -> bool:
-    """True when a message, its story included, tells one case of its writer (see `_OWN_CASE_TOLD`)."""
-    return bool(_OWN_CASE_TOLD.search(" ".join(fold(text).split())))
+    """True when a message, its story included, tells one case of its writer (see `_OWN_CASE_TOLD`),
+    or asks whether an own project in an unusual constellation is eligible (`_CONSTELLATION`)."""
+    folded = " ".join(fold(text).split())
+    if _OWN_CASE_TOLD.search(folded):
+        return True
+    return bool(_CONSTELLATION.search(folded) and _OWN.search(folded) and _ELIGIBILITY.search(folded))
 
 
 def is_complaint(text: str) -> bool:

@@ -141,6 +141,9 @@ def test_a_wish_for_a_person_and_a_thanks_with_a_topic_are_no_small_talk():
         "Auf Ihrem Flyer ist mein Gesicht zu sehen, ich habe dem nie zugestimmt.",
         "Der Rechtsanwalt des Bauunternehmers hat uns geschrieben. Wer haftet für den Schaden am Gründach?",
         "Unser Ansprechpartner, Herr Kowalski, ist offenbar nicht mehr erreichbar. An wen wenden wir uns?",
+        "Unser Bauhof ist in einer angemieteten Halle. Können wir dort eine PV-Anlage fördern lassen?",
+        "Unser Backhaus gehört halb der Gemeinde und halb dem Heimatverein – gibt es dafür Geld?",
+        "Our sewage association includes a Bavarian village. Are we still eligible for the Klimarichtlinie?",
     ],
 )
 def test_a_case_told_in_the_story_is_found_there(text):
@@ -166,6 +169,8 @@ def test_a_case_told_in_the_story_is_found_there(text):
         "Unsere Frau Sommer ist in Rente gegangen, wer meldet jetzt die Maßnahmen?",
         "Welche Förderprogramme gibt es für den Süden Hessens?",
         "Sehr geehrte Damen und Herren, wie hoch ist die Förderquote?",
+        "Unser Stadtwerk gehört zu 30 Prozent der Stadt. Darf es selbst Fördermittel beantragen?",
+        "Werden auch gemietete Gebäude über die Klimarichtlinie gefördert?",
     ],
 )
 def test_general_questions_about_bookings_staff_and_costs_stay_questions(text):
