@@ -321,6 +321,11 @@ _OWN_CASE_TOLD = re.compile(
     # a legal dispute about the own measure: a lawyer, a lawsuit, liability
     r"\b(anwalt|anwaeltin|rechtsanwalt\w*|klage|klageerhebung|verklag\w*|gerichtlich\w*|rechtsstreit|lawyer|attorney|"
     r"lawsuit|sue|suing|haftet|haften|haftung|liable|liability)\b|"
+    # an own submission and whether there is news on it yet: "wir haben den Aktionsplan … eingereicht. Gibt es
+    # schon ein Feedback?"
+    r"\b(wir|ich|we|i)\b[^.?!]{0,80}\b(eingereicht|abgeschickt|geschickt|hochgeladen|uebersandt|submitted|sent|uploaded)\b"
+    r"[^?!]{0,200}\b(schon|bereits|inzwischen|mittlerweile|yet|already)\b[^.?!]{0,30}\b(feedback|rueckmeldung|"
+    r"ergebnis|antwort|bescheid|entscheidung|news|reply|response|decision)\b|"
     # the own contact at the Fachstelle, named, who left or is away: "Our contact at the Fachstelle, Ms.
     # Hartung, seems to have left"
     r"\b(ansprechpartner\w*|ansprechperson|berater\w*|betreuer\w*|kontaktperson|contact|advisor|case officer)\b"

@@ -142,6 +142,7 @@ def test_a_wish_for_a_person_and_a_thanks_with_a_topic_are_no_small_talk():
         "Der Rechtsanwalt des Bauunternehmers hat uns geschrieben. Wer haftet für den Schaden am Gründach?",
         "Unser Ansprechpartner, Herr Kowalski, ist offenbar nicht mehr erreichbar. An wen wenden wir uns?",
         "Unser Bauhof ist in einer angemieteten Halle. Können wir dort eine PV-Anlage fördern lassen?",
+        "Wir haben die Fortschreibung im Mai per Mail geschickt. Gibt es inzwischen eine Rückmeldung dazu?",
         "Unser Backhaus gehört halb der Gemeinde und halb dem Heimatverein – gibt es dafür Geld?",
         "Our sewage association includes a Bavarian village. Are we still eligible for the Klimarichtlinie?",
     ],
@@ -171,6 +172,7 @@ def test_a_case_told_in_the_story_is_found_there(text):
         "Sehr geehrte Damen und Herren, wie hoch ist die Förderquote?",
         "Unser Stadtwerk gehört zu 30 Prozent der Stadt. Darf es selbst Fördermittel beantragen?",
         "Werden auch gemietete Gebäude über die Klimarichtlinie gefördert?",
+        "Wir haben den Aktionsplan eingereicht. Wie lange dauert es bis zu einer Rückmeldung?",
     ],
 )
 def test_general_questions_about_bookings_staff_and_costs_stay_questions(text):
