@@ -67,7 +67,8 @@ _SMALLTALK_WORDS = frozenset(
     koennen koennten kannst du sie mir uns helfen hilfe help me can
     moje mojn cheers pfiat pfiati di dich servas ade gell
     darf haette haetten ein einen etwas anliegen an da mal kurze kurz quick question
-    hae haeh haee versteh verstehe nicht net dont don t get it i understand huh what
+    hae haeh haee versteh verstehe nicht net dont don t get it i understand huh what jetzt
+    beianner beinand beieinander allerseits zusammen coming up sec second moment gleich sekunde a in
     """.split()
 )
 _SMALLTALK_WORD = re.compile(r"[a-z]+")
@@ -79,13 +80,17 @@ _SMALLTALK_PHRASE = re.compile(
     r"(das|des|it|that|this) (hat|hilft|helps|helped) (mir|uns|me|us)?\s?(sehr |echt |wirklich |a lot )?"
     r"(weiter|weitergeholfen|geholfen|a lot)?|(einen |nen )?schoenen tag( noch)?|"
     r"have a (nice|good|great|lovely) (day|weekend|evening)|genau (das|des|was) (brauchte|wollte|suchte) ich|"
-    r"(that'?s|thats) (exactly |just )?what i (needed|was looking for)|zur kenntnis genommen)\b"
+    r"(that'?s|thats) (exactly |just )?what i (needed|was looking for)|zur kenntnis genommen|"
+    # "die letzte Nachricht war nicht für Sie bestimmt", "wrong chat, sorry"
+    r"(die|meine|the|my) (letzte |vorige |last |previous )?(nachricht|message) (war|was) (nicht|not) (fuer|an|for) "
+    r"(sie|dich|euch|you)( bestimmt| gedacht| meant| intended)?|(falscher|wrong) chat)\b"
 )
 # "Bist du eigentlich en echte Mensch oder e Computer?" asks who answers, it does not ask for a person
 _IDENTITY_QUESTION = re.compile(
     r"^(und |also |sag mal,? )?((bist du|bisde|sind sie|seid ihr|are you)\b"
     r"[^.?!]{0,40}\b(mensch|person|bot|chatbot|computer|programm|computerprogramm|maschine|ki|human|robot|real|"
     r"ai)\b|"
+    r"wer (is|ist|isn|is'n|isses)( des| das)?( do| da| hier)?( eigentlich| eischentlich| iwwerhaupt| ueberhaupt)?[\s?!.]*$|"
     r"mit wem (hab|habe) ich'?s? (es )?(hier |da )?(eigentlich )?zu tun|"
     # "Who am I talking to, is this a bot?", "Spreche ich hier mit einem Menschen?": only with a word for a bot
     # or a person, as "Ist das hier ein Programm des Landes?" asks about funding
@@ -100,6 +105,24 @@ _IDENTITY_QUESTION = re.compile(
 _SALUTATION_ONLY = re.compile(
     r"^(sehr geehrte[rs]? (damen und herren|frau|herr)|liebe[rs]? (kolleginnen und kollegen|kolleg\w*|frau|herr|team)|"
     r"dear (sir or madam|sir|madam|team|colleagues)|to whom it may concern)\b[^.?!]{0,30}[\s,.!:]*$"
+)
+
+
+# "Hallo, ich bin Lukas und seit dieser Woche Azubi bei der Stadtverwaltung": introducing oneself asks nothing
+_SELF_INTRODUCTION = re.compile(
+    r"^((hallo|hi|hey|moin|servus|gude|guude|guten (morgen|tag|abend))( zusammen| allerseits| liebes team)?[\s,.!]*)?"
+    r"(ich bin|ich heisse|mein name ist|i am|i'm|my name is)\b[^?]{0,100}$"
+)
+_ASKS_OR_TELLS_A_MATTER = re.compile(
+    r"\b(frage\w*|brauch\w*|such\w*|moecht\w*|wuerd\w*|bitte|wissen|hilf\w*|question|need|want|would|could|can|"
+    r"how|what|when|where|which|why|whether|wie|was|wann|wo|welche\w*|warum|ob|kann|koennen|koennt\w*|muss|muessen|"
+    r"darf|duerfen|gibt|angemeldet|gebucht|termin\w*|antrag\w*|bericht\w*|rechnung\w*|aktionsplan\w*|bilanz\w*|"
+    r"foerder\w*|frist\w*|geld|klimarichtlinie|kommunalrichtlinie|charta|registered|booked|application|report|invoice|"
+    # or complains: "ich bin sehr unzufrieden", "I'm filing a complaint"
+    r"unzufrieden|sauer|enttaeuscht|veraergert|aergerlich|wuetend|frustriert|antwort|kaaner|niemand|beschwer\w*|"
+    r"complain\w*|frustrated|angry|upset|disappointed|nobody|answer\w*|"
+    # or asks for something: "I'm leaving next month, please delete my name"
+    r"please|delete|remove|change|update|send|loeschen|entfernen|aendern|schicken|senden)\b"
 )
 
 
@@ -286,6 +309,8 @@ def classify(text: str) -> Intent:
         return Intent.SMALLTALK
     if _SALUTATION_ONLY.match(folded):
         return Intent.SMALLTALK
+    if _SELF_INTRODUCTION.match(folded) and not _ASKS_OR_TELLS_A_MATTER.search(folded):
+        return Intent.SMALLTALK
     if _IDENTITY_QUESTION.match(folded):
         return Intent.SMALLTALK
     if _HUMAN.search(folded):
@@ -326,6 +351,14 @@ _OWN_CASE_TOLD = re.compile(
     r"\b(wir|ich|we|i)\b[^.?!]{0,80}\b(eingereicht|abgeschickt|geschickt|hochgeladen|uebersandt|submitted|sent|uploaded)\b"
     r"[^?!]{0,200}\b(schon|bereits|inzwischen|mittlerweile|yet|already)\b[^.?!]{0,30}\b(feedback|rueckmeldung|"
     r"ergebnis|antwort|bescheid|entscheidung|news|reply|response|decision)\b|"
+    # what the bot (or someone) told is disputed, and who pays now: "ihr bot hat mir was von 90 prozent
+    # erzählt … wer übernimmt die differenz?"
+    r"\b(ihr|euer|dein|der|the|your) (bot|chatbot)\b[^.?!]{0,60}\b(erzaehlt|gesagt|behauptet|geschrieben|told|said|claimed)\b|"
+    r"\bwer (uebernimmt|zahlt|traegt|ersetzt)\b[^.?!]{0,15}\b(kosten|schaden|differenz|mehrkosten|luecke|fehlbetrag|"
+    r"verlust)\b|\bwho (pays|covers|is liable)\b|"
+    # a dispute over a claim: "Die Nochbergemaa behaupt, … mir hätte kaan Aaspruch"
+    r"\b(behaupt\w*|bestreit\w*|streit\w*|strittig|disput\w*|claims?)\b[^?!]{0,120}\b(anspruch|aaspruch|ansprueche|"
+    r"recht auf|entitled|entitlement)\b|"
     # the own contact at the Fachstelle, named, who left or is away: "Our contact at the Fachstelle, Ms.
     # Hartung, seems to have left"
     r"\b(ansprechpartner\w*|ansprechperson|berater\w*|betreuer\w*|kontaktperson|contact|advisor|case officer)\b"
@@ -344,12 +377,15 @@ _CONSTELLATION = re.compile(
     r"\b(gemietet\w*|angemietet\w*|gepachtet\w*|vermieter\w*|mietvertrag|pachtvertrag|erbbaurecht|rented|leased|"
     r"landlord)\b|"
     r"\b(bayerisch|rheinland-pfaelzisch|thueringisch|niedersaechsisch|baden-wuerttembergisch|nordrhein-westfaelisch|"
-    r"bavarian)\w*|\bausserhalb (von )?hessens?\b|\blandesgrenze\b"
+    r"bavarian)\w*|\bausserhalb (von )?hessens?\b|\blandesgrenze\b|"
+    # members of which not all belong to the alliance: "one of which has not signed the charter"
+    r"\b(one|two|eine|einer|eins|zwei) (of (which|them|the \w+)|davon|der (gemeinden|kommunen|mitglieder))\b[^.?!]{0,40}"
+    r"\b(not|nicht|kein\w*|net|kaa)\b"
 )
 _OWN = re.compile(r"\b(unser\w*|unsern|wir|uns|mer|mir|our|we|us)\b")
 _ELIGIBILITY = re.compile(
     r"\b(foerder\w*|gefoerdert|antragsberechtigt\w*|zuschuss|zuschuesse|geld|mittel|klimarichtlinie|"
-    r"kommunalrichtlinie|zaehlt|gilt|fallen|eligible|qualify|qualifies|funding|funded|grant)\b"
+    r"kommunalrichtlinie|zaehlt|gilt|fallen|eligible|qualify|qualifies|funding|funded|grant|bonus|zuschlag|rate)\b"
 )
 
 

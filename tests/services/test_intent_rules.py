@@ -110,6 +110,10 @@ def test_general_questions_asked_as_requests_stay_questions(text):
         "ich hätte da ein Anliegen",
         "häh? versteh ich nicht",
         "Servas und pfiati",
+        "Moin zusammen, ich bin Jana und neu im Bauamt.",
+        "Sorry, die letzte Nachricht war nicht für Sie gedacht.",
+        "Wer is'n des eigentlich?",
+        "wie jetzt?",
         "Vielen Dank für die Infos, das hilft mir weiter. Tschüss!",
         "Danke für die schnelle Antwort, schönen Tag noch",
     ],
@@ -124,6 +128,7 @@ def test_a_wish_for_a_person_and_a_thanks_with_a_topic_are_no_small_talk():
     assert classify("Is it possible to talk to a human?") is Intent.HUMAN
     assert classify("Wir benötigen eine Beraterin, die sich unseren Fall einmal ansieht.") is Intent.HUMAN
     assert classify("Brauchen wir einen Berater für den Aktionsplan?") is Intent.QUESTION
+    assert classify("I'm leaving next month, please remove me from the mailing list.") is not Intent.SMALLTALK
     assert classify("Ist das hier ein Programm des Landes?") is Intent.QUESTION
     assert classify("Is this funding available for AI projects?") is Intent.QUESTION
 
@@ -143,6 +148,9 @@ def test_a_wish_for_a_person_and_a_thanks_with_a_topic_are_no_small_talk():
         "Unser Ansprechpartner, Herr Kowalski, ist offenbar nicht mehr erreichbar. An wen wenden wir uns?",
         "Unser Bauhof ist in einer angemieteten Halle. Können wir dort eine PV-Anlage fördern lassen?",
         "Wir haben die Fortschreibung im Mai per Mail geschickt. Gibt es inzwischen eine Rückmeldung dazu?",
+        "Euer Bot hat uns 90 Prozent genannt, die WIBank sagt 60. Wer übernimmt jetzt die Differenz?",
+        "Die Nachbargemeinde bestreitet, dass wir einen Anspruch auf den Windenergie-Zuschlag haben.",
+        "Our association has four member towns, one of which is not in the alliance. Do we get the bonus?",
         "Unser Backhaus gehört halb der Gemeinde und halb dem Heimatverein – gibt es dafür Geld?",
         "Our sewage association includes a Bavarian village. Are we still eligible for the Klimarichtlinie?",
     ],
@@ -173,6 +181,7 @@ def test_a_case_told_in_the_story_is_found_there(text):
         "Unser Stadtwerk gehört zu 30 Prozent der Stadt. Darf es selbst Fördermittel beantragen?",
         "Werden auch gemietete Gebäude über die Klimarichtlinie gefördert?",
         "Wir haben den Aktionsplan eingereicht. Wie lange dauert es bis zu einer Rückmeldung?",
+        "Ich bin Kämmerin und suche die Förderquote der Klimarichtlinie.",
     ],
 )
 def test_general_questions_about_bookings_staff_and_costs_stay_questions(text):
