@@ -69,6 +69,7 @@ _SMALLTALK_WORDS = frozenset(
     darf haette haetten ein einen etwas anliegen an da mal kurze kurz quick question
     hae haeh haee versteh verstehe nicht net dont don t get it i understand huh what jetzt
     beianner beinand beieinander allerseits zusammen coming up sec second moment gleich sekunde a in
+    test testing tested kommt nachricht diese die funktioniert klappt das des
     """.split()
 )
 _SMALLTALK_WORD = re.compile(r"[a-z]+")

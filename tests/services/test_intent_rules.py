@@ -114,6 +114,7 @@ def test_general_questions_asked_as_requests_stay_questions(text):
         "Sorry, die letzte Nachricht war nicht für Sie gedacht.",
         "Wer is'n des eigentlich?",
         "wie jetzt?",
+        "Test, test – kommt die Nachricht an?",
         "Vielen Dank für die Infos, das hilft mir weiter. Tschüss!",
         "Danke für die schnelle Antwort, schönen Tag noch",
     ],
