@@ -10,7 +10,6 @@ import re
 import unicodedata
 from collections import Counter
 from functools import lru_cache
-from itertools import chain
 from pathlib import Path
 
 from rapidfuzz import process
@@ -177,12 +176,15 @@ def feature_counts(text: str) -> Counter[str]:
     found = _TOKEN.findall(fold(text))
     english = _english_tokens(found)
     words = _words(found, english)
-    counts = Counter(chain.from_iterable(map(_word_features, words)))
+    found_features: list[str] = []
+    for word in words:
+        found_features.extend(_word_features(word))
     if not english:
         # "eischentlich" also counts as "eigentlich" (knowledge/dialect.py)
-        counts.update(f"w:{stem(spelling)}" for word in words for spelling in respellings(word))
+        found_features.extend(f"w:{stem(spelling)}" for word in words for spelling in respellings(word))
+    found_features.extend(f"s:{symbol}" for symbol in _symbols(text))
+    counts = Counter(found_features)
     stems = [stem(w) for w in words]
     for first, second in zip(stems, stems[1:], strict=False):
         counts[f"b:{first}_{second}"] += PAIR_WEIGHT
-    counts.update(f"s:{symbol}" for symbol in _symbols(text))
     return counts
