@@ -21,7 +21,8 @@ from knowledge.text import content_words, fold
 from knowledge.trained import Limits, TrainedModel, calibration_file
 from knowledge.training import load_or_train
 from knowledge.vectors import message_counts
-from services.intents import Intent, classify, is_complaint, tells_own_case
+from services.case_rules import is_complaint, tells_own_case
+from services.intents import Intent, classify
 from services.reading import Reading, read_message, without_polite_frame
 
 MAX_QUESTION_CHARS = 2000

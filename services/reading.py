@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from knowledge.features import looks_english
 from knowledge.text import content_words, fold
-from services.intents import strip_mail_framing
+from services.framing import strip_mail_framing
 
 MAX_SENTENCES = 40
 # Question sentences with fewer content words than this that point back at the story ("Stimmt das

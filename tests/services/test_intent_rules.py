@@ -2,7 +2,8 @@
 
 import pytest
 
-from services.intents import Intent, classify, is_complaint, tells_own_case, wants_report
+from services.case_rules import is_complaint, tells_own_case
+from services.intents import Intent, classify, wants_report
 
 
 @pytest.mark.parametrize(

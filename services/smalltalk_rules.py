@@ -1,0 +1,111 @@
+"""Rules for small talk: greetings, thanks, goodbyes, who the bot is, what it can do, reactions."""
+
+from __future__ import annotations
+
+import re
+
+_SMALLTALK = re.compile(
+    r"^(hallo|hallochen|hi|hey|moin|moinsen|servus|gruess gott|guten (morgen|tag|abend)|na|yo|"
+    r"danke|danke schoen|dankeschoen|vielen dank|vielen lieben dank|besten dank|super danke|ok danke|"
+    r"thx|thanks|thank you|hello|ok|okay|alles klar|prima|super|toll|cool|tschuess|ciao|bye|"
+    r"auf wiedersehen|gute nacht|hilfe|help|menue|menu|start|hauptmenue|"
+    r"was kannst du( alles)?|was kann der bot|wer bist du|was bist du|wie funktioniert (das|der bot)|"
+    r"was machst du|wofuer bist du|what can you do|who are you|wie geht es dir|wie gehts|"
+    r"(wozu|wofuer) (bist du|ist (der|dieser|das) (bot|chat|klimabot|chatbot)|ist das hier)( eigentlich)?( da| gut)?|"
+    r"what is this (bot|chat|thing) for)"
+    r"( (bot|klimabot|danke|nochmal|auch))?[\s!?.]*$"
+)
+
+# A message made only of these words ("ok thx tschau", "ei gude wie", "super, vielen dank und tschüss")
+# is small talk, whatever their order.
+_SMALLTALK_WORDS = frozenset(
+    """
+    hallo hallochen hi hey heya moin moinsen servus gude guude gudde ei na yo guten gut morgen tag abend
+    nacht gruess gott gruezi hello good morning afternoon evening there
+    danke dankeschoen dank vielen lieben besten herzlichen tausend merci thx thanks thank you ty
+    ok okay oki okidoki alles klar prima super toll cool perfekt top klasse spitze passt wunderbar
+    tschuess tschau ciao bye cu ade adieu bis bald dann spaeter schoenen schoenes wochenende noch
+    und auch nochmal so wie gehts geht es dir ihnen bot klimabot
+    ja jo jep yes nein ne nee no noe bitte hm hmm hmmm aha achso ah oh ups oops hoppla
+    haha hahaha hehe lol sorry entschuldigung falsch geklickt abbrechen zurueck stopp stop weiter
+    frau herr was mahlzeit feierabend ich habe hab eine frage fragen
+    koennen koennten kannst du sie mir uns helfen hilfe help me can
+    moje mojn cheers pfiat pfiati di dich servas ade gell
+    darf haette haetten ein einen etwas anliegen an da mal kurze kurz quick question
+    hae haeh haee versteh verstehe nicht net dont don t get it i understand huh what jetzt
+    beianner beinand beieinander allerseits zusammen coming up sec second moment gleich sekunde a in
+    test testing tested kommt nachricht diese die funktioniert klappt das des
+    """.split()
+)
+_SMALLTALK_WORD = re.compile(r"[a-z]+")
+MAX_SMALLTALK_WORDS = 8
+# Phrases of thanks and farewell that say nothing about a topic: "für die Infos", "das hilft mir weiter"
+_SMALLTALK_PHRASE = re.compile(
+    r"\b((fuer|for) (die|ihre|deine|the|your) (schnelle |prompte |nette |freundliche |quick |fast )?(infos?|informationen|"
+    r"information|antwort|antworten|hilfe|help|auskunft|rueckmeldung|answer|answers)|"
+    r"(das|des|it|that|this) (hat|hilft|helps|helped) (mir|uns|me|us)?\s?(sehr |echt |wirklich |a lot )?"
+    r"(weiter|weitergeholfen|geholfen|a lot)?|(einen |nen )?schoenen tag( noch)?|"
+    r"have a (nice|good|great|lovely) (day|weekend|evening)|genau (das|des|was) (brauchte|wollte|suchte) ich|"
+    r"(that'?s|thats) (exactly |just )?what i (needed|was looking for)|zur kenntnis genommen|"
+    # "die letzte Nachricht war nicht für Sie bestimmt", "wrong chat, sorry"
+    r"(die|meine|the|my) (letzte |vorige |last |previous )?(nachricht|message) (war|was) (nicht|not) (fuer|an|for) "
+    r"(sie|dich|euch|you)( bestimmt| gedacht| meant| intended)?|(falscher|wrong) chat)\b"
+)
+# "Bist du eigentlich en echte Mensch oder e Computer?" asks who answers, it does not ask for a person
+_IDENTITY_QUESTION = re.compile(
+    r"^(und |also |sag mal,? )?((bist du|bisde|sind sie|seid ihr|are you)\b"
+    r"[^.?!]{0,40}\b(mensch|person|bot|chatbot|computer|programm|computerprogramm|maschine|ki|human|robot|real|"
+    r"ai)\b|"
+    r"wer (is|ist|isn|is'n|isses)( des| das)?( do| da| hier)?( eigentlich| eischentlich| iwwerhaupt| ueberhaupt)?[\s?!.]*$|"
+    r"mit wem (hab|habe) ich'?s? (es )?(hier |da )?(eigentlich )?zu tun|"
+    # "Who am I talking to, is this a bot?", "Spreche ich hier mit einem Menschen?": only with a word for a bot
+    # or a person, as "Ist das hier ein Programm des Landes?" asks about funding
+    r"((who )?am i (talking|chatting|writing) (to|with)|mit wem (spreche|rede|schreibe|chatte) ich|"
+    r"(spreche|rede|schreibe|chatte) ich)\b[^.?!]{0,40}\b(bot|chatbot|mensch|menschen|human|person|robot|ki|ai)\b|"
+    r"(is this|ist das( hier)?) (a |an |ein |eine )?(real |echte[rn]? )?(bot|chatbot|mensch|human|robot|ki|ai|person)\b|"
+    # "Handelt es sich bei Ihnen um einen automatisierten Dienst?", "Antwortet hier eine KI?"
+    r"(handelt es sich (bei (ihnen|dir|euch)|hier)|antwortet (hier|mir|uns)|schreibe ich (hier )?mit)\b[^.?!]{0,40}"
+    r"\b(automatisiert\w*|automatisch\w*|maschinell\w*|bot|chatbot|computer\w*|programm|ki|mensch|menschen)\b)"
+)
+# A salutation alone ("Sehr geehrte Damen und Herren,"), sent before the rest of an e-mail
+_SALUTATION_ONLY = re.compile(
+    r"^(sehr geehrte[rs]? (damen und herren|frau|herr)|liebe[rs]? (kolleginnen und kollegen|kolleg\w*|frau|herr|team)|"
+    r"dear (sir or madam|sir|madam|team|colleagues)|to whom it may concern)\b[^.?!]{0,30}[\s,.!:]*$"
+)
+
+
+# "Hallo, ich bin Lukas und seit dieser Woche Azubi bei der Stadtverwaltung": introducing oneself asks nothing
+_SELF_INTRODUCTION = re.compile(
+    r"^((hallo|hi|hey|moin|servus|gude|guude|guten (morgen|tag|abend))( zusammen| allerseits| liebes team)?[\s,.!]*)?"
+    r"(ich bin|ich heisse|mein name ist|i am|i'm|my name is)\b[^?]{0,100}$"
+)
+_ASKS_OR_TELLS_A_MATTER = re.compile(
+    r"\b(frage\w*|brauch\w*|such\w*|moecht\w*|wuerd\w*|bitte|wissen|hilf\w*|question|need|want|would|could|can|"
+    r"how|what|when|where|which|why|whether|wie|was|wann|wo|welche\w*|warum|ob|kann|koennen|koennt\w*|muss|muessen|"
+    r"darf|duerfen|gibt|angemeldet|gebucht|termin\w*|antrag\w*|bericht\w*|rechnung\w*|aktionsplan\w*|bilanz\w*|"
+    r"foerder\w*|frist\w*|geld|klimarichtlinie|kommunalrichtlinie|charta|registered|booked|application|report|invoice|"
+    # or complains: "ich bin sehr unzufrieden", "I'm filing a complaint"
+    r"unzufrieden|sauer|enttaeuscht|veraergert|aergerlich|wuetend|frustriert|antwort|kaaner|niemand|beschwer\w*|"
+    r"complain\w*|frustrated|angry|upset|disappointed|nobody|answer\w*|"
+    # or asks for something: "I'm leaving next month, please delete my name"
+    r"please|delete|remove|change|update|send|loeschen|entfernen|aendern|schicken|senden)\b"
+)
+
+
+def _only_smalltalk_words(folded: str) -> bool:
+    words = _SMALLTALK_WORD.findall(_SMALLTALK_PHRASE.sub(" ", folded))
+    if not words:  # a phrase alone: "Have a nice weekend!", "Zur Kenntnis genommen."
+        return bool(_SMALLTALK_PHRASE.search(folded))
+    return len(words) <= MAX_SMALLTALK_WORDS and all(word in _SMALLTALK_WORDS for word in words)
+
+
+def is_smalltalk(folded: str) -> bool:
+    """True when a folded, single-spaced message is small talk by the rules above."""
+    return bool(
+        not folded
+        or _SMALLTALK.match(folded.strip(" !?."))
+        or _only_smalltalk_words(folded)
+        or _SALUTATION_ONLY.match(folded)
+        or (_SELF_INTRODUCTION.match(folded) and not _ASKS_OR_TELLS_A_MATTER.search(folded))
+        or _IDENTITY_QUESTION.match(folded)
+    )
