@@ -26,11 +26,6 @@ CASE = "case"
 GENERAL = "general"
 # Inverse L2 penalty of the fit (scikit-learn's C): chosen by cross-validation on the examples.
 STRENGTH = 10.0
-# The fit stops when an iteration improves the loss by less than this share (see `knowledge/logistic.py`):
-# with tens of thousands of features, three times the default tolerance halves the fit from zero on a
-# first start (1.3 -> 0.6 s; the whole first start 3.2 -> 2.7 s) while the held-out recall and the share
-# of general questions taken for a case move by a few tenths of a point.
-TOLERANCE = 3e-4
 FORMAT_VERSION = 2
 
 
@@ -64,12 +59,7 @@ class CaseModel:
             return cls(data.vocabulary, data.idf, np.zeros(len(data.vocabulary)), -10.0)
         initial = start.weights_for(data.vocabulary) if start is not None else None
         weights, bias = fit_logistic(
-            data.matrix(chosen.tolist()),
-            is_case,
-            strength=STRENGTH,
-            balanced=True,
-            start=initial,
-            tolerance=TOLERANCE,
+            data.matrix(chosen.tolist()), is_case, strength=STRENGTH, balanced=True, start=initial
         )
         return cls(data.vocabulary, data.idf, weights, bias)
 

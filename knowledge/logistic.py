@@ -19,14 +19,12 @@ def fit_logistic(
     strength: float,
     balanced: bool = False,
     start: tuple[np.ndarray, float] | None = None,
-    tolerance: float = RELATIVE_TOLERANCE,
 ) -> tuple[np.ndarray, float]:
     """Weights and bias minimising `0.5 |w|^2 + strength * sum(sample weight * log loss)`.
 
     `balanced` weighs each class by the inverse of its share, so that a rare class counts as much as
     a frequent one. `start`: weights and bias to start from (an earlier fit on nearly the same rows
-    reaches the same minimum in a few iterations). `tolerance`: the relative improvement of the loss
-    below which the fit stops."""
+    reaches the same minimum in a few iterations)."""
     from scipy.optimize import minimize  # imported here: it takes a second, and only training needs it
 
     y = positive.astype(float)
@@ -60,7 +58,7 @@ def fit_logistic(
         initial,
         jac=True,
         method="L-BFGS-B",
-        options={"maxiter": 500, "ftol": tolerance},
+        options={"maxiter": 500, "ftol": RELATIVE_TOLERANCE},
     )
     return result.x[:width], float(result.x[width])
 
