@@ -130,7 +130,9 @@ _OWN_CASE_TOLD = re.compile(
     r"\b(noch )?(kein|keine|keinen|kei|kaa|no)\b (e-?mail|mail|nachricht|bestaetigung|zusage|absage|bescheid|einladung|"
     r"zugangsdaten|confirmation|invitation|email) (bekommen|erhalten|gekriegt|kriegt|received|got)\b|"
     # the own picture or data used without consent: "do bin isch vorne druff … nie zugestimmt"
-    r"\b(ohne (meine|unsere) (zustimmung|einwilligung|erlaubnis)|(nie|nicht|net|never) zugestimmt|"
+    # (not "Können wir beitreten, wenn die Gemeindevertretung noch nicht zugestimmt hat?")
+    r"\b(ohne (meine|unsere) (zustimmung|einwilligung|erlaubnis)|(ich|isch|i)\b[^.?!]{0,30}\b(nie|nicht|net|never)\b"
+    r"[^.?!]{0,10}\b(zugestimmt|consented|agreed)|"
     r"einwilligung\w* (widerrufen|zurueckziehen|zurueckgezogen)|widerrufe\w* (meine|die) einwilligung|"
     r"withdraw (my )?consent|without my (consent|permission))\b|"
     # a legal dispute about the own measure: a lawyer, a lawsuit, liability
@@ -144,11 +146,15 @@ _OWN_CASE_TOLD = re.compile(
     # what the bot (or someone) told is disputed, and who pays now: "ihr bot hat mir was von 90 prozent
     # erzählt … wer übernimmt die differenz?"
     r"\b(ihr|euer|dein|der|the|your) (bot|chatbot)\b[^.?!]{0,60}\b(erzaehlt|gesagt|behauptet|geschrieben|told|said|claimed)\b|"
-    r"\bwer (uebernimmt|zahlt|traegt|ersetzt)\b[^.?!]{0,15}\b(kosten|schaden|differenz|mehrkosten|luecke|fehlbetrag|"
-    r"verlust)\b|\bwho (pays|covers|is liable)\b|"
-    # a dispute over a claim: "Die Nochbergemaa behaupt, … mir hätte kaan Aaspruch"
-    r"\b(behaupt\w*|bestreit\w*|streit\w*|strittig|disput\w*|claims?)\b[^?!]{0,120}\b(anspruch|aaspruch|ansprueche|"
-    r"recht auf|entitled|entitlement)\b|"
+    # ("Wer zahlt die Kosten der Wärmeplanung?" asks about a programme: costs only with "jetzt", "nun")
+    r"\bwer (uebernimmt|zahlt|traegt|ersetzt) (jetzt|nun|dann|denn jetzt) (die |den |das )?(kosten|schaden|differenz|"
+    r"mehrkosten|luecke|fehlbetrag|verlust)\b|"
+    r"\bwer (uebernimmt|zahlt|traegt|ersetzt)\b[^.?!]{0,15}\b(schaden|differenz|mehrkosten|fehlbetrag|verlust)\b|"
+    r"\bwho (pays|covers)\b[^.?!]{0,15}\b(now|damage|difference|shortfall|loss)\b|\bwho is liable\b|"
+    # a dispute over a claim: "Die Nachbargemeinde bestreitet unseren Anspruch"
+    # (not "Mein Kollege behauptet, wir hätten Anspruch auf 90 %": a claim to check is a question)
+    r"\b(bestreit\w*|streit\w*|strittig|disput\w*)\b[^?!]{0,120}\b(anspruch|aaspruch|ansprueche|recht auf|entitled|"
+    r"entitlement)\b|"
     # the own contact at the Fachstelle, named, who left or is away: "Our contact at the Fachstelle, Ms.
     # Hartung, seems to have left"
     r"\b(ansprechpartner\w*|ansprechperson|berater\w*|betreuer\w*|kontaktperson|contact|advisor|case officer)\b"

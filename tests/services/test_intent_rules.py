@@ -183,6 +183,10 @@ def test_a_case_told_in_the_story_is_found_there(text):
         "Unser Stadtwerk gehört zu 30 Prozent der Stadt. Darf es selbst Fördermittel beantragen?",
         "Werden auch gemietete Gebäude über die Klimarichtlinie gefördert?",
         "Wir haben den Aktionsplan eingereicht. Wie lange dauert es bis zu einer Rückmeldung?",
+        "Wer zahlt die Kosten der kommunalen Wärmeplanung?",
+        "Mein Kollege behauptet, wir hätten Anspruch auf 90 Prozent. Stimmt das noch?",
+        "Können wir beitreten, wenn die Gemeindevertretung noch nicht zugestimmt hat?",
+        "Who pays for the ECOSPEED licence after the first year?",
         "Ich bin Kämmerin und suche die Förderquote der Klimarichtlinie.",
     ],
 )
