@@ -75,7 +75,6 @@ def _kb_check(settings: Settings, facts_path: Path | None) -> int:
 
 
 def _kb_train(settings: Settings, *, show_confusions: bool = False) -> int:
-    from knowledge.intents import MessageIntent
     from knowledge.model import load_entries
     from knowledge.trained import calibration_file, save_calibration, save_trained
     from knowledge.training import FOLDS, train
@@ -100,7 +99,7 @@ def _kb_train(settings: Settings, *, show_confusions: bool = False) -> int:
         f"falsch {report.answered_wrong:.1%}\n"
         f"Grenzen: antworten ab geschätzter Trefferwahrscheinlichkeit {limits.answer:.2f}, "
         f"Vorschläge ab {limits.suggest:.2f}, "
-        f"Small Talk ab {limits.intent_limit(MessageIntent.GREETING):.2f}, "
+        f"Small Talk ab {limits.smalltalk_limit:.2f}, "
         f"Wunsch nach einer Person/fremdes Thema ab {limits.intent:.2f}"
     )
     if show_confusions:

@@ -39,9 +39,14 @@ class Limits:
     # ... and small talk (greetings, thanks, "who are you"), which all get a friendly reply (None: `intent`)
     smalltalk: float | None = None
 
+    @property
+    def smalltalk_limit(self) -> float:
+        """The probability of all small talk together from which a message is taken for small talk."""
+        return self.smalltalk if self.smalltalk is not None else self.intent
+
     def intent_limit(self, intent: MessageIntent) -> float:
         """The probability from which the question model's `intent` is believed."""
-        return self.smalltalk if intent.is_smalltalk and self.smalltalk is not None else self.intent
+        return self.smalltalk_limit if intent.is_smalltalk else self.intent
 
     @classmethod
     def from_dict(cls, body: dict) -> Limits:

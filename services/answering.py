@@ -237,6 +237,7 @@ class AnsweringService:
         concrete cases and general questions share."""
         text = reading.question
         rule = classify(text)
+        smalltalk = smalltalk_probability(predictions)
         if rule is Intent.HUMAN:
             return MessageIntent.HUMAN
         told = f"{reading.story} {text}"
@@ -249,7 +250,7 @@ class AnsweringService:
             case = self.case_model.probability(unframed, counts=counts)
             # small talk the model is sure of ("Danke, dass Sie sich so schnell um unsere Anfrage gekümmert
             # haben") tells no case by the case model alone, only by the rules above
-            chatty = smalltalk_probability(predictions) >= self.limits.smalltalk
+            chatty = smalltalk >= self.limits.smalltalk_limit
             if not chatty and case >= self.limits.case and (case >= CLEAR_CASE or not answerable):
                 return MessageIntent.CASE
         best = predictions[0]
@@ -259,7 +260,7 @@ class AnsweringService:
         if intent is None:
             return None
         # small talk counts as a whole ("Vielen Dank … Schönes Wochenende": thanks and goodbye)
-        probability = smalltalk_probability(predictions) if intent.is_smalltalk else best.probability
+        probability = smalltalk if intent.is_smalltalk else best.probability
         return intent if probability >= self.limits.intent_limit(intent) else None
 
     def _off_topic_alone(self, reading: Reading) -> bool:

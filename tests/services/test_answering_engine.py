@@ -1,5 +1,6 @@
 """The answering engine on the real knowledge base: small talk, people, cases, off-topic, vague, English."""
 
+import copy
 from dataclasses import replace
 
 import pytest
@@ -41,6 +42,14 @@ def service():
 def test_small_talk_gets_its_own_short_reply(service, text, intent):
     answer = service.answer(text)
     assert answer.kind is AnswerKind.HELP and answer.intent is intent
+
+
+def test_limits_of_an_older_file_without_a_small_talk_limit_still_answer_small_talk(service):
+    older = copy.copy(service)
+    older.limits = replace(service.limits, smalltalk=None)
+    assert older.limits.smalltalk_limit == older.limits.intent
+    answer = older.answer("Danke, dass Sie sich so schnell um unsere Anfrage gekümmert haben.")
+    assert answer.kind is AnswerKind.HELP
 
 
 def test_small_talk_counts_as_a_whole_when_the_model_splits_it():
