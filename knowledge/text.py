@@ -44,6 +44,11 @@ STOPWORDS = frozenset(
 _stemmer = snowballstemmer.stemmer("german")
 
 
+# Abbreviations whose dot ends no sentence ("ca.", "z. B.", "Nr."), folded, as a regular-expression
+# alternation: the case rules and the sentence splitter read them alike.
+ABBREVIATIONS = r"nr|ca|bzw|ggf|evtl|inkl|vgl|usw|z\.\s?b|d\.\s?h|u\.\s?a"
+
+
 def fold(text: str) -> str:
     """Lower-case, spell umlauts out (ä→ae, ß→ss) and drop other accents."""
     text = text.casefold().translate(_UMLAUTS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.text import fold
+from knowledge.text import ABBREVIATIONS, fold
 
 # A question about one concrete case of the municipality (an application, a report, a payment):
 # the knowledge base cannot know its state, so it must not answer.
@@ -97,7 +97,7 @@ _COMPLAINT = re.compile(
 # Dots that do not end a sentence ("am 02.10. eingereicht", "Nr. 12", "z.B."), taken out before the case
 # patterns, which stay within one sentence.
 _DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{2,4})?")
-_ABBREVIATION = re.compile(r"\b(nr|ca|bzw|ggf|evtl|inkl|vgl|usw|z\.\s?b|d\.\s?h|u\.\s?a)\.")
+_ABBREVIATION = re.compile(rf"\b({ABBREVIATIONS})\.")
 
 
 def _without_inner_dots(folded: str) -> str:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from knowledge.features import looks_english
-from knowledge.text import content_words, fold
+from knowledge.text import ABBREVIATIONS, content_words, fold
 from services.framing import strip_mail_framing
 
 MAX_SENTENCES = 40
@@ -40,8 +40,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 # A dot after an ordinal ("im 2. Lehrjahr") or an abbreviation ("ca.", "z. B.", "Nr.") ends no sentence,
 # nor one after a date that the sentence goes on after ("am 12.06. eingereicht").
 _NO_SENTENCE_END = re.compile(
-    r"((?<![\d.])\d{1,2}\.|\b(ca|bzw|ggf|evtl|inkl|vgl|usw|nr|dr|prof|hr|fr|tel|str|abs|bspw|sog|approx|[zduei]|"
-    r"z\.\s?b|d\.\s?h|u\.\s?a|e\.\s?g|i\.\s?e|i\.\s?a)\.)$",
+    rf"((?<![\d.])\d{{1,2}}\.|\b({ABBREVIATIONS}|dr|prof|hr|fr|tel|str|abs|bspw|sog|approx|[zduei]|"
+    r"e\.\s?g|i\.\s?e|i\.\s?a)\.)$",
     re.IGNORECASE,
 )
 _DATE_END = re.compile(r"\b\d{1,2}\.\d{1,2}\.(\d{2,4})?$")
