@@ -4,9 +4,10 @@ do not answer. Scored like the shared development set: a `kb` item needs an answ
 of its `expect_any` strings (an answer without one counts as confidently wrong), `escalate` an offer of a
 person, `smalltalk_or_help` a friendly reply.
 
-Run: .venv/bin/python bench/eval_factsheet.py [--fresh] [--half a|b] [-v]
+Run: .venv/bin/python bench/eval_factsheet.py [--fresh | --dir tests/fresh2] [--half a|b] [-v]
 `--fresh` scores tests/fresh/*.yaml instead: a second such set, written later by four more authors (two
-from the fact sheet, one of must-escalate and small-talk messages, one of small talk alone).
+from the fact sheet, one of must-escalate and small-talk messages, one of small talk alone); `--dir`
+another directory of such files, e.g. tests/fresh2 (three more authors, 5 Dec).
 Like the shared set, it has two halves: `a` (odd numbers) is where misses may be looked at, `b` (even
 numbers) only measures. Nothing is trained on it and no limit is chosen from it.
 """
@@ -30,10 +31,12 @@ def main() -> None:
     parser.add_argument("--half", choices=["a", "b"], help="a: odd numbers (look here), b: even (measure)")
     parser.add_argument("-v", action="store_true", help="one line per miss")
     parser.add_argument("--fresh", action="store_true", help="score tests/fresh instead of tests/factsheet")
+    parser.add_argument("--dir", type=Path, help="score the *.yaml files of another directory")
     args = parser.parse_args()
     settings = Settings()
     answering = load_answering_service(settings.knowledge_dir, settings.model_file)
-    items = load_factsheet_items(args.half, FRESH_DIR if args.fresh else FACTSHEET_DIR)
+    directory = args.dir or (FRESH_DIR if args.fresh else FACTSHEET_DIR)
+    items = load_factsheet_items(args.half, directory)
     score = score_factsheet(answering, items, settings.fachstelle_email)
     if args.v:
         print("\n".join(score.misses))

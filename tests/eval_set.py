@@ -16,6 +16,7 @@ HOLDOUT_DIR = Path(__file__).parent / "holdout"
 HARD_DIR = Path(__file__).parent / "hard"
 FACTSHEET_DIR = Path(__file__).parent / "factsheet"
 FRESH_DIR = Path(__file__).parent / "fresh"
+FRESH2_DIR = Path(__file__).parent / "fresh2"
 FACTSHEET_KINDS = {"kb", "escalate", "smalltalk_or_help"}
 SPECIAL = {"help", "escalate", "suggest"}
 

@@ -6,6 +6,7 @@ from bot.app import build_answering
 from bot.settings import Settings
 from tests.eval_set import (
     FACTSHEET_KINDS,
+    FRESH2_DIR,
     FRESH_DIR,
     HARD_DIR,
     HOLDOUT_DIR,
@@ -62,6 +63,22 @@ def test_the_fresh_sets_looked_at_half_keeps_its_level():
     print(score.summary())
     assert score.share("kb") >= 0.8 and score.wrong_answers <= 0.06 * score.total["kb"], score.misses
     assert score.share("escalate") >= 0.9 and score.share("smalltalk_or_help") >= 0.95, score.misses
+
+
+def test_the_second_fresh_set_is_well_formed():
+    items = load_factsheet_items(directory=FRESH2_DIR)
+    assert len({item["id"] for item in items}) == len(items) >= 360
+    assert {item["expect"] for item in items} == FACTSHEET_KINDS
+    assert all(item["expect_any"] for item in items if item["expect"] == "kb")
+
+
+def test_the_second_fresh_sets_looked_at_half_keeps_its_level():
+    settings = Settings()
+    items = load_factsheet_items("a", FRESH2_DIR)
+    score = score_factsheet(build_answering(settings), items, settings.fachstelle_email)
+    print(score.summary())
+    assert score.share("kb") >= 0.85 and score.wrong_answers <= 0.03 * score.total["kb"], score.misses
+    assert score.share("escalate") >= 0.9 and score.share("smalltalk_or_help") >= 0.75, score.misses
 
 
 def test_the_fact_sheet_sets_looked_at_half_keeps_its_level():
