@@ -28,7 +28,9 @@ _POINTS_BACK = re.compile(
 # which names what it refers to.
 _REFERS_BACK = re.compile(
     r"\b(dabei|darum|dafuer|dazu|davon|damit|darauf|darueber|darunter|hierfuer|hierzu|hiervon|hierbei|"
-    r"diese[rsmn]?|solche[rsmn]?|deren|dessen|this|these|those)\b"
+    r"diese[rsmn]?|solche[rsmn]?|deren|dessen|this|these|those|"
+    # a programme named only by its kind: "Bis wann läuft das Programm?" after the sentence that names it
+    r"(des|das|dem) (foerder)?programms?|(der|die) (foerder)?richtlinie|the (programme|program|scheme))\b"
 )
 # "Dazu eine Frage: …", "Dabei stellt sich uns die Frage, …": a lead-in that points back only at the story
 # in general, not at what the question is about

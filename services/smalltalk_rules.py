@@ -35,6 +35,7 @@ _SMALLTALK_WORDS = frozenset(
     hae haeh haee versteh verstehe nicht net dont don t get it i understand huh what jetzt
     beianner beinand beieinander allerseits zusammen coming up sec second moment gleich sekunde a in
     test testing tested kommt nachricht diese die funktioniert klappt das des
+    wuensche wuenschen wir euch allen dir ihrem ihrer eurem team ganze ganzen
     """.split()
 )
 _SMALLTALK_WORD = re.compile(r"[a-z]+")
@@ -49,11 +50,25 @@ _SMALLTALK_PHRASE = re.compile(
     r"(that'?s|thats) (exactly |just )?what i (needed|was looking for)|zur kenntnis genommen|"
     # "die letzte Nachricht war nicht für Sie bestimmt", "wrong chat, sorry"
     r"(die|meine|the|my) (letzte |vorige |last |previous )?(nachricht|message) (war|was) (nicht|not) (fuer|an|for) "
-    r"(sie|dich|euch|you)( bestimmt| gedacht| meant| intended)?|(falscher|wrong) chat)\b"
+    r"(sie|dich|euch|you)( bestimmt| gedacht| meant| intended)?|(falscher|wrong) chat|"
+    # "Ihre Nachricht habe ich erhalten und zur Kenntnis genommen."
+    r"(ihre|deine|eure|your) (nachricht|antwort|mail|e-mail|email|info\w*|message|reply) (habe ich|hab ich|haben wir|"
+    r"ist|i have|we have) (erhalten|bekommen|gelesen|angekommen|received|read)( und)?|"
+    # wishes for the season or the week: "Frohe Weihnachten und einen guten Rutsch!", "Schöne Feiertage"
+    r"(einen |ein |eine )?(frohe|froehliche|schoene|gesegnete|besinnliche|erholsame|gute|angenehme)[nsr]? "
+    r"(weihnacht\w*|ostern|oster\w*|feiertage|festtage|fest|advent\w*|urlaub|ferien|feierabend|wochenende|"
+    r"woche|rest\w*)|(einen )?guten rutsch( ins neue jahr| in das neue jahr)?|"
+    r"(ein |einen )?(frohes|gesundes|gutes|erfolgreiches|glueckliches) (neues )?(jahr|neues)( \d{4})?|"
+    r"(einen )?(guten|schoenen|erfolgreichen) (start|einstieg) (in die woche|ins neue jahr|in das neue jahr|"
+    r"in den tag|ins wochenende)|merry christmas|happy (new year|holidays|easter)|seasons? greetings)\b"
 )
+_BEING = r"(ein |eine |a |an )?(ki|bot|chatbot|maschine|computer|programm|mensch|human|ai|robot|person)"
 # "Bist du eigentlich en echte Mensch oder e Computer?" asks who answers, it does not ask for a person
 _IDENTITY_QUESTION = re.compile(
-    r"^(und |also |sag mal,? )?((bist du|bisde|sind sie|seid ihr|are you)\b"
+    r"^(und |also |sag mal,? )?("
+    # "KI oder Mensch?", "Mensch oder Maschine?"
+    rf"{_BEING} (oder|or) {_BEING}[\s?!.]*$|"
+    r"(bist du|bisde|sind sie|seid ihr|are you)\b"
     r"[^.?!]{0,40}\b(mensch|person|bot|chatbot|computer|programm|computerprogramm|maschine|ki|human|robot|real|"
     r"ai)\b|"
     r"wer (is|ist|isn|is'n|isses)( des| das)?( do| da| hier)?( eigentlich| eischentlich| iwwerhaupt| ueberhaupt)?[\s?!.]*$|"
@@ -63,6 +78,9 @@ _IDENTITY_QUESTION = re.compile(
     r"((who )?am i (talking|chatting|writing) (to|with)|mit wem (spreche|rede|schreibe|chatte) ich|"
     r"(spreche|rede|schreibe|chatte) ich)\b[^.?!]{0,40}\b(bot|chatbot|mensch|menschen|human|person|robot|ki|ai)\b|"
     r"(is this|ist das( hier)?) (a |an |ein |eine )?(real |echte[rn]? )?(bot|chatbot|mensch|human|robot|ki|ai|person)\b|"
+    # "is das hier die lea?", "Bin ich hier richtig bei der Fachstelle?": who answers, not a topic
+    r"(is|ist|isses) (das|des|dies) hier (die|der|das) (lea|fachstelle|landesenergieagentur|klimabot|bot|chat\w*)"
+    r"( klima-?kommunen)?[\s?!.]*$|bin ich hier (richtig )?(bei der|bei|an der) (lea|fachstelle)\b[^?]{0,20}[\s?!.]*$|"
     # "Handelt es sich bei Ihnen um einen automatisierten Dienst?", "Antwortet hier eine KI?"
     r"(handelt es sich (bei (ihnen|dir|euch)|hier)|antwortet (hier|mir|uns)|schreibe ich (hier )?mit)\b[^.?!]{0,40}"
     r"\b(automatisiert\w*|automatisch\w*|maschinell\w*|bot|chatbot|computer\w*|programm|ki|mensch|menschen)\b)"
@@ -74,13 +92,64 @@ _SALUTATION_ONLY = re.compile(
 )
 
 
-# "Hallo, ich bin Lukas und seit dieser Woche Azubi bei der Stadtverwaltung": introducing oneself asks nothing
+# "Hallo, ich bin Lukas und seit dieser Woche Azubi bei der Stadtverwaltung", "Hallo in die Runde, hier das
+# Klimaschutzmanagement aus Lahnbrück": introducing oneself asks nothing
 _SELF_INTRODUCTION = re.compile(
-    r"^((hallo|hi|hey|moin|servus|gude|guude|guten (morgen|tag|abend))( zusammen| allerseits| liebes team)?[\s,.!]*)?"
-    r"(ich bin|ich heisse|mein name ist|i am|i'm|my name is)\b[^?]{0,100}$"
+    r"^((hallo|hi|hey|moin|servus|gude|guude|guten (morgen|tag|abend))"
+    r"( zusammen| allerseits| liebes team| in die runde)?[\s,.!]*)?"
+    r"(ich bin|ich heisse|mein name ist|i am|i'm|my name is|this is|"
+    r"hier (ist |spricht |schreibt |meldet sich )?(der|die|das|frau|herr)|(es )?(meldet sich|schreibt) (hier )?(der|die|das|frau|herr))"
+    r"\b[^?]{0,100}$"
+)
+# "Kurze Frage zur Klimarichtlinie …", "Ich hätte da mal eine Frage zum Aktionsplan", "mer hätte do emol e
+# froch wege dem aktionsplan": the question follows in the next message
+_ANNOUNCEMENT = re.compile(
+    r"^(?P<says>((ich|wir|mer|isch) )?(haette|haetten|haett|hette|habe|hab|haben|hawwe|hatte) )?"
+    r"(da |do )?((mal|emol|mol|noch|nochmal|jetzt) )*(eine |ne |e |en |nur eine |one |a )?(kurze |kleine |quick )?"
+    r"(frage|froch|frog|frach|fraach|question|anliegen)\b"
+)
+_INTERROGATIVE = re.compile(
+    r"\b(wie|wieviel\w*|was|wann|wo|woher|wohin|wer|welche\w*|warum|wieso|weshalb|ob|how|what|when|where|who|"
+    r"which|whether|why)\b"
+)
+MAX_ANNOUNCEMENT_WORDS = 20
+# A topic of a few words ("zur Charta") is announced; a longer one is announced only when more is said to
+# follow ("… und würde mich freuen, wenn Sie mir weiterhelfen könnten"), else it is the question itself
+MAX_ANNOUNCED_TOPIC_WORDS = 4
+_MORE_TO_COME = re.compile(
+    r"\b(weiterhelfen|helfen|freuen|freue|folgt|folgen|schicke|sende|gleich|anschliessend|anschluss|details|"
+    r"einzelheiten|naeheres|later|follow|follows)\b"
+)
+
+
+def _announces_a_question(folded: str) -> bool:
+    """True when the message only announces its question: it ends in "…" or ":" a few words on, or it
+    says so ("ich hätte eine Frage zu …") and asks nothing yet."""
+    announced = _ANNOUNCEMENT.match(folded)
+    if not announced:
+        return False
+    rest = folded[announced.end() :].strip()
+    if re.fullmatch(r"(\S+ ){0,4}\S*\s*(…|\.\.\.|:)", rest):
+        return True
+    return bool(
+        announced.group("says")
+        and ":" not in rest
+        and "?" not in rest
+        and not _INTERROGATIVE.search(rest)
+        and len(rest.split()) <= MAX_ANNOUNCEMENT_WORDS
+        and (len(rest.split()) <= MAX_ANNOUNCED_TOPIC_WORDS + 1 or bool(_MORE_TO_COME.search(rest)))
+    )
+
+
+# "Könnten Sie mir erläutern, bei welchen Anliegen mir dieser Assistent weiterhelfen kann?", "Wobei hilft der Chat?"
+_BOT = r"\b(assistent\w*|bot|chatbot|klimabot|kanal|dienst|assistant|chat)\b"
+_HELPS = r"\b(helfen|weiterhelfen|hilft|hilfst|unterstuetzen|kann|koennen|kannst|help|helps|do|da)\b"
+_CAPABILITIES_QUESTION = re.compile(
+    r"(^|, )(wobei|womit|wofuer|wozu|was|bei welche[nm]? \w+|mit welche[nm]? \w+|which \w+|what)\b[^.?!]{0,30}"
+    rf"({_BOT}[^.?!]{{0,30}}{_HELPS}|{_HELPS}[^.?!]{{0,30}}{_BOT})[^.?!]{{0,10}}[?.!]*$"
 )
 _ASKS_OR_TELLS_A_MATTER = re.compile(
-    r"\b(frage\w*|brauch\w*|such\w*|moecht\w*|wuerd\w*|bitte|wissen|hilf\w*|question|need|want|would|could|can|"
+    r"\b(brauch\w*|moecht\w*|wuerd\w*|bitte|wissen|hilf\w*|question|need|want|would|could|can|"
     r"how|what|when|where|which|why|whether|wie|was|wann|wo|welche\w*|warum|ob|kann|koennen|koennt\w*|muss|muessen|"
     r"darf|duerfen|gibt|angemeldet|gebucht|termin\w*|antrag\w*|bericht\w*|rechnung\w*|aktionsplan\w*|bilanz\w*|"
     r"foerder\w*|frist\w*|geld|klimarichtlinie|kommunalrichtlinie|charta|registered|booked|application|report|invoice|"
@@ -88,7 +157,9 @@ _ASKS_OR_TELLS_A_MATTER = re.compile(
     r"unzufrieden|sauer|enttaeuscht|veraergert|aergerlich|wuetend|frustriert|antwort|kaaner|niemand|beschwer\w*|"
     r"complain\w*|frustrated|angry|upset|disappointed|nobody|answer\w*|"
     # or asks for something: "I'm leaving next month, please delete my name"
-    r"please|delete|remove|change|update|send|loeschen|entfernen|aendern|schicken|senden)\b"
+    r"please|delete|remove|change|update|send|loeschen|entfernen|aendern|schicken|senden|"
+    # or looks for someone: "ich bin Frau Maier und suche meinen Berater"
+    r"berater\w*|ansprechpartner\w*|kontakt\w*|mensch|menschen|person|someone|advisor)\b"
 )
 
 
@@ -108,4 +179,6 @@ def is_smalltalk(folded: str) -> bool:
         or _SALUTATION_ONLY.match(folded)
         or (_SELF_INTRODUCTION.match(folded) and not _ASKS_OR_TELLS_A_MATTER.search(folded))
         or _IDENTITY_QUESTION.match(folded)
+        or _announces_a_question(folded)
+        or bool(_CAPABILITIES_QUESTION.search(folded))
     )

@@ -118,6 +118,18 @@ def test_general_questions_asked_as_requests_stay_questions(text):
         "Test, test – kommt die Nachricht an?",
         "Vielen Dank für die Infos, das hilft mir weiter. Tschüss!",
         "Danke für die schnelle Antwort, schönen Tag noch",
+        "Bot oder Mensch?",
+        "isses des hier die Fachstelle?",
+        "Frohe Weihnachten und einen guten Rutsch ins neue Jahr!",
+        "Wir wünschen Ihnen und Ihrem Team schöne Feiertage.",
+        "Ein gesundes neues Jahr!",
+        "Ihre Antwort haben wir erhalten, danke.",
+        "Moin, hier spricht die Bauverwaltung aus Seeheim.",
+        "Eine kurze Frage zum Wettbewerb …",
+        "Wir hätten da noch eine Frage wegen der Bilanz",
+        "Ich habe eine Frage zu unserem Energiebericht und melde mich gleich mit den Einzelheiten.",
+        "Können Sie mir sagen, wobei mir dieser Chat helfen kann?",
+        "Womit kann der Assistent mir weiterhelfen?",
     ],
 )
 def test_asking_who_answers_and_thanking_for_the_information_are_small_talk(text):
@@ -133,6 +145,15 @@ def test_a_wish_for_a_person_and_a_thanks_with_a_topic_are_no_small_talk():
     assert classify("I'm leaving next month, please remove me from the mailing list.") is not Intent.SMALLTALK
     assert classify("Ist das hier ein Programm des Landes?") is Intent.QUESTION
     assert classify("Is this funding available for AI projects?") is Intent.QUESTION
+    assert classify("Wir suchen jemanden von Ihnen, der unsere Bilanz prüft.") is Intent.HUMAN
+    assert classify("Das ist für einen Chatbot zu speziell, bitte leiten Sie es weiter.") is Intent.HUMAN
+    # an announced question with its topic spelled out, or asked after a colon, is the question itself
+    assert classify(
+        "Ich hätte eine Frage zum Fördersatz der Klimarichtlinie für finanzschwache Kommunen"
+    ) is (Intent.QUESTION)
+    assert classify("Frage zur Charta: muss der Bürgermeister unterschreiben") is Intent.QUESTION
+    assert classify("Frage zu KRL Fördersatz") is Intent.QUESTION
+    assert classify("Was kann mir der Bot zur Förderquote sagen?") is Intent.QUESTION
 
 
 @pytest.mark.parametrize(
@@ -155,6 +176,8 @@ def test_a_wish_for_a_person_and_a_thanks_with_a_topic_are_no_small_talk():
         "Our association has four member towns, one of which is not in the alliance. Do we get the bonus?",
         "Unser Backhaus gehört halb der Gemeinde und halb dem Heimatverein – gibt es dafür Geld?",
         "Our sewage association includes a Bavarian village. Are we still eligible for the Klimarichtlinie?",
+        "Wir haben eine Mahnung für die Lizenz bekommen, obwohl längst bezahlt ist.",
+        "Der Nachbarort hat Einspruch gegen unseren Ratsbeschluss erhoben. Gilt die Charta trotzdem?",
     ],
 )
 def test_a_case_told_in_the_story_is_found_there(text):
@@ -188,6 +211,7 @@ def test_a_case_told_in_the_story_is_found_there(text):
         "Können wir beitreten, wenn die Gemeindevertretung noch nicht zugestimmt hat?",
         "Who pays for the ECOSPEED licence after the first year?",
         "Ich bin Kämmerin und suche die Förderquote der Klimarichtlinie.",
+        "Wann bekommen wir die Rechnung für die Lizenz?",
     ],
 )
 def test_general_questions_about_bookings_staff_and_costs_stay_questions(text):
