@@ -17,13 +17,14 @@ from knowledge.features import feature_counts
 from knowledge.intents import MessageIntent, intent_of_label
 from knowledge.model import Entry, load_entries
 from knowledge.question_model import Prediction
-from knowledge.text import content_words, fold
+from knowledge.text import content_words, fold, words
 from knowledge.trained import Limits, TrainedModel, calibration_file
 from knowledge.training import load_or_train
 from knowledge.vectors import message_counts
 from services.case_rules import is_complaint, tells_own_case
+from services.framing import strip_mail_framing
 from services.intents import Intent, classify
-from services.reading import Reading, read_message, without_polite_frame
+from services.reading import Reading, asks_anything, read_message, without_polite_frame
 
 MAX_QUESTION_CHARS = 2000
 # follow-up questions shown under an answer
@@ -36,6 +37,8 @@ ALSO_ASKED = 0.6
 CLOSE_RUNNER_UP = 0.5
 # A message of one content word ("Förderung", "Frist") names a topic, not a question: it gets choices.
 MIN_ANSWER_WORDS = 2
+# From this many words a message without a verb that asks or wants is a statement, not a search
+MIN_STATEMENT_WORDS = 4
 VAGUE_SUGGESTION = 0.05
 # "wie wird man Klima-Kommune": one topic word, but clearly a question
 _QUESTION_WORD = re.compile(
@@ -147,6 +150,8 @@ class AnsweringService:
             or not entries
             or (entries[0][1].similarity < self.limits.min_score and confidence < self.limits.answer)
         ):
+            if says_nothing_to_answer(original):
+                return Answer(original, AnswerKind.HELP, "smalltalk", intent=likeliest_smalltalk(predictions))
             return Answer(
                 original, AnswerKind.ESCALATE, "offtopic", considered=considered, english=reading.english
             )
@@ -184,6 +189,8 @@ class AnsweringService:
                 considered=considered,
                 english=reading.english,
             )
+        if says_nothing_to_answer(original):
+            return Answer(original, AnswerKind.HELP, "smalltalk", intent=likeliest_smalltalk(predictions))
         return Answer(
             original,
             AnswerKind.ESCALATE,
@@ -341,6 +348,28 @@ class AnsweringService:
         if entry is None:
             return None
         return self.present_entry(question or entry.title, entry)
+
+
+def says_nothing_to_answer(message: str) -> bool:
+    """True when a message no entry fits asks nothing and wants nothing ("Ihnen und dem ganzen Team
+    schöne Feiertage!", "sorry, das war an meine Kollegin"): a friendly reply with the menu suits it
+    better than "no reliable answer, your question is noted" (and it is no gap of the knowledge base).
+    Words without the little words of a sentence are a search ("Förderung Radwege"), not a statement."""
+    framed = strip_mail_framing(message)
+    found = words(framed)
+    little = len(found) - len(content_words(framed))
+    return (
+        len(found) >= MIN_STATEMENT_WORDS and little >= MIN_STATEMENT_WORDS // 2 and not asks_anything(framed)
+    )
+
+
+def likeliest_smalltalk(predictions: list[Prediction]) -> MessageIntent:
+    """The small-talk intent the model finds likeliest (an acknowledgement when it finds none)."""
+    for prediction in predictions:
+        intent = intent_of_label(prediction.label)
+        if intent is not None and intent.is_smalltalk:
+            return intent
+    return MessageIntent.ACKNOWLEDGEMENT
 
 
 def smalltalk_probability(predictions: list[Prediction]) -> float:

@@ -14,7 +14,7 @@ from enum import StrEnum
 from knowledge.text import fold
 from services.case_rules import asks_about_own_case
 from services.framing import strip_mail_framing
-from services.smalltalk_rules import is_smalltalk
+from services.smalltalk_rules import is_smalltalk, says_only_courtesy
 
 
 class Intent(StrEnum):
@@ -68,6 +68,8 @@ def classify(text: str) -> Intent:
         return Intent.HUMAN
     if asks_about_own_case(folded):
         return Intent.CASE_SPECIFIC
+    if says_only_courtesy(folded):
+        return Intent.SMALLTALK
     return Intent.QUESTION
 
 

@@ -216,6 +216,33 @@ def is_asking(sentence: str) -> bool:
     return bool(_ASKING.search(folded)) and not _AS_AGREED.match(folded)
 
 
+# A question word anywhere, or a need, a request or a change, asks for something even without a question
+# mark: "brauch muster hundesteuersatzung", "hätte gern die Unterlagen", "die Bankverbindung hat sich geändert"
+_INTERROGATIVE = re.compile(
+    r"\b(wie|wieviel\w*|was|wann|wo|woher|wohin|wer|welche\w*|warum|wieso|weshalb|ob|how|what|when|where|who|"
+    r"which|whether|why)\b"
+)
+_WANTS = re.compile(
+    r"\b(brauch\w*|benoetig\w*|such\w*|moecht\w*|will|wollen|wuensch\w*|gern|gerne|bitte|hilfe|help|please|"
+    r"need\w*|want\w*|looking for|interessier\w*|anfrage|anliegen|"
+    # an obligation or a change told is a request too: "die Auszahlung soll aufs neue Konto"
+    r"soll|sollen|sollte|sollten|muss|muessen|darf|should|must|geaendert|aenderung|aendern|umgezogen|gewechselt|"
+    r"changed|moved)\b"
+)
+
+
+def asks_anything(text: str) -> bool:
+    """True when a message asks or wants something anywhere: a question mark, a sentence that asks
+    (`is_asking`), a question word, a need or a request. False for a statement or courtesy alone
+    ("Ihnen allen frohe Ostern!", "Das war an meine Kollegin.")."""
+    if "?" in text:
+        return True
+    folded = " ".join(fold(text).split())
+    if _INTERROGATIVE.search(folded) or _WANTS.search(folded):
+        return True
+    return any(is_asking(sentence) for sentence in _sentences(text))
+
+
 def read_message(text: str) -> Reading:
     """The question sentences of a message, the rest as context, and whether it is English."""
     framed = strip_mail_framing(_unquoted(text) or text)

@@ -41,6 +41,14 @@ _SMALLTALK_WORDS = frozenset(
 _SMALLTALK_WORD = re.compile(r"[a-z]+")
 MAX_SMALLTALK_WORDS = 8
 # Phrases of thanks and farewell that say nothing about a topic: "für die Infos", "das hilft mir weiter"
+_WISHES = (
+    r"(einen |ein |eine )?(frohe|froehliche|schoene|gesegnete|besinnliche|erholsame|gute|angenehme)[nsr]? "
+    r"(weihnacht\w*|ostern|oster\w*|feiertage|festtage|fest|advent\w*|urlaub|ferien|feierabend|wochenende|"
+    r"woche|rest\w*)|(einen |en |nen )?(guten|gude|gudde|gute) rutsch( ins (neue|neie|nei) jahr| in das neue jahr)?|"
+    r"(ein |einen )?(frohes|gesundes|gutes|erfolgreiches|glueckliches) (neues )?(jahr|neues)( \d{4})?|"
+    r"(einen )?(guten|schoenen|erfolgreichen) (start|einstieg) (in die woche|ins neue jahr|in das neue jahr|"
+    r"in den tag|ins wochenende)|merry christmas|happy (new year|holidays|easter)|seasons? greetings"
+)
 _SMALLTALK_PHRASE = re.compile(
     r"\b((fuer|for) (die|ihre|deine|the|your) (schnelle |prompte |nette |freundliche |quick |fast )?(infos?|informationen|"
     r"information|antwort|antworten|hilfe|help|auskunft|rueckmeldung|answer|answers)|"
@@ -55,12 +63,10 @@ _SMALLTALK_PHRASE = re.compile(
     r"(ihre|deine|eure|your) (nachricht|antwort|mail|e-mail|email|info\w*|message|reply) (habe ich|hab ich|haben wir|"
     r"ist|i have|we have) (erhalten|bekommen|gelesen|angekommen|received|read)( und)?|"
     # wishes for the season or the week: "Frohe Weihnachten und einen guten Rutsch!", "Schöne Feiertage"
-    r"(einen |ein |eine )?(frohe|froehliche|schoene|gesegnete|besinnliche|erholsame|gute|angenehme)[nsr]? "
-    r"(weihnacht\w*|ostern|oster\w*|feiertage|festtage|fest|advent\w*|urlaub|ferien|feierabend|wochenende|"
-    r"woche|rest\w*)|(einen )?guten rutsch( ins neue jahr| in das neue jahr)?|"
-    r"(ein |einen )?(frohes|gesundes|gutes|erfolgreiches|glueckliches) (neues )?(jahr|neues)( \d{4})?|"
-    r"(einen )?(guten|schoenen|erfolgreichen) (start|einstieg) (in die woche|ins neue jahr|in das neue jahr|"
-    r"in den tag|ins wochenende)|merry christmas|happy (new year|holidays|easter)|seasons? greetings)\b"
+    rf"{_WISHES}|"
+    # "sorry, das war an meine Kollegin"
+    r"(das|des|it|this|that) (war|was|ging) (an|fuer|for|to) (meine?n?|my|unsere?n?|our) (kolleg\w*|colleague|chef\w*|"
+    r"team|frau|mann|mitarbeiter\w*))\b"
 )
 _BEING = r"(ein |eine |a |an )?(ki|bot|chatbot|maschine|computer|programm|mensch|human|ai|robot|person)"
 # "Bist du eigentlich en echte Mensch oder e Computer?" asks who answers, it does not ask for a person
@@ -105,8 +111,9 @@ _SELF_INTRODUCTION = re.compile(
 # froch wege dem aktionsplan": the question follows in the next message
 _ANNOUNCEMENT = re.compile(
     r"^(?P<says>((ich|wir|mer|isch) )?(haette|haetten|haett|hette|habe|hab|haben|hawwe|hatte) )?"
-    r"(da |do )?((mal|emol|mol|noch|nochmal|jetzt) )*(eine |ne |e |en |nur eine |one |a )?(kurze |kleine |quick )?"
-    r"(frage|froch|frog|frach|fraach|question|anliegen)\b"
+    r"(da |do )?((mal|emol|mol|noch|nochmal|jetzt) )*(eine |ne |e |en |nur eine |one |a |mehrere |ein paar |einige |"
+    r"zwei |drei |paar |some |a few |a couple of )?(kurze |kleine |quick )?"
+    r"(frage|fragen|froch|froche|frog|frach|fraach|question|questions|anliegen)\b"
 )
 _INTERROGATIVE = re.compile(
     r"\b(wie|wieviel\w*|was|wann|wo|woher|wohin|wer|welche\w*|warum|wieso|weshalb|ob|how|what|when|where|who|"
@@ -148,18 +155,33 @@ _CAPABILITIES_QUESTION = re.compile(
     r"(^|, )(wobei|womit|wofuer|wozu|was|bei welche[nm]? \w+|mit welche[nm]? \w+|which \w+|what)\b[^.?!]{0,30}"
     rf"({_BOT}[^.?!]{{0,30}}{_HELPS}|{_HELPS}[^.?!]{{0,30}}{_BOT})[^.?!]{{0,10}}[?.!]*$"
 )
-_ASKS_OR_TELLS_A_MATTER = re.compile(
-    r"\b(brauch\w*|moecht\w*|wuerd\w*|bitte|wissen|hilf\w*|question|need|want|would|could|can|"
-    r"how|what|when|where|which|why|whether|wie|was|wann|wo|welche\w*|warum|ob|kann|koennen|koennt\w*|muss|muessen|"
-    r"darf|duerfen|gibt|angemeldet|gebucht|termin\w*|antrag\w*|bericht\w*|rechnung\w*|aktionsplan\w*|bilanz\w*|"
+# A matter of its own: an object of the Fachstelle's work, a complaint, a request, a person sought
+_MATTER = (
+    r"angemeldet|gebucht|termin\w*|antrag\w*|bericht\w*|rechnung\w*|aktionsplan\w*|bilanz\w*|"
     r"foerder\w*|frist\w*|geld|klimarichtlinie|kommunalrichtlinie|charta|registered|booked|application|report|invoice|"
     # or complains: "ich bin sehr unzufrieden", "I'm filing a complaint"
     r"unzufrieden|sauer|enttaeuscht|veraergert|aergerlich|wuetend|frustriert|antwort|kaaner|niemand|beschwer\w*|"
     r"complain\w*|frustrated|angry|upset|disappointed|nobody|answer\w*|"
     # or asks for something: "I'm leaving next month, please delete my name"
-    r"please|delete|remove|change|update|send|loeschen|entfernen|aendern|schicken|senden|"
+    r"please|delete|remove|change|update|send|loeschen|entfernen|aendern|schicken|senden|verschieben|absagen|"
     # or looks for someone: "ich bin Frau Maier und suche meinen Berater"
-    r"berater\w*|ansprechpartner\w*|kontakt\w*|mensch|menschen|person|someone|advisor)\b"
+    r"berater\w*|ansprechpartner\w*|kontakt\w*|mensch|menschen|person|someone|advisor"
+)
+_TELLS_A_MATTER = re.compile(rf"\b({_MATTER})\b")
+_ASKS_OR_TELLS_A_MATTER = re.compile(
+    r"\b(brauch\w*|moecht\w*|wuerd\w*|bitte|wissen|hilf\w*|question|need|want|would|could|can|"
+    r"how|what|when|where|which|why|whether|wie|was|wann|wo|welche\w*|warum|ob|kann|koennen|koennt\w*|muss|muessen|"
+    rf"darf|duerfen|gibt|{_MATTER})\b"
+)
+
+
+# "Isch waas net wie des hier geht. Muss mer do was drigge odder einfach losschreiwe?"
+_HOW_IT_WORKS = re.compile(
+    r"\bwie (das|des|dies|es|der chat|der bot) (hier |do |da )?(geht|funktioniert|laeuft)\s*([.?!,]|$)|"
+    r"\bwie (geht|funktioniert|laeuft) (das|des|es) (hier|do|da)\s*([.?!,]|$)|"
+    r"\b(einfach )?(losschreiben|losschreiwe|drauflosschreiben|lostippen)\b|"
+    r"\bmuss (man|mer|ich) (hier |do |da )?(was|etwas|ebbes|ebbs) (druecken|drigge|drigge|klicken|eingeben|tippen)\b|"
+    r"^(so |and )?how (does|do) (this|it) work( here)?[\s?!.]*$"
 )
 
 
@@ -181,4 +203,34 @@ def is_smalltalk(folded: str) -> bool:
         or _IDENTITY_QUESTION.match(folded)
         or _announces_a_question(folded)
         or bool(_CAPABILITIES_QUESTION.search(folded))
+        or bool(_HOW_IT_WORKS.search(folded) and not _TELLS_A_MATTER.search(folded))
     )
+
+
+# Courtesy a letter may consist of: wishes, an apology for a message sent by mistake, a test, a receipt
+# confirmed, questions announced for later
+_COURTESY = re.compile(
+    rf"\b({_WISHES}|"
+    r"nicht (fuer|an) (sie|euch|dich|you) (bestimmt|gedacht|gerichtet)|(versehentlich|aus versehen|irrtuemlich|"
+    r"by mistake)\b[^.?!]{0,60}\b(geschickt|gesendet|gegangen|sent)|"
+    r"(dient|diente|ist) (nur |lediglich |ausschliesslich )?(der pruefung|zu testzwecken|ein test|als test)|"
+    r"bitte nicht beantworten|(koennen|duerfen) sie (sie|diese|die nachricht|die mail|die e-mail)\b[^.?!]{0,30}"
+    r"\b(ignorieren|loeschen)|"
+    r"bestaetige\w* (ich |wir )?(hiermit )?(den |dankend den )?(eingang|erhalt)|"
+    r"(werden|werde) (wir )?(uns|mich)\b[^.?!]{0,80}\b(fragen|anliegen)\b[^.?!]{0,60}\b(wenden|melden)|"
+    r"melde\w* (mich|uns) (gegebenenfalls |ggf |bei bedarf |spaeter |dann )?(erneut|wieder|nochmal|nochmals))\b"
+)
+# Anything asked or requested makes a letter more than courtesy
+_ASKS_OR_REQUESTS = re.compile(
+    r"\?|(^|[.!,:] )(koennten|koennen|koenntet|koennt) (sie|ihr|du)\b|"
+    r"\b(brauche|brauchen|benoetige|benoetigen|bitte um|bitten um|ich bitte|wir bitten|moechte|moechten|"
+    r"wuerde gern|wuerden gern|haette gern|haetten gern|wie|was|wann|wo|welche\w*|warum|"
+    r"wieviel\w*|wissen|erfahren|erkundigen|please|could you|can you|need)\b"
+)
+
+
+def says_only_courtesy(folded: str) -> bool:
+    """True when a folded message asks nothing and consists of courtesy: seasonal wishes, a receipt
+    confirmed, a test, an apology for a message not meant for the Fachstelle, questions announced for
+    later (checked after the case rules: "Frohe Weihnachten! Unser Antrag ist noch nicht bewilligt.")."""
+    return bool(_COURTESY.search(folded)) and not _ASKS_OR_REQUESTS.search(folded)

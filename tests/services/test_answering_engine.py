@@ -44,6 +44,33 @@ def test_small_talk_gets_its_own_short_reply(service, text, intent):
     assert answer.kind is AnswerKind.HELP and answer.intent is intent
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sehr geehrte Damen und Herren,\n\nden Eingang Ihres Schreibens bestätige ich hiermit dankend.\n\n"
+        "Mit freundlichen Grüßen\nAnna Roth\nBauamt Musterhausen",
+        "Entschuldigung, die Nachricht eben ist aus Versehen an Sie gegangen.",
+        "Wir wünschen der ganzen Fachstelle ein frohes Fest und erholsame Tage zwischen den Jahren!",
+        "Nur zur Info: wir sind heute wegen eines Betriebsausflugs nicht im Haus.",
+    ],
+)
+def test_a_message_that_asks_and_wants_nothing_gets_a_friendly_reply(service, text):
+    # no "no reliable answer, your question is noted": there is no question, and no gap to note
+    assert service.answer(text).kind is AnswerKind.HELP
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Förderung Radwege Landkreis",
+        "die Bankverbindung unserer Gemeinde hat sich geändert, bitte das Geld aufs neue Konto",
+        "Unser Antrag ist seit drei Monaten nicht bearbeitet.",
+    ],
+)
+def test_a_search_or_a_statement_that_wants_something_is_no_small_talk(service, text):
+    assert service.answer(text).kind is not AnswerKind.HELP
+
+
 def test_limits_of_an_older_file_without_a_small_talk_limit_still_answer_small_talk(service):
     older = copy.copy(service)
     older.limits = replace(service.limits, smalltalk=None)
