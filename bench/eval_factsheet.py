@@ -7,7 +7,7 @@ person, `smalltalk_or_help` a friendly reply.
 Run: .venv/bin/python bench/eval_factsheet.py [--fresh | --dir tests/fresh2] [--half a|b] [-v]
 `--fresh` scores tests/fresh/*.yaml instead: a second such set, written later by four more authors (two
 from the fact sheet, one of must-escalate and small-talk messages, one of small talk alone); `--dir`
-another directory of such files, e.g. tests/fresh2 (three more authors, 5 Dec).
+another directory of such files, e.g. tests/fresh2 or tests/fresh3 (three more authors each, 5 Dec).
 Like the shared set, it has two halves: `a` (odd numbers) is where misses may be looked at, `b` (even
 numbers) only measures. Nothing is trained on it and no limit is chosen from it.
 """

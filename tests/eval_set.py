@@ -17,6 +17,7 @@ HARD_DIR = Path(__file__).parent / "hard"
 FACTSHEET_DIR = Path(__file__).parent / "factsheet"
 FRESH_DIR = Path(__file__).parent / "fresh"
 FRESH2_DIR = Path(__file__).parent / "fresh2"
+FRESH3_DIR = Path(__file__).parent / "fresh3"
 FACTSHEET_KINDS = {"kb", "escalate", "smalltalk_or_help"}
 SPECIAL = {"help", "escalate", "suggest"}
 

@@ -7,6 +7,7 @@ from bot.settings import Settings
 from tests.eval_set import (
     FACTSHEET_KINDS,
     FRESH2_DIR,
+    FRESH3_DIR,
     FRESH_DIR,
     HARD_DIR,
     HOLDOUT_DIR,
@@ -65,9 +66,10 @@ def test_the_fresh_sets_looked_at_half_keeps_its_level():
     assert score.share("escalate") >= 0.9 and score.share("smalltalk_or_help") >= 0.95, score.misses
 
 
-def test_the_second_fresh_set_is_well_formed():
-    items = load_factsheet_items(directory=FRESH2_DIR)
-    assert len({item["id"] for item in items}) == len(items) >= 360
+@pytest.mark.parametrize(("directory", "size"), [(FRESH2_DIR, 360), (FRESH3_DIR, 310)])
+def test_the_later_fresh_sets_are_well_formed(directory, size):
+    items = load_factsheet_items(directory=directory)
+    assert len({item["id"] for item in items}) == len(items) >= size
     assert {item["expect"] for item in items} == FACTSHEET_KINDS
     assert all(item["expect_any"] for item in items if item["expect"] == "kb")
 
@@ -79,6 +81,15 @@ def test_the_second_fresh_sets_looked_at_half_keeps_its_level():
     print(score.summary())
     assert score.share("kb") >= 0.85 and score.wrong_answers <= 0.03 * score.total["kb"], score.misses
     assert score.share("escalate") >= 0.9 and score.share("smalltalk_or_help") >= 0.75, score.misses
+
+
+def test_the_third_fresh_sets_looked_at_half_keeps_its_level():
+    settings = Settings()
+    items = load_factsheet_items("a", FRESH3_DIR)
+    score = score_factsheet(build_answering(settings), items, settings.fachstelle_email)
+    print(score.summary())
+    assert score.share("kb") >= 0.75 and score.wrong_answers <= 0.03 * score.total["kb"], score.misses
+    assert score.share("escalate") >= 0.85 and score.share("smalltalk_or_help") >= 0.9, score.misses
 
 
 def test_the_fact_sheet_sets_looked_at_half_keeps_its_level():
