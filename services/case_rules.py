@@ -63,6 +63,9 @@ _CASE_SPECIFIC = re.compile(
     r"\b(fest|verbindlich|schriftlich|in writing|definitely|for sure)\b[^.?!]{0,40}"
     r"\b(zusagen|zusache|zusichern|bestaetigen|garantieren|confirm|guarantee)\w*|"
     r"\b(bestaetigen|zusagen|zusichern|garantieren)\b[^.?!]{0,20}, dass (unser|unsere|unseren)\b|"
+    # ... or for the own conduct: "bestätigen, dass wir die 60 % behalten, wenn wir den Plan später abgeben"
+    r"\b(bestaetigen|zusagen|zusichern|garantieren)\b[^.?!]{0,20},? dass (wir|mer|mir)\b[^.?!]{0,80}"
+    r"\b(wenn|falls|obwohl|auch wenn) (wir|mer|mir)\b|"
     r"\b(confirm|guarantee)\b[^.?!]{0,20}\b(that )?our\b|"
     # a request to look something up or sort it out: "Können Sie da mal nachgucken, ob …"
     r"\b(koennen|koennten|kenne|kennte|kann|could|can) (sie|se|you)\b[^.?!]{0,30}"
@@ -124,6 +127,8 @@ _OWN_CASE_TOLD = re.compile(
     r"zugegangen|received|got)\b|"
     # an objection lodged: "Ein Bürger hat Widerspruch gegen den Beschluss eingelegt"
     r"\b(widerspruch|einspruch|objection)\b[^.?!]{0,60}\b(eingelegt|erhoben|lodged|filed)\b|"
+    r"\bklag\w* (jetzt |nun |schon )?(gegen|geeche|geje|against)\b|"
+    r"\b(got|received|have received|were sent)\b[^.?!]{0,20}\b(an? |the )?(invoice|bill|payment reminder)\b|"
     r"\beinzelfall(frage|anfrage)\b|\bin unserem (konkreten )?einzelfall\b|"
     # an appointment of one's own and a wish to move it, over two sentences: "I booked next Friday's slot
     # … Can we shift it?"

@@ -126,7 +126,8 @@ _QUOTED = re.compile(r"(?:^|(?<=[\s(]))[\"'„‚“‘»«]([^\"'„‚“‘�
 # The polite frame of a question ("Können Sie mir bitte mitteilen, welche …") asks for nothing itself.
 _POLITE_FRAME = re.compile(
     r"\b(k(ö|oe)nnen|k(ö|oe)nnten|w(ü|ue)rden) sie (mir|uns) (bitte |vielleicht |kurz |freundlicherweise )?"
-    r"(sagen|mitteilen|erkl(ä|ae)ren|erl(ä|ae)utern|verraten|nennen)\b,?\s*",
+    r"(sagen|mitteilen|erkl(ä|ae)ren|erl(ä|ae)utern|verraten|nennen|skizzieren|beschreiben|darlegen|darstellen|"
+    r"schildern|zusammenfassen|aufzeigen|auflisten|umrei(ß|ss)en|best(ä|ae)tigen)\b,?\s*",
     re.IGNORECASE,
 )
 
@@ -134,7 +135,8 @@ _POLITE_FRAME = re.compile(
 # ... also with the verb at the end of its clause: "Können Sie uns bitte die aktuelle Zahl nennen?"
 _POLITE_FRAME_AROUND = re.compile(
     r"\b(k(ö|oe)nnen|k(ö|oe)nnten|w(ü|ue)rden) sie (mir|uns) (bitte |vielleicht |kurz |freundlicherweise )?"
-    r"([^,;:.?!]{3,80}?) (sagen|mitteilen|erkl(ä|ae)ren|erl(ä|ae)utern|verraten|nennen)\b",
+    r"([^,;:.?!]{3,80}?) (sagen|mitteilen|erkl(ä|ae)ren|erl(ä|ae)utern|verraten|nennen|skizzieren|beschreiben|"
+    r"darlegen|darstellen|schildern|zusammenfassen|aufzeigen|auflisten|umrei(ß|ss)en|best(ä|ae)tigen)\b",
     re.IGNORECASE,
 )
 
@@ -216,8 +218,8 @@ def is_asking(sentence: str) -> bool:
     return bool(_ASKING.search(folded)) and not _AS_AGREED.match(folded)
 
 
-# A question word anywhere, or a need, a request or a change, asks for something even without a question
-# mark: "brauch muster hundesteuersatzung", "hätte gern die Unterlagen", "die Bankverbindung hat sich geändert"
+# A question word anywhere, or a need, a request, a change or a problem, asks for something even without a
+# question mark: "brauch muster hundesteuersatzung", "die Bankverbindung hat sich geändert", "alles weg!!!"
 _INTERROGATIVE = re.compile(
     r"\b(wie|wieviel\w*|was|wann|wo|woher|wohin|wer|welche\w*|warum|wieso|weshalb|ob|how|what|when|where|who|"
     r"which|whether|why)\b"
@@ -227,7 +229,11 @@ _WANTS = re.compile(
     r"need\w*|want\w*|looking for|interessier\w*|anfrage|anliegen|"
     # an obligation or a change told is a request too: "die Auszahlung soll aufs neue Konto"
     r"soll|sollen|sollte|sollten|muss|muessen|darf|should|must|geaendert|aenderung|aendern|umgezogen|gewechselt|"
-    r"changed|moved)\b"
+    r"changed|moved|"
+    # a problem told asks for help: "Datenbank wieder abgestürzt, alles weg!!!"
+    r"abgestuerzt|stuerzt|kaputt|defekt|fehlermeldung|fehler|verloren|weg|error|crashed|broken|lost)\b|!!|"
+    # "gibts da ne Hotline": a question without its mark
+    r"\b(gibts|gibt es|gibt's|is there|are there)\b"
 )
 
 

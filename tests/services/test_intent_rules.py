@@ -154,6 +154,9 @@ def test_a_wish_for_a_person_and_a_thanks_with_a_topic_are_no_small_talk():
     assert classify("Frage zur Charta: muss der Bürgermeister unterschreiben") is Intent.QUESTION
     assert classify("Frage zu KRL Fördersatz") is Intent.QUESTION
     assert classify("Was kann mir der Bot zur Förderquote sagen?") is Intent.QUESTION
+    assert classify(
+        "Können Sie zusichern, dass wir den Zuschlag behalten, wenn wir die Bilanz später liefern?"
+    ) is (Intent.CASE_SPECIFIC)
 
 
 @pytest.mark.parametrize(
@@ -178,6 +181,8 @@ def test_a_wish_for_a_person_and_a_thanks_with_a_topic_are_no_small_talk():
         "Our sewage association includes a Bavarian village. Are we still eligible for the Klimarichtlinie?",
         "Wir haben eine Mahnung für die Lizenz bekommen, obwohl längst bezahlt ist.",
         "Der Nachbarort hat Einspruch gegen unseren Ratsbeschluss erhoben. Gilt die Charta trotzdem?",
+        "Der Zweckverband klagt jetzt gegen unsere Freiflächenanlage. Was nun?",
+        "We have received an invoice for the workshop although it was announced as free.",
     ],
 )
 def test_a_case_told_in_the_story_is_found_there(text):

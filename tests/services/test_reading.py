@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.reading import is_asking, read_message, without_polite_frame
+from services.reading import asks_anything, is_asking, read_message, without_polite_frame
 
 MAIL = """Sehr geehrte Damen und Herren,
 
@@ -67,6 +67,12 @@ def test_the_polite_frame_of_a_question_asks_for_nothing_itself():
         "welche Karten wir brauchen?"
     )
     assert without_polite_frame("Wie hoch ist der Fördersatz?") == "Wie hoch ist der Fördersatz?"
+    assert without_polite_frame("Könnten Sie mir skizzieren, welche Schritte der Beitritt hat?") == (
+        "welche Schritte der Beitritt hat?"
+    )
+    assert without_polite_frame("Können Sie mir bestätigen, dass die Zahl noch stimmt?") == (
+        "dass die Zahl noch stimmt?"
+    )
     # the verb at the end of the clause
     assert without_polite_frame("Können Sie uns bitte die aktuelle Zahl nennen?") == "die aktuelle Zahl?"
     assert (
@@ -193,3 +199,19 @@ def test_a_dot_after_an_ordinal_an_abbreviation_or_a_date_inside_a_sentence_ends
         "Ich bin im 3. Lehrjahr und soll z. B. Kosten von ca. 5.000 Euro klären, die am 12.03. angefallen "
         "sind. Eingang war der 04.05."
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("Ihnen allen frohe Ostern!", False),
+        ("Das war an meine Kollegin gerichtet, sorry.", False),
+        ("brauch muster für die Sitzungsvorlage", True),
+        ("hab fragen zur krl gibts da ne hotline", True),
+        ("die Datenbank ist wieder abgestürzt, alles weg!!", True),
+        ("Die Bankverbindung der Gemeinde hat sich geändert.", True),
+        ("Förderquote KRL 2025?", True),
+    ],
+)
+def test_whether_a_message_asks_or_wants_anything(text, asks):
+    assert asks_anything(text) is asks
