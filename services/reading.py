@@ -231,7 +231,7 @@ _WANTS = re.compile(
     r"soll|sollen|sollte|sollten|muss|muessen|darf|should|must|geaendert|aenderung|aendern|umgezogen|gewechselt|"
     r"changed|moved|"
     # a problem told asks for help: "Datenbank wieder abgestürzt, alles weg!!!"
-    r"abgestuerzt|stuerzt|kaputt|defekt|fehlermeldung|fehler|verloren|weg|error|crashed|broken|lost)\b|!!|"
+    r"abgestuerzt|stuerzt|kaputt|defekt|fehlermeldung|fehler|verloren|(alles|ist|sind) weg|error|crashed|broken|lost)\b|"
     # "gibts da ne Hotline": a question without its mark
     r"\b(gibts|gibt es|gibt's|is there|are there)\b"
 )

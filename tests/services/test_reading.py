@@ -208,7 +208,7 @@ def test_a_dot_after_an_ordinal_an_abbreviation_or_a_date_inside_a_sentence_ends
         ("Das war an meine Kollegin gerichtet, sorry.", False),
         ("brauch muster für die Sitzungsvorlage", True),
         ("hab fragen zur krl gibts da ne hotline", True),
-        ("die Datenbank ist wieder abgestürzt, alles weg!!", True),
+        ("die Datenbank ist wieder abgestürzt, alles weg", True),
         ("Die Bankverbindung der Gemeinde hat sich geändert.", True),
         ("Förderquote KRL 2025?", True),
     ],
