@@ -21,8 +21,8 @@ MIN_QUESTION_WORDS = 4
 _POINTS_BACK = re.compile(
     r"\b(das|des|dies\w*|dass|es|er|sie|ihn|ihm|ihr|dafuer|dazu|davon|damit|dabei|darauf|darueber|dort|da|"
     r"hierfuer|hierzu|hiervon|so|solche\w*|it|this|that|these|those|they|them|there|"
-    # "Wer hat recht?", "Was stimmt denn nun?": a verdict on the claims told before
-    r"recht|right|stimmt|richtig|wahr|true|correct)\b"
+    # "Wer hat recht?", "Was stimmt denn nun?", "Wie viel sinn's jetzt wirklich?": a verdict on the claims told
+    r"recht|right|stimmt|richtig|wahr|true|correct|wirklich|tatsaechlich|really|actually|\w+'s)\b"
 )
 # A longer question that refers back ("worum es sich dabei handelt") is read with the sentence before it,
 # which names what it refers to.
