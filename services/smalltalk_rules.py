@@ -36,6 +36,10 @@ _SMALLTALK_WORDS = frozenset(
     beianner beinand beieinander allerseits zusammen coming up sec second moment gleich sekunde a in
     test testing tested kommt nachricht diese die funktioniert klappt das des
     wuensche wuenschen wir euch allen dir ihrem ihrer eurem team ganze ganzen
+    gun gunn owend owed nabend n morsche morje moije mitnand mitnander mitanand griass griasdi gruessi
+    tach tachchen hallochen huhu salve hoi ahoi tschoe tschuessle adele gluck glueck auf gruss gruesse
+    wow mega hammer genial bestens hilfreich erklaert verstaendlich nett lieb freundlich sehr echt
+    wirklich total richtig vielmals herzlich merci thank thanks awesome great helpful cheers lovely ach och
     """.split()
 )
 _SMALLTALK_WORD = re.compile(r"[a-z]+")
@@ -64,6 +68,9 @@ _SMALLTALK_PHRASE = re.compile(
     r"ist|i have|we have) (erhalten|bekommen|gelesen|angekommen|received|read)( und)?|"
     # wishes for the season or the week: "Frohe Weihnachten und einen guten Rutsch!", "Schöne Feiertage"
     rf"{_WISHES}|"
+    # "that message wasn't meant for you", "des war net fer eich"
+    r"(that|this|the|my) (last |previous )?(message|msg|text) (was|wasn'?t|is|isn'?t) (not )?(meant|intended|for)"
+    r"( for)?( you)?|(das|des|dies) (war|wor|is|ist) (nicht|net|nit|ned) (fuer|fer|an) (sie|eich|eisch|euch|dich)|"
     # "sorry, das war an meine Kollegin"
     r"(das|des|it|this|that) (war|was|ging) (an|fuer|for|to) (meine?n?|my|unsere?n?|our) (kolleg\w*|colleague|chef\w*|"
     r"team|frau|mann|mitarbeiter\w*))\b"
@@ -151,6 +158,15 @@ def _announces_a_question(folded: str) -> bool:
 # "Könnten Sie mir erläutern, bei welchen Anliegen mir dieser Assistent weiterhelfen kann?", "Wobei hilft der Chat?"
 _BOT = r"\b(assistent\w*|bot|chatbot|klimabot|kanal|dienst|assistant|chat)\b"
 _HELPS = r"\b(helfen|weiterhelfen|hilft|hilfst|unterstuetzen|kann|koennen|kannst|help|helps|do|da)\b"
+# "Bei welchen Themen können Sie mich unterstützen?", "Was kann mer do alles mit dem Ding mache?"
+_WHAT_YOU_DO = re.compile(
+    r"^(und |also |sag mal,? )?(was|wobei|womit|bei welche[nm]? \w+|in welche[nm]? \w+|zu welche[nm]? \w+) "
+    r"(kann|koennen|kannst|koennt|kenne|kinne|could|can) (sie|du|ihr|man|mer|ich|i|you) "
+    r"(mir |mich |uns |mer |sie |dich |euch |you )?"
+    r"(hier |do |da |denn |eigentlich |alles |so )*((mit (dem|diesem|dir|ihnen|euch|em) ?(ding|bot|chat|teil|programm|"
+    r"assistent\w*)?|bei (dir|ihnen|euch)) )?"
+    r"(helfen|weiterhelfen|unterstuetzen|fragen|mache|machen|anfangen|help|ask|do)\b[^.?!]{0,15}[?.!]*$"
+)
 _CAPABILITIES_QUESTION = re.compile(
     r"(^|, )(wobei|womit|wofuer|wozu|was|bei welche[nm]? \w+|mit welche[nm]? \w+|which \w+|what)\b[^.?!]{0,30}"
     rf"({_BOT}[^.?!]{{0,30}}{_HELPS}|{_HELPS}[^.?!]{{0,30}}{_BOT})[^.?!]{{0,10}}[?.!]*$"
@@ -204,6 +220,7 @@ def is_smalltalk(folded: str) -> bool:
         or _announces_a_question(folded)
         or bool(_CAPABILITIES_QUESTION.search(folded))
         or bool(_HOW_IT_WORKS.search(folded) and not _TELLS_A_MATTER.search(folded))
+        or bool(_WHAT_YOU_DO.match(folded) and not _TELLS_A_MATTER.search(folded))
     )
 
 
@@ -218,7 +235,11 @@ _COURTESY = re.compile(
     r"\b(ignorieren|loeschen)|"
     r"bestaetige\w* (ich |wir )?(hiermit )?(den |dankend den )?(eingang|erhalt)|"
     r"(werden|werde) (wir )?(uns|mich)\b[^.?!]{0,80}\b(fragen|anliegen)\b[^.?!]{0,60}\b(wenden|melden)|"
-    r"melde\w* (mich|uns) (gegebenenfalls |ggf |bei bedarf |spaeter |dann )?(erneut|wieder|nochmal|nochmals))\b"
+    r"melde\w* (mich|uns) (gegebenenfalls |ggf |bei bedarf |spaeter |dann )?(erneut|wieder|nochmal|nochmals)|"
+    # questions announced for later, a colleague introducing herself, a farewell
+    r"(fragen|anliegen) (folgen|kommen)|(melde|melden) (mich|uns) (dann|demnaechst|in kuerze|bald|noch)|"
+    r"(mich|uns) (ihnen |euch )?(kurz |gern |gerne )?(bei ihnen )?vorstellen|verabschiede\w* (mich|uns)|"
+    r"(in den )?ruhestand)\b"
 )
 # Anything asked or requested makes a letter more than courtesy
 _ASKS_OR_REQUESTS = re.compile(

@@ -130,6 +130,13 @@ def test_general_questions_asked_as_requests_stay_questions(text):
         "Ich habe eine Frage zu unserem Energiebericht und melde mich gleich mit den Einzelheiten.",
         "Können Sie mir sagen, wobei mir dieser Chat helfen kann?",
         "Womit kann der Assistent mir weiterhelfen?",
+        "Gun Owend mitnand!",
+        "Wow, super erklärt, vielen herzlichen Dank!",
+        "Oops, that message wasn't meant for you",
+        "Ach, des war net fer eich, sorry",
+        "Bei welchen Themen können Sie mich unterstützen?",
+        "Was kann mer do alles mit dem Ding mache?",
+        "Ich verabschiede mich in den Ruhestand und danke für die gute Zusammenarbeit.",
     ],
 )
 def test_asking_who_answers_and_thanking_for_the_information_are_small_talk(text):
@@ -154,6 +161,7 @@ def test_a_wish_for_a_person_and_a_thanks_with_a_topic_are_no_small_talk():
     assert classify("Frage zur Charta: muss der Bürgermeister unterschreiben") is Intent.QUESTION
     assert classify("Frage zu KRL Fördersatz") is Intent.QUESTION
     assert classify("Was kann mir der Bot zur Förderquote sagen?") is Intent.QUESTION
+    assert classify("Was kann ich beim Aktionsplan machen?") is Intent.QUESTION
     assert classify(
         "Können Sie zusichern, dass wir den Zuschlag behalten, wenn wir die Bilanz später liefern?"
     ) is (Intent.CASE_SPECIFIC)
