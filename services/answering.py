@@ -37,8 +37,10 @@ ALSO_ASKED = 0.6
 CLOSE_RUNNER_UP = 0.5
 # A message of one content word ("Förderung", "Frist") names a topic, not a question: it gets choices.
 MIN_ANSWER_WORDS = 2
-# From this many words a message without a verb that asks or wants is a statement, not a search
+# A message that asks nothing is a statement from this many words, two of them little words ("das", "an");
+# with fewer it is a search ("Förderung Radwege Landkreis")
 MIN_STATEMENT_WORDS = 4
+MIN_LITTLE_WORDS = 2
 VAGUE_SUGGESTION = 0.05
 # "wie wird man Klima-Kommune": one topic word, but clearly a question
 _QUESTION_WORD = re.compile(
@@ -358,9 +360,7 @@ def says_nothing_to_answer(message: str) -> bool:
     framed = strip_mail_framing(message)
     found = words(framed)
     little = len(found) - len(content_words(framed))
-    return (
-        len(found) >= MIN_STATEMENT_WORDS and little >= MIN_STATEMENT_WORDS // 2 and not asks_anything(framed)
-    )
+    return len(found) >= MIN_STATEMENT_WORDS and little >= MIN_LITTLE_WORDS and not asks_anything(framed)
 
 
 def likeliest_smalltalk(predictions: list[Prediction]) -> MessageIntent:
