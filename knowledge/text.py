@@ -48,6 +48,13 @@ _stemmer = snowballstemmer.stemmer("german")
 # alternation: the case rules and the sentence splitter read them alike.
 ABBREVIATIONS = r"nr|ca|bzw|ggf|evtl|inkl|vgl|usw|z\.\s?b|d\.\s?h|u\.\s?a"
 
+# Question words, folded, German and English: a message with one asks something even without a question
+# mark (the reading, the small-talk rules and the answering policy read them alike).
+QUESTION_WORD = re.compile(
+    r"\b(wie|wieviel\w*|was|wann|wo|woher|wohin|wer|welche\w*|warum|wieso|weshalb|ob|how|what|when|where|who|"
+    r"which|whether|why)\b"
+)
+
 
 def fold(text: str) -> str:
     """Lower-case, spell umlauts out (ä→ae, ß→ss) and drop other accents."""

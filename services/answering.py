@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -17,7 +16,7 @@ from knowledge.features import feature_counts
 from knowledge.intents import MessageIntent, intent_of_label
 from knowledge.model import Entry, load_entries
 from knowledge.question_model import Prediction
-from knowledge.text import content_words, fold, words
+from knowledge.text import QUESTION_WORD, content_words, fold, words
 from knowledge.trained import Limits, TrainedModel, calibration_file
 from knowledge.training import load_or_train
 from knowledge.vectors import message_counts
@@ -42,10 +41,6 @@ MIN_ANSWER_WORDS = 2
 MIN_STATEMENT_WORDS = 4
 MIN_LITTLE_WORDS = 2
 VAGUE_SUGGESTION = 0.05
-# "wie wird man Klima-Kommune": one topic word, but clearly a question
-_QUESTION_WORD = re.compile(
-    r"\b(wie|was|wer|wo|wann|warum|wieso|welche\w*|wieviel\w*|wohin|woher|how|what|who|where|when|which|why)\b"
-)
 # A question the knowledge base can answer confidently goes to a person as a concrete case only when the
 # case model is clearly sure: general questions told with a story about the own municipality ("unser
 # Zweckverband plant …", "für die Mittelanmeldung im Haushalt …") reach 0.5-0.65, the concrete cases
@@ -130,7 +125,8 @@ class AnsweringService:
         entries = self._entries(predictions)
         considered = tuple(entry for entry, _ in entries[:3])
         whole = f"{text} {reading.story}"
-        vague = self._concepts(whole) < MIN_ANSWER_WORDS and not _QUESTION_WORD.search(fold(whole))
+        # "wie wird man Klima-Kommune": one topic word, but clearly a question
+        vague = self._concepts(whole) < MIN_ANSWER_WORDS and not QUESTION_WORD.search(fold(whole))
         confidence = 0.0
         if entries and not vague:
             confidence = self._confidence(reading, predictions, entries[0][1])

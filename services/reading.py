@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from knowledge.features import looks_english
-from knowledge.text import ABBREVIATIONS, content_words, fold
+from knowledge.text import ABBREVIATIONS, QUESTION_WORD, content_words, fold
 from services.framing import strip_mail_framing
 
 MAX_SENTENCES = 40
@@ -220,10 +220,6 @@ def is_asking(sentence: str) -> bool:
 
 # A question word anywhere, or a need, a request, a change or a problem, asks for something even without a
 # question mark: "brauch muster hundesteuersatzung", "die Bankverbindung hat sich geändert", "alles weg!!!"
-_INTERROGATIVE = re.compile(
-    r"\b(wie|wieviel\w*|was|wann|wo|woher|wohin|wer|welche\w*|warum|wieso|weshalb|ob|how|what|when|where|who|"
-    r"which|whether|why)\b"
-)
 _WANTS = re.compile(
     r"\b(brauch\w*|benoetig\w*|such\w*|moecht\w*|will|wollen|wuensch\w*|gern|gerne|bitte|hilfe|help|please|"
     r"need\w*|want\w*|looking for|interessier\w*|anfrage|anliegen|"
@@ -244,7 +240,7 @@ def asks_anything(text: str) -> bool:
     if "?" in text:
         return True
     folded = " ".join(fold(text).split())
-    if _INTERROGATIVE.search(folded) or _WANTS.search(folded):
+    if QUESTION_WORD.search(folded) or _WANTS.search(folded):
         return True
     return any(is_asking(sentence) for sentence in _sentences(text))
 

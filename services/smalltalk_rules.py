@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from knowledge.text import QUESTION_WORD
+
 _SMALLTALK = re.compile(
     r"^(hallo|hallochen|hi|hey|moin|moinsen|servus|gruess gott|guten (morgen|tag|abend)|na|yo|"
     r"danke|danke schoen|dankeschoen|vielen dank|vielen lieben dank|besten dank|super danke|ok danke|"
@@ -44,7 +46,7 @@ _SMALLTALK_WORDS = frozenset(
 )
 _SMALLTALK_WORD = re.compile(r"[a-z]+")
 MAX_SMALLTALK_WORDS = 8
-# Phrases of thanks and farewell that say nothing about a topic: "für die Infos", "das hilft mir weiter"
+# Wishes for the season or the week: "Frohe Weihnachten und einen guten Rutsch!", "Schöne Feiertage"
 _WISHES = (
     r"(einen |ein |eine )?(frohe|froehliche|schoene|gesegnete|besinnliche|erholsame|gute|angenehme)[nsr]? "
     r"(weihnacht\w*|ostern|oster\w*|feiertage|festtage|fest|advent\w*|urlaub|ferien|feierabend|wochenende|"
@@ -53,6 +55,7 @@ _WISHES = (
     r"(einen )?(guten|schoenen|erfolgreichen) (start|einstieg) (in die woche|ins neue jahr|in das neue jahr|"
     r"in den tag|ins wochenende)|merry christmas|happy (new year|holidays|easter)|seasons? greetings"
 )
+# Phrases of thanks and farewell that say nothing about a topic: "für die Infos", "das hilft mir weiter"
 _SMALLTALK_PHRASE = re.compile(
     r"\b((fuer|for) (die|ihre|deine|the|your) (schnelle |prompte |nette |freundliche |quick |fast )?(infos?|informationen|"
     r"information|antwort|antworten|hilfe|help|auskunft|rueckmeldung|answer|answers)|"
@@ -66,7 +69,6 @@ _SMALLTALK_PHRASE = re.compile(
     # "Ihre Nachricht habe ich erhalten und zur Kenntnis genommen."
     r"(ihre|deine|eure|your) (nachricht|antwort|mail|e-mail|email|info\w*|message|reply) (habe ich|hab ich|haben wir|"
     r"ist|i have|we have) (erhalten|bekommen|gelesen|angekommen|received|read)( und)?|"
-    # wishes for the season or the week: "Frohe Weihnachten und einen guten Rutsch!", "Schöne Feiertage"
     rf"{_WISHES}|"
     # "that message wasn't meant for you", "des war net fer eich"
     r"(that|this|the|my) (last |previous )?(message|msg|text) (was|wasn'?t|is|isn'?t) (not )?(meant|intended|for)"
@@ -122,10 +124,6 @@ _ANNOUNCEMENT = re.compile(
     r"zwei |drei |paar |some |a few |a couple of )?(kurze |kleine |quick )?"
     r"(frage|fragen|froch|froche|frog|frach|fraach|question|questions|anliegen)\b"
 )
-_INTERROGATIVE = re.compile(
-    r"\b(wie|wieviel\w*|was|wann|wo|woher|wohin|wer|welche\w*|warum|wieso|weshalb|ob|how|what|when|where|who|"
-    r"which|whether|why)\b"
-)
 MAX_ANNOUNCEMENT_WORDS = 20
 # A topic of a few words ("zur Charta") is announced; a longer one is announced only when more is said to
 # follow ("… und würde mich freuen, wenn Sie mir weiterhelfen könnten"), else it is the question itself
@@ -149,7 +147,7 @@ def _announces_a_question(folded: str) -> bool:
         announced.group("says")
         and ":" not in rest
         and "?" not in rest
-        and not _INTERROGATIVE.search(rest)
+        and not QUESTION_WORD.search(rest)
         and len(rest.split()) <= MAX_ANNOUNCEMENT_WORDS
         and (len(rest.split()) <= MAX_ANNOUNCED_TOPIC_WORDS + 1 or bool(_MORE_TO_COME.search(rest)))
     )
@@ -196,7 +194,7 @@ _HOW_IT_WORKS = re.compile(
     r"\bwie (das|des|dies|es|der chat|der bot) (hier |do |da )?(geht|funktioniert|laeuft)\s*([.?!,]|$)|"
     r"\bwie (geht|funktioniert|laeuft) (das|des|es) (hier|do|da)\s*([.?!,]|$)|"
     r"\b(einfach )?(losschreiben|losschreiwe|drauflosschreiben|lostippen)\b|"
-    r"\bmuss (man|mer|ich) (hier |do |da )?(was|etwas|ebbes|ebbs) (druecken|drigge|drigge|klicken|eingeben|tippen)\b|"
+    r"\bmuss (man|mer|ich) (hier |do |da )?(was|etwas|ebbes|ebbs) (druecken|drigge|klicken|eingeben|tippen)\b|"
     r"^(so |and )?how (does|do) (this|it) work( here)?[\s?!.]*$"
 )
 
