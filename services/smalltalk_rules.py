@@ -100,6 +100,23 @@ _IDENTITY_QUESTION = re.compile(
     r"(handelt es sich (bei (ihnen|dir|euch)|hier)|antwortet (hier|mir|uns)|schreibe ich (hier )?mit)\b[^.?!]{0,40}"
     r"\b(automatisiert\w*|automatisch\w*|maschinell\w*|bot|chatbot|computer\w*|programm|ki|mensch|menschen)\b)"
 )
+# "schwätz ich do mit em richtische Mensch oder mit ere Maschin?", "am I talking to an AI or to a real
+# person?", "Werden die Nachrichten von Mitarbeitenden beantwortet oder von einem automatisierten System?":
+# who answers — unless a person is wished for ("Kann ich mit einem Menschen sprechen oder nur mit dem Bot?")
+_PERSON_WORD = (
+    r"(mensch|menschen|person|human|mitarbeit\w*|sachbearbeit\w*|berater\w*|fachstelle|leute|people|staff)"
+)
+_MACHINE_WORD = (
+    r"(maschin\w*|ki|ai|bot|chatbot|computer|programm|automat\w*|system|ki-gestuetzt\w*|assistent\w*|robot)"
+)
+_PERSON_OR_MACHINE = re.compile(
+    rf"\b{_PERSON_WORD}\b[^?]{{0,80}}\b(oder|or|odder)\b[^?]{{0,60}}\b{_MACHINE_WORD}\b|"
+    rf"\b{_MACHINE_WORD}\b[^?]{{0,80}}\b(oder|or|odder)\b[^?]{{0,60}}\b{_PERSON_WORD}\b"
+)
+_WISH_FOR_A_PERSON = re.compile(
+    r"\b(kann ich|koennte ich|koennen wir|darf ich|moechte|will|wuerde gern|haette gern|can i|could i|may i|"
+    r"i want|i'?d like|i would like|sprechen|reden|telefonieren|verbinden|erreichen|anrufen|speak)\b"
+)
 # A salutation alone ("Sehr geehrte Damen und Herren,"), sent before the rest of an e-mail
 _SALUTATION_ONLY = re.compile(
     r"^(sehr geehrte[rs]? (damen und herren|frau|herr)|liebe[rs]? (kolleginnen und kollegen|kolleg\w*|frau|herr|team)|"
@@ -165,6 +182,15 @@ _WHAT_YOU_DO = re.compile(
     r"assistent\w*)?|bei (dir|ihnen|euch)) )?"
     r"(helfen|weiterhelfen|unterstuetzen|fragen|mache|machen|anfangen|help|ask|do)\b[^.?!]{0,15}[?.!]*$"
 )
+# "Für welche Themen ist dieses Angebot gedacht?", "Wofür kann ich Sie alles nutzen?", "was kann ich hier erfragen?"
+_WHAT_IT_IS_FOR = re.compile(
+    r"\b(wofuer|wozu|fuer welche \w+|for what|what \w+ is)\b[^.?!]{0,20}\b(ist|sind|kann|koennen|is|can)\b[^.?!]{0,20}"
+    r"\b(dieses angebot|das angebot|dieser dienst|der dienst|dieser kanal|der kanal|der chat|dieser chat|der assistent|"
+    r"dieser assistent|sie|ich sie|man sie|ich euch|ich dich|this service|this channel|this chat|you)\b[^.?!]{0,30}"
+    r"\b(gedacht|nutzen|benutzen|verwenden|da|meant|intended|use|for)\b|"
+    r"\bwas (kann|darf|soll) (ich|man) (hier |sie |euch |dich )?(sinnvollerweise |alles |denn |eigentlich |so )*"
+    r"(fragen|erfragen|anfragen|wissen)\b"
+)
 _CAPABILITIES_QUESTION = re.compile(
     r"(^|, )(wobei|womit|wofuer|wozu|was|bei welche[nm]? \w+|mit welche[nm]? \w+|which \w+|what)\b[^.?!]{0,30}"
     rf"({_BOT}[^.?!]{{0,30}}{_HELPS}|{_HELPS}[^.?!]{{0,30}}{_BOT})[^.?!]{{0,10}}[?.!]*$"
@@ -219,6 +245,8 @@ def is_smalltalk(folded: str) -> bool:
         or bool(_CAPABILITIES_QUESTION.search(folded))
         or bool(_HOW_IT_WORKS.search(folded) and not _TELLS_A_MATTER.search(folded))
         or bool(_WHAT_YOU_DO.match(folded) and not _TELLS_A_MATTER.search(folded))
+        or bool(_WHAT_IT_IS_FOR.search(folded))
+        or bool(_PERSON_OR_MACHINE.search(folded) and not _WISH_FOR_A_PERSON.search(folded))
     )
 
 
@@ -237,14 +265,26 @@ _COURTESY = re.compile(
     # questions announced for later, a colleague introducing herself, a farewell
     r"(fragen|anliegen) (folgen|kommen)|(melde|melden) (mich|uns) (dann|demnaechst|in kuerze|bald|noch)|"
     r"(mich|uns) (ihnen |euch )?(kurz |gern |gerne )?(bei ihnen )?vorstellen|verabschiede\w* (mich|uns)|"
-    r"(in den )?ruhestand)\b"
+    r"(in den )?ruhestand|"
+    # a question announced for a moment later, an auto-reply that mail is not forwarded
+    r"(habe|hab|haette) (gleich|gleich noch|spaeter|noch|dann) (eine|ein paar|mehrere|einige|ne) \w*fragen?|"
+    r"bis gleich|bis spaeter|(ihre|deine|your) (e-?mail|nachricht|message) wird (nicht )?weitergeleitet)\b"
 )
+# Thanks, praise and an out-of-office note are courtesy too when they name no matter and go on with no
+# "but": "Top, danke – genau das hat mir gefehlt. Kompliment!" (not "Danke für die Infos zur Frist", not
+# "Danke, aber die Quote stimmt nicht", not "bin nicht im Dienst, bitte verlegen Sie den Termin")
+_THANKS_OR_AWAY = re.compile(
+    r"\b(danke\w*|dank|merci|thanks|thank you|kompliment|compliments|nicht im (dienst|buero|haus)|abwesend|"
+    r"out of (the )?office)\b"
+)
+_CONTRAST = re.compile(r"\b(aber|jedoch|allerdings|trotzdem|but|however|stimmt nicht|falsch|wrong)\b")
 # Anything asked or requested makes a letter more than courtesy
 _ASKS_OR_REQUESTS = re.compile(
     r"\?|(^|[.!,:] )(koennten|koennen|koenntet|koennt) (sie|ihr|du)\b|"
     r"\b(brauche|brauchen|benoetige|benoetigen|bitte um|bitten um|ich bitte|wir bitten|moechte|moechten|"
     r"wuerde gern|wuerden gern|haette gern|haetten gern|wie|was|wann|wo|welche\w*|warum|"
-    r"wieviel\w*|wissen|erfahren|erkundigen|please|could you|can you|need)\b"
+    r"wieviel\w*|wissen|wuesste\w*|erfahren|erkundigen|bitte ich|bitten|verschieben|verlegen|absagen|vorschlagen|"
+    r"please|could you|can you|need)\b"
 )
 
 
@@ -252,4 +292,13 @@ def says_only_courtesy(folded: str) -> bool:
     """True when a folded message asks nothing and consists of courtesy: seasonal wishes, a receipt
     confirmed, a test, an apology for a message not meant for the Fachstelle, questions announced for
     later (checked after the case rules: "Frohe Weihnachten! Unser Antrag ist noch nicht bewilligt.")."""
-    return bool(_COURTESY.search(folded)) and not _ASKS_OR_REQUESTS.search(folded)
+    if _ASKS_OR_REQUESTS.search(folded):
+        return False
+    if _COURTESY.search(folded):
+        return True
+    return bool(
+        _THANKS_OR_AWAY.search(folded)
+        and not _CONTRAST.search(folded)
+        and not _TELLS_A_MATTER.search(folded)
+        and not QUESTION_WORD.search(folded)
+    )

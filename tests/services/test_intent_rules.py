@@ -137,6 +137,12 @@ def test_general_questions_asked_as_requests_stay_questions(text):
         "Bei welchen Themen können Sie mich unterstützen?",
         "Was kann mer do alles mit dem Ding mache?",
         "Ich verabschiede mich in den Ruhestand und danke für die gute Zusammenarbeit.",
+        "Sag emol, schwätz ich do mit em richtische Mensch oder mit ere Maschin?",
+        "Werden die Nachrichten von Mitarbeitenden beantwortet oder von einem automatisierten System?",
+        "Für welche Themen ist dieses Angebot gedacht?",
+        "Top, danke – genau das hat mir noch gefehlt. Kompliment!",
+        "Ich bin bis zum 22. August nicht im Dienst. Ihre E-Mail wird nicht weitergeleitet.",
+        "Guten Morgen, ich habe gleich noch eine Frage, muss erst die Zahlen raussuchen. Bis gleich.",
     ],
 )
 def test_asking_who_answers_and_thanking_for_the_information_are_small_talk(text):
@@ -162,6 +168,13 @@ def test_a_wish_for_a_person_and_a_thanks_with_a_topic_are_no_small_talk():
     assert classify("Frage zu KRL Fördersatz") is Intent.QUESTION
     assert classify("Was kann mir der Bot zur Förderquote sagen?") is Intent.QUESTION
     assert classify("Was kann ich beim Aktionsplan machen?") is Intent.QUESTION
+    assert classify("Kann ich mit einem Menschen sprechen oder nur mit dem Bot?") is Intent.HUMAN
+    assert classify("Danke, aber die Förderquote stimmt nicht, bei uns wurden nur 40 % bewilligt.") is (
+        Intent.QUESTION
+    )
+    assert classify("Ich bin nächste Woche nicht im Dienst, bitte verschieben Sie unseren Termin.") is not (
+        Intent.SMALLTALK
+    )
     assert classify(
         "Können Sie zusichern, dass wir den Zuschlag behalten, wenn wir die Bilanz später liefern?"
     ) is (Intent.CASE_SPECIFIC)
