@@ -18,6 +18,7 @@ FACTSHEET_DIR = Path(__file__).parent / "factsheet"
 FRESH_DIR = Path(__file__).parent / "fresh"
 FRESH2_DIR = Path(__file__).parent / "fresh2"
 FRESH3_DIR = Path(__file__).parent / "fresh3"
+FRESH4_DIR = Path(__file__).parent / "fresh4"
 FACTSHEET_KINDS = {"kb", "escalate", "smalltalk_or_help"}
 SPECIAL = {"help", "escalate", "suggest"}
 

@@ -8,6 +8,7 @@ from tests.eval_set import (
     FACTSHEET_KINDS,
     FRESH2_DIR,
     FRESH3_DIR,
+    FRESH4_DIR,
     FRESH_DIR,
     HARD_DIR,
     HOLDOUT_DIR,
@@ -66,7 +67,7 @@ def test_the_fresh_sets_looked_at_half_keeps_its_level():
     assert score.share("escalate") >= 0.9 and score.share("smalltalk_or_help") >= 0.95, score.misses
 
 
-@pytest.mark.parametrize(("directory", "size"), [(FRESH2_DIR, 360), (FRESH3_DIR, 310)])
+@pytest.mark.parametrize(("directory", "size"), [(FRESH2_DIR, 360), (FRESH3_DIR, 310), (FRESH4_DIR, 240)])
 def test_the_later_fresh_sets_are_well_formed(directory, size):
     items = load_factsheet_items(directory=directory)
     assert len({item["id"] for item in items}) == len(items) >= size
