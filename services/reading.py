@@ -228,8 +228,11 @@ _WANTS = re.compile(
     r"changed|moved|"
     # a problem told asks for help: "Datenbank wieder abgestürzt, alles weg!!!"
     r"abgestuerzt|stuerzt|kaputt|defekt|fehlermeldung|fehler|verloren|(alles|ist|sind) weg|error|crashed|broken|lost)\b|"
-    # "gibts da ne Hotline": a question without its mark
-    r"\b(gibts|gibt es|gibt's|is there|are there)\b"
+    # "gibts da ne Hotline", "dürfe mer do middmache": a question without its mark, the verb before its subject
+    r"\b(gibts|gibt es|gibt's|is there|are there)\b|"
+    r"\b(darf|duerfen|duerfe|derfe|kann|koennen|koenne|kenne|kinne|muss|muessen|misse|soll|sollen|gilt|zaehlt|"
+    r"bekommen|kriegen|krieje|lohnt|reicht|brauchen|hat|haben|hawwe|ist|sind|sin|isch) (wir|mer|mir|man|ich|isch|es|"
+    r"das|des|sie|du|ihr)\b"
 )
 
 

@@ -189,7 +189,9 @@ _WHAT_IT_IS_FOR = re.compile(
     r"dieser assistent|sie|ich sie|man sie|ich euch|ich dich|this service|this channel|this chat|you)\b[^.?!]{0,30}"
     r"\b(gedacht|nutzen|benutzen|verwenden|da|meant|intended|use|for)\b|"
     r"\bwas (kann|darf|soll) (ich|man) (hier |sie |euch |dich )?(sinnvollerweise |alles |denn |eigentlich |so )*"
-    r"(fragen|erfragen|anfragen|wissen)\b"
+    r"(fragen|erfragen|anfragen|wissen)\b|"
+    r"\b(zu|bei|fuer|mit) welchen (themen|fragen|anliegen|bereichen|dingen) (ich|man|wir) (ihnen |dir |euch |hier |mich )*"
+    r"(fragen stellen|fragen|wenden|melden|kommen)\b"
 )
 _CAPABILITIES_QUESTION = re.compile(
     r"(^|, )(wobei|womit|wofuer|wozu|was|bei welche[nm]? \w+|mit welche[nm]? \w+|which \w+|what)\b[^.?!]{0,30}"
@@ -268,7 +270,10 @@ _COURTESY = re.compile(
     r"(in den )?ruhestand|"
     # a question announced for a moment later, an auto-reply that mail is not forwarded
     r"(habe|hab|haette) (gleich|gleich noch|spaeter|noch|dann) (eine|ein paar|mehrere|einige|ne) \w*fragen?|"
-    r"bis gleich|bis spaeter|(ihre|deine|your) (e-?mail|nachricht|message) wird (nicht )?weitergeleitet)\b"
+    r"bis gleich|bis spaeter|(ihre|deine|your) (e-?mail|nachricht|message) wird (nicht )?weitergeleitet|"
+    # praise for an answer: "It has been extremely useful", "das hat uns sehr geholfen"
+    r"(has been|was|war|ist) (extremely |very |really |most |sehr |aeusserst |wirklich |echt )?(useful|helpful|"
+    r"hilfreich|nuetzlich)|hat (mir|uns) (sehr |wirklich |echt )?(geholfen|weitergeholfen))\b"
 )
 # Thanks, praise and an out-of-office note are courtesy too when they name no matter and go on with no
 # "but": "Top, danke – genau das hat mir gefehlt. Kompliment!" (not "Danke für die Infos zur Frist", not
