@@ -143,6 +143,8 @@ def test_general_questions_asked_as_requests_stay_questions(text):
         "Top, danke – genau das hat mir noch gefehlt. Kompliment!",
         "Ich bin bis zum 22. August nicht im Dienst. Ihre E-Mail wird nicht weitergeleitet.",
         "Guten Morgen, ich habe gleich noch eine Frage, muss erst die Zahlen raussuchen. Bis gleich.",
+        "Ich möchte vorab wissen, zu welchen Themen ich Ihnen Fragen stellen kann.",
+        "Thank you for your quick reply last week. It has been extremely useful for our feasibility study.",
     ],
 )
 def test_asking_who_answers_and_thanking_for_the_information_are_small_talk(text):

@@ -211,6 +211,7 @@ def test_a_dot_after_an_ordinal_an_abbreviation_or_a_date_inside_a_sentence_ends
         ("die Datenbank ist wieder abgestürzt, alles weg", True),
         ("Die Bankverbindung der Gemeinde hat sich geändert.", True),
         ("Förderquote KRL 2025?", True),
+        ("mir sin noch net im bündnis, dürfe mer do beim wettbewerb middmache", True),
     ],
 )
 def test_whether_a_message_asks_or_wants_anything(text, asks):
