@@ -238,8 +238,9 @@ _WANTS = re.compile(
 
 def asks_anything(text: str) -> bool:
     """True when a message asks or wants something anywhere: a question mark, a sentence that asks
-    (`is_asking`), a question word, a need or a request. False for a statement or courtesy alone
-    ("Ihnen allen frohe Ostern!", "Das war an meine Kollegin.")."""
+    (`is_asking`), a question word, a need, a request, a change or a problem told, a verb before its
+    subject. False for a statement or courtesy alone ("Ihnen allen frohe Ostern!", "Das war an meine
+    Kollegin.")."""
     if "?" in text:
         return True
     folded = " ".join(fold(text).split())
