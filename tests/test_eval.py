@@ -9,6 +9,7 @@ from tests.eval_set import (
     FRESH2_DIR,
     FRESH3_DIR,
     FRESH4_DIR,
+    FRESH5_DIR,
     FRESH_DIR,
     HARD_DIR,
     HOLDOUT_DIR,
@@ -67,12 +68,23 @@ def test_the_fresh_sets_looked_at_half_keeps_its_level():
     assert score.share("escalate") >= 0.9 and score.share("smalltalk_or_help") >= 0.95, score.misses
 
 
-@pytest.mark.parametrize(("directory", "size"), [(FRESH2_DIR, 360), (FRESH3_DIR, 310), (FRESH4_DIR, 240)])
+@pytest.mark.parametrize(
+    ("directory", "size"), [(FRESH2_DIR, 360), (FRESH3_DIR, 310), (FRESH4_DIR, 240), (FRESH5_DIR, 100)]
+)
 def test_the_later_fresh_sets_are_well_formed(directory, size):
     items = load_factsheet_items(directory=directory)
     assert len({item["id"] for item in items}) == len(items) >= size
-    assert {item["expect"] for item in items} == FACTSHEET_KINDS
+    # the fifth set has no answerable questions, only small talk and escalations
+    assert {item["expect"] for item in items} <= FACTSHEET_KINDS
     assert all(item["expect_any"] for item in items if item["expect"] == "kb")
+
+
+def test_the_fifth_fresh_sets_looked_at_half_keeps_its_level():
+    settings = Settings()
+    score = score_factsheet(
+        build_answering(settings), load_factsheet_items("a", FRESH5_DIR), settings.fachstelle_email
+    )
+    assert score.share("escalate") >= 0.9 and score.share("smalltalk_or_help") >= 0.95, score.misses
 
 
 def test_the_second_fresh_sets_looked_at_half_keeps_its_level():

@@ -171,6 +171,12 @@ def test_a_wish_for_a_person_and_a_thanks_with_a_topic_are_no_small_talk():
     assert classify("Was kann mir der Bot zur Förderquote sagen?") is Intent.QUESTION
     assert classify("Was kann ich beim Aktionsplan machen?") is Intent.QUESTION
     assert classify("Kann ich mit einem Menschen sprechen oder nur mit dem Bot?") is Intent.HUMAN
+    assert (
+        classify("Das Erstgespräch am Freitag um 9 passt leider nicht, geht auch Montag?")
+        is Intent.CASE_SPECIFIC
+    )
+    assert classify("Können Sie uns zusagen, dass die Lizenz kostenlos bleibt?") is Intent.CASE_SPECIFIC
+    assert classify("Was mache ich, wenn der Termin nicht passt?") is Intent.QUESTION
     assert classify("Danke, aber die Förderquote stimmt nicht, bei uns wurden nur 40 % bewilligt.") is (
         Intent.QUESTION
     )
