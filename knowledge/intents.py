@@ -22,6 +22,8 @@ class MessageIntent(StrEnum):
     IDENTITY = "identity"
     CAPABILITIES = "capabilities"
     ACKNOWLEDGEMENT = "acknowledgement"
+    # seasonal and other good wishes ("Frohe Weihnachten!"): recognised by rule, no examples of its own
+    WISHES = "wishes"
     HUMAN = "human"
     CASE = "case"
     OFFTOPIC = "offtopic"

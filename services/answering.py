@@ -24,6 +24,7 @@ from services.case_rules import is_complaint, tells_own_case
 from services.framing import strip_mail_framing
 from services.intents import Intent, classify
 from services.reading import Reading, asks_anything, read_message, without_polite_frame
+from services.smalltalk_rules import wishes_well
 
 MAX_QUESTION_CHARS = 2000
 # follow-up questions shown under an answer
@@ -261,6 +262,8 @@ class AnsweringService:
         best = predictions[0]
         intent = intent_of_label(best.label)
         if rule is Intent.SMALLTALK:
+            if wishes_well(" ".join(fold(text).split())):
+                return MessageIntent.WISHES
             return intent if intent is not None and intent.is_smalltalk else MessageIntent.CAPABILITIES
         if intent is None:
             return None

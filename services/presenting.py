@@ -32,6 +32,8 @@ SMALLTALK_REPLIES = {
     "kein Mensch. Ich antworte aus einer geprüften Wissensbasis mit Quellen; wenn ich unsicher bin, "
     "verbinde ich Sie mit den Beraterinnen und Beratern der Fachstelle.",
     MessageIntent.ACKNOWLEDGEMENT: "Gern! Wenn Sie noch eine Frage haben, schreiben Sie sie einfach.",
+    MessageIntent.WISHES: "Vielen Dank, das wünschen wir Ihnen auch! Wenn Sie eine Frage haben, schreiben Sie sie "
+    "einfach.",
 }
 ENGLISH_NOTE = "<i>(You wrote in English – here is the answer in German.)</i>"
 

@@ -293,6 +293,20 @@ _ASKS_OR_REQUESTS = re.compile(
 )
 
 
+_WISH = re.compile(rf"\b({_WISHES})\b")
+# The wishes of a season, answered in kind (a weekend wished with a goodbye stays a goodbye)
+_SEASONAL_WISH = re.compile(
+    r"\b(weihnacht\w*|ostern|oster\w*|feiertage|festtage|fest|advent\w*|rutsch|neues jahr|neue jahr|neie jahr|"
+    r"merry christmas|happy (new year|holidays|easter)|seasons? greetings)\b"
+)
+
+
+def wishes_well(folded: str) -> bool:
+    """True when a folded small-talk message wishes a good season: "Frohe Weihnachten", "Schöne
+    Feiertage", "Happy New Year"."""
+    return bool(_WISH.search(folded) and _SEASONAL_WISH.search(folded))
+
+
 def says_only_courtesy(folded: str) -> bool:
     """True when a folded message asks nothing and consists of courtesy: seasonal wishes, a receipt
     confirmed, a test, an apology for a message not meant for the Fachstelle, questions announced for

@@ -35,6 +35,8 @@ def service():
         ("Hallo, ich bin die neue Klimaschutzmanagerin im Rathaus.", MessageIntent.GREETING),
         ("Guten Tag, ich hätte mal eine Frage", MessageIntent.GREETING),
         ("Alles klar, dann weiß ich Bescheid", MessageIntent.ACKNOWLEDGEMENT),
+        ("Frohe Weihnachten und einen guten Rutsch!", MessageIntent.WISHES),
+        ("Wir wünschen Ihnen und dem ganzen Team schöne Feiertage.", MessageIntent.WISHES),
         # a thanks in a letter's words, which the case model alone would take for a case
         ("Danke, dass Sie sich so schnell um unsere Anfrage gekümmert haben.", MessageIntent.THANKS),
     ],
