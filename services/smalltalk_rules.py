@@ -37,11 +37,11 @@ _SMALLTALK_WORDS = frozenset(
     hae haeh haee versteh verstehe nicht net dont don t get it i understand huh what jetzt
     beianner beinand beieinander allerseits zusammen coming up sec second moment gleich sekunde a in
     test testing tested kommt nachricht diese die funktioniert klappt das des
-    wuensche wuenschen wir euch allen dir ihrem ihrer eurem team ganze ganzen
+    wuensche wuenschen wir euch allen ihrem ihrer eurem team ganze ganzen
     gun gunn owend owed nabend n morsche morje moije mitnand mitnander mitanand griass griasdi gruessi
-    tach tachchen hallochen huhu salve hoi ahoi tschoe tschuessle adele gluck glueck auf gruss gruesse
+    tach tachchen huhu salve hoi ahoi tschoe tschuessle adele gluck glueck auf gruss gruesse
     wow mega hammer genial bestens hilfreich erklaert verstaendlich nett lieb freundlich sehr echt
-    wirklich total richtig vielmals herzlich merci thank thanks awesome great helpful cheers lovely ach och
+    wirklich total richtig vielmals herzlich awesome great helpful lovely ach och
     """.split()
 )
 _SMALLTALK_WORD = re.compile(r"[a-z]+")
