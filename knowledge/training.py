@@ -10,7 +10,6 @@ import hashlib
 import logging
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from knowledge import features
 from knowledge.case_model import CASE, CaseModel, featurize_cases
 from knowledge.confidence import ConfidenceModel
 from knowledge.example_index import ExampleIndex, entry_texts
-from knowledge.features import feature_counts
+from knowledge.forked import ForkedCall
 from knowledge.intents import INTENTS_FILE, MessageIntent, intent_of_label, load_intent_examples
 from knowledge.model import Entry
 from knowledge.question_model import FORMAT_VERSION, QuestionModel, softmax
@@ -34,7 +33,7 @@ from knowledge.trained import (
     load_trained,
     save_trained,
 )
-from knowledge.vectors import Featurized, count_matrix, featurize, stable_key
+from knowledge.vectors import Featurized, count_texts, featurize, stable_key
 
 log = logging.getLogger(__name__)
 
@@ -264,7 +263,7 @@ def train(entries: Sequence[Entry], intents: dict[MessageIntent, list[str]] | No
     intents = intents if intents is not None else load_intent_examples(INTENTS_FILE)
     pairs = training_examples(entries, intents)
     texts, is_case = case_examples(pairs, intents)
-    counts = count_matrix([feature_counts(text) for text in texts])
+    counts = count_texts(texts)
     data = featurize(pairs, counts=counts.head(len(pairs)))
     labels, target = data.labels, data.label_of_row
     fold_of = fold_of_texts([text for text, _ in pairs], [label for _, label in pairs])
@@ -346,17 +345,16 @@ def refit(
     started = time.perf_counter()
     pairs = training_examples(entries, intents)
     texts, is_case = case_examples(pairs, intents)
-    counts = count_matrix([feature_counts(text) for text in texts])
-    # the two fits spend their time in NumPy and SciPy, which release the GIL: they run side by side
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        start = earlier.case if earlier is not None else None
-        case = pool.submit(lambda: CaseModel.fit(featurize_cases(texts, is_case, counts), start=start))
-        model = QuestionModel.from_featurized(
-            featurize(pairs, counts=counts.head(len(pairs))),
-            temperature=calibration.temperature,
-            fingerprint=fingerprint(entries, intents),
-        )
-        case_model = case.result()
+    counts = count_texts(texts)
+    # the two fits take about as long: with a second core, a forked copy fits the case model meanwhile
+    start = earlier.case if earlier is not None else None
+    case = ForkedCall(lambda: CaseModel.fit(featurize_cases(texts, is_case, counts), start=start))
+    model = QuestionModel.from_featurized(
+        featurize(pairs, counts=counts.head(len(pairs))),
+        temperature=calibration.temperature,
+        fingerprint=fingerprint(entries, intents),
+    )
+    case_model = case.result()
     seconds = time.perf_counter() - started
     log.info("question model trained in %.2f s with the stored limits", seconds)
     return TrainedModel(model, case_model, calibration.limits, calibration.report, seconds)
