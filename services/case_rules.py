@@ -42,6 +42,10 @@ _CASE_SPECIFIC = re.compile(
     # an appointment that does not suit: "initialberatung do 14 uhr klappt nich, geht naechste woche?"
     r"(\b\w*(termin|beratung|gespraech|telefonat)\w*|\b(call|meeting))\b[^.?!]{0,40}"
     r"\b(klappt|passt|geht)( bei (mir|uns))? (leider )?(nicht|nich|net|nit)\b|"
+    # ... or that the writer must cancel: "initialberatung do 14 uhr muss ich absagen chef krank"
+    r"(\b\w*(termin|beratung|gespraech|telefonat)\w*|\b(call|meeting))\b[^.?!]{0,40}"
+    r"\b(muss|muessen|moechte|moechten|will|wollen) (ich|wir|mer|mir) (leider )?"
+    r"(absagen|verschieben|verlegen|stornieren|canceln)\b|"
     # cancelling in free text, or a booking made twice: "Das Erstgespräch bitte stornieren"
     r"\b(bitte|please)\b(?![^.?!]{0,60}\b(wie|how|ob|whether|wann|when|kann man|can i)\b)[^.?!]{0,60}"
     r"\b(stornieren|absagen|canceln|cancel)\b|"
@@ -131,6 +135,11 @@ _OWN_CASE_TOLD = re.compile(
     # an invoice received: "rechnung fuer ecospeed lizenz bekommen, dachte das erste jahr is kostenlos??"
     r"\b(rechnung|mahnung|zahlungsaufforderung|invoice)\w*\b[^.?!]{0,60}\b(bekommen|erhalten|gekriegt|zugeschickt|"
     r"zugegangen|received|got)\b|"
+    # a binding assessment asked for: "Ich bräuchte eine verbindliche Einschätzung für die GV-Sitzung"
+    r"\b(brauche|braeuchte|brauchen|braeuchten|benoetige|benoetigen|haette gern|haetten gern|bitte um|bitten um|"
+    r"erbitte|erbitten|need|would need|ask for)\b[^.?!]{0,20}\b(verbindlich\w*|rechtssicher\w*|rechtsverbindlich\w*|"
+    r"binding)\b (einschaetzung|aussage|auskunft|zusage|bestaetigung|entscheidung|antwort|pruefung|assessment|"
+    r"answer|confirmation|commitment|decision)\b|"
     # an objection lodged: "Ein Bürger hat Widerspruch gegen den Beschluss eingelegt"
     r"\b(widerspruch|einspruch|objection)\b[^.?!]{0,60}\b(eingelegt|erhoben|lodged|filed)\b|"
     r"\bklag\w* (jetzt |nun |schon )?(gegen|geeche|geje|against)\b|"
@@ -154,7 +163,9 @@ _OWN_CASE_TOLD = re.compile(
     r"[^.?!]{0,10}\b(zugestimmt|consented|agreed)|"
     r"einwilligung\w* (widerrufen|zurueckziehen|zurueckgezogen)|widerrufe\w* (meine|die) einwilligung|"
     r"withdraw (my )?consent|without my (consent|permission))\b|"
-    # a legal dispute about the own measure: a lawyer, a lawsuit, liability
+    # a legal dispute about the own measure: a lawyer, a lawsuit, liability (not whether one could be
+    # sued: "kann uns jemand verklagen, wenn wir die Ziele nicht schaffen?" asks what the Charta binds)
+    r"(?<!\bkann uns jemand )(?<!\bkann man uns )(?<!\bkoennen wir )(?<!\bcan someone )(?<!\bcan anyone )"
     r"\b(anwalt|anwaeltin|rechtsanwalt\w*|klage|klageerhebung|verklag\w*|gerichtlich\w*|rechtsstreit|lawyer|attorney|"
     r"lawsuit|sue|suing|haftet|haften|haftung|liable|liability)\b|"
     # an own submission and whether there is news on it yet: "wir haben den Aktionsplan … eingereicht. Gibt es

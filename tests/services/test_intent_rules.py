@@ -70,6 +70,7 @@ def test_questions_are_no_complaints(text):
         "Where is my application?",
         "wo is dann die frau brenner abgebliwwe, die war doch immer bei uns uff de foren?",
         "ich hab nächsten dienstag einen beratungstermin, aber der chef ist krank, kann man den auf die woche drauf legen?",
+        "das gespraech am freitag muessen wir leider verschieben, passt auch montag?",
     ],
 )
 def test_requests_to_promise_or_look_something_up_are_cases(text):
@@ -212,6 +213,8 @@ def test_a_wish_for_a_person_and_a_thanks_with_a_topic_are_no_small_talk():
         "Der Nachbarort hat Einspruch gegen unseren Ratsbeschluss erhoben. Gilt die Charta trotzdem?",
         "Der Zweckverband klagt jetzt gegen unsere Freiflächenanlage. Was nun?",
         "We have received an invoice for the workshop although it was announced as free.",
+        "Wir wollen die alte Schule zum Bürgerhaus umbauen. Dafür brauche ich eine verbindliche Aussage zur Förderung.",
+        "We would need a binding assessment of our heat network before the council meets.",
     ],
 )
 def test_a_case_told_in_the_story_is_found_there(text):
@@ -246,6 +249,9 @@ def test_a_case_told_in_the_story_is_found_there(text):
         "Who pays for the ECOSPEED licence after the first year?",
         "Ich bin Kämmerin und suche die Förderquote der Klimarichtlinie.",
         "Wann bekommen wir die Rechnung für die Lizenz?",
+        "Ist die Charta bindend, kann uns jemand verklagen, wenn wir die Ziele verfehlen?",
+        "Ist die Auskunft der Fachstelle eine verbindliche Zusage?",
+        "Muss ich die Initialberatung absagen, wenn der Bürgermeister nicht kann?",
     ],
 )
 def test_general_questions_about_bookings_staff_and_costs_stay_questions(text):
