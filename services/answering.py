@@ -24,7 +24,7 @@ from services.case_rules import is_complaint, tells_own_case
 from services.framing import strip_mail_framing
 from services.intents import Intent, classify
 from services.reading import Reading, asks_anything, read_message, without_polite_frame
-from services.smalltalk_rules import wishes_well
+from services.smalltalk_rules import greets, wishes_well
 
 MAX_QUESTION_CHARS = 2000
 # follow-up questions shown under an answer
@@ -47,6 +47,14 @@ VAGUE_SUGGESTION = 0.05
 # Zweckverband plant …", "für die Mittelanmeldung im Haushalt …") reach 0.5-0.65, the concrete cases
 # among confidently answerable messages 0.8 and more (own and holdout sets, half a of eval-dev).
 CLEAR_CASE = 0.7
+# Small talk opened with a greeting is a greeting unless the model hears one of these in it ("Hallo,
+# danke für die Hilfe!", "hallo, wer bist du?", "Hallo, was kannst du?", "Hallo und frohe Weihnachten")
+_SAID_WITH_A_GREETING = (
+    MessageIntent.THANKS,
+    MessageIntent.IDENTITY,
+    MessageIntent.CAPABILITIES,
+    MessageIntent.WISHES,
+)
 log = logging.getLogger(__name__)
 
 
@@ -121,7 +129,7 @@ class AnsweringService:
         if not any(ch.isalnum() for ch in text):
             # emoji only, "?", "👍": a friendly reply with the menu
             intent = MessageIntent.CAPABILITIES if "?" in text else MessageIntent.ACKNOWLEDGEMENT
-            return Answer(original, AnswerKind.HELP, "smalltalk", intent=intent)
+            return _smalltalk(original, intent)
         counts, predictions = self._predictions(reading)
         entries = self._entries(predictions)
         considered = tuple(entry for entry, _ in entries[:3])
@@ -136,7 +144,7 @@ class AnsweringService:
             reading, counts, predictions, answerable=vague or confidence >= self.limits.answer
         )
         if intent is not None and intent.is_smalltalk:
-            return Answer(original, AnswerKind.HELP, "smalltalk", intent=intent)
+            return _smalltalk(original, intent)
         if intent is MessageIntent.HUMAN:
             return Answer(original, AnswerKind.ESCALATE, "human", english=reading.english)
         if intent is MessageIntent.CASE:
@@ -150,7 +158,7 @@ class AnsweringService:
             or (entries[0][1].similarity < self.limits.min_score and confidence < self.limits.answer)
         ):
             if says_nothing_to_answer(original):
-                return Answer(original, AnswerKind.HELP, "smalltalk", intent=likeliest_smalltalk(predictions))
+                return _smalltalk(original, likeliest_smalltalk(predictions))
             return Answer(
                 original, AnswerKind.ESCALATE, "offtopic", considered=considered, english=reading.english
             )
@@ -189,7 +197,7 @@ class AnsweringService:
                 english=reading.english,
             )
         if says_nothing_to_answer(original):
-            return Answer(original, AnswerKind.HELP, "smalltalk", intent=likeliest_smalltalk(predictions))
+            return _smalltalk(original, likeliest_smalltalk(predictions))
         return Answer(
             original,
             AnswerKind.ESCALATE,
@@ -264,7 +272,12 @@ class AnsweringService:
         if rule is Intent.SMALLTALK:
             if wishes_well(" ".join(fold(text).split())):
                 return MessageIntent.WISHES
-            return intent if intent is not None and intent.is_smalltalk else MessageIntent.CAPABILITIES
+            if intent is not None and intent.is_smalltalk:
+                return intent
+            # a greeting the model does not know ("guten mittag", "hallo": a word of every entry's examples)
+            return (
+                MessageIntent.GREETING if greets(" ".join(fold(text).split())) else MessageIntent.CAPABILITIES
+            )
         if intent is None:
             return None
         # small talk counts as a whole ("Vielen Dank … Schönes Wochenende": thanks and goodbye)
@@ -360,6 +373,15 @@ def says_nothing_to_answer(message: str) -> bool:
     found = words(framed)
     little = len(found) - len(content_words(framed))
     return len(found) >= MIN_STATEMENT_WORDS and little >= MIN_LITTLE_WORDS and not asks_anything(framed)
+
+
+def _smalltalk(message: str, intent: MessageIntent) -> Answer:
+    """The friendly reply to small talk; a message that opens with a greeting is answered as one unless
+    thanks, a question about the bot or wishes are heard in it ("hallo aus dem Odenwald 👋": the model
+    knows 👋 from goodbyes too)."""
+    if intent not in _SAID_WITH_A_GREETING and greets(" ".join(fold(message).split())):
+        intent = MessageIntent.GREETING
+    return Answer(message, AnswerKind.HELP, "smalltalk", intent=intent)
 
 
 def likeliest_smalltalk(predictions: list[Prediction]) -> MessageIntent:

@@ -7,14 +7,16 @@ import re
 from knowledge.text import fold
 
 _GREETING_LINE = re.compile(
-    r"^\s*(hallo|hi|hey|moin|servus|gruess gott|gruezi|guten (morgen|tag|abend)|liebe[rs]?|"
+    r"^\s*(hallo|hi|hey|moin|servus|gruess gott|gruezi|guten (morgen|tag|mittag|abend)|liebe[rs]?|"
     r"sehr geehrte[rs]?|dear|hello|good (morning|afternoon))\b"
     r"(?:[^.?!]|\b(?:dr|prof|dipl|ing|mr|mrs|ms)\.){0,40}[\s,.!:]*$"
 )
 # "Betreff: …", "AW: …": the subject line of a pasted e-mail
 _SUBJECT_LINE = re.compile(r"^\s*(betreff|subject|aw|re|wg|fw|fwd):\s")
 _GREETING_PREFIX = re.compile(
-    r"^\s*(hallo|hi|hey|moin|servus|guten (morgen|tag|abend)|hello|good (morning|afternoon))\b"
+    r"^\s*(hallo|hi|hey|moin|servus|guten (morgen|tag|mittag|abend)|hello|good (morning|afternoon))\b"
+    # where the writer greets from: "Hallo aus Fulda, wie hoch …" (up to a comma or the end)
+    r"(\s+(aus|from|vom)\s+[\w-]+(\s+[\w-]+){0,3}(?=\s*([,.!:;]|$)))?"
     r"([\s,.!]*[:;]-?[)D])?[\s,.!:]*",
     re.IGNORECASE,
 )

@@ -23,7 +23,7 @@ _SMALLTALK = re.compile(
 _SMALLTALK_WORDS = frozenset(
     """
     hallo hallochen hi hey heya moin moinsen servus gude guude gudde ei na yo guten gut morgen tag abend
-    nacht gruess gott gruezi hello good morning afternoon evening there
+    mittag nachmittag vormittag mittach nacht gruess gott gruezi hello good morning afternoon evening there
     danke dankeschoen dank vielen lieben besten herzlichen tausend merci thx thanks thank you ty
     ok okay oki okidoki alles klar prima super toll cool perfekt top klasse spitze passt wunderbar
     tschuess tschau ciao bye cu ade adieu bis bald dann spaeter schoenen schoenes wochenende noch
@@ -124,6 +124,13 @@ _SALUTATION_ONLY = re.compile(
 )
 
 
+# A greeting from a place: "Hallo aus Fulda", "Moin aus dem Vogelsberg 👋", "hi from Frankfurt"
+_GREETING_FROM_A_PLACE = re.compile(
+    r"^((ei )?(hallo|hallochen|hi|hey|moin|moin moin|moinsen|servus|gude|guude|gruess gott|tach|"
+    r"(schoenen )?guten (morgen|tag|mittag|abend)|good (morning|afternoon|evening)|hello|greetings|(viele |liebe )?gruesse)"
+    r"( zusammen| allerseits| in die runde)?[\s,!]*)+"
+    r"(aus|vom|von|from|uss|ausm) (?!(?:\w+ ){0,3}\w*\b(wegen|zu|zum|zur|about|regarding)\b)[a-z][\w-]*( [a-z][\w-]*){0,3}[^a-z0-9?]*$"
+)
 # "Hallo, ich bin Lukas und seit dieser Woche Azubi bei der Stadtverwaltung", "Hallo in die Runde, hier das
 # Klimaschutzmanagement aus Lahnbrück": introducing oneself asks nothing
 _SELF_INTRODUCTION = re.compile(
@@ -241,6 +248,7 @@ def is_smalltalk(folded: str) -> bool:
         or _SMALLTALK.match(folded.strip(" !?."))
         or _only_smalltalk_words(folded)
         or _SALUTATION_ONLY.match(folded)
+        or _GREETING_FROM_A_PLACE.match(folded)
         or (_SELF_INTRODUCTION.match(folded) and not _ASKS_OR_TELLS_A_MATTER.search(folded))
         or _IDENTITY_QUESTION.match(folded)
         or _announces_a_question(folded)
@@ -299,6 +307,17 @@ _SEASONAL_WISH = re.compile(
     r"\b(weihnacht\w*|ostern|oster\w*|feiertage|festtage|fest|advent\w*|rutsch|neues jahr|neue jahr|neie jahr|"
     r"merry christmas|happy (new year|holidays|easter)|seasons? greetings)\b"
 )
+
+
+_GREETS = re.compile(
+    r"^(ei )?(hallo|hallochen|hi|hey|heya|moin|moinsen|servus|gude|guude|gudde|gruess gott|gruezi|tach|huhu|"
+    r"(schoenen )?guten (morgen|tag|mittag|nachmittag|abend)|good (morning|afternoon|evening)|hello|mahlzeit)\b"
+)
+
+
+def greets(folded: str) -> bool:
+    """True when a folded small-talk message opens with a greeting ("guten mittag", "Hallo aus Fulda")."""
+    return bool(_GREETS.match(folded))
 
 
 def wishes_well(folded: str) -> bool:

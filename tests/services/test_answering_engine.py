@@ -27,6 +27,13 @@ def service():
         ("Ei gude, wie?", MessageIntent.GREETING),
         ("moin", MessageIntent.GREETING),
         ("Good morning!", MessageIntent.GREETING),
+        ("hallo", MessageIntent.GREETING),
+        ("guten Mittag zusammen", MessageIntent.GREETING),
+        ("Hallo aus Fulda", MessageIntent.GREETING),
+        ("moin aus dem Vogelsberg 👋", MessageIntent.GREETING),
+        ("hi from Frankfurt :)", MessageIntent.GREETING),
+        ("Hallo 👋", MessageIntent.GREETING),
+        ("Hallo, was kannst du alles?", MessageIntent.CAPABILITIES),
         ("Danke!", MessageIntent.THANKS),
         ("tschüss, schönes Wochenende", MessageIntent.GOODBYE),
         ("Bist du ein Bot?", MessageIntent.IDENTITY),
@@ -44,6 +51,11 @@ def service():
 def test_small_talk_gets_its_own_short_reply(service, text, intent):
     answer = service.answer(text)
     assert answer.kind is AnswerKind.HELP and answer.intent is intent
+
+
+def test_a_question_after_a_greeting_from_a_place_is_answered(service):
+    answer = service.answer("Guten Tag aus Marburg, wie hoch ist die Förderquote der Klimarichtlinie?")
+    assert answer.kind is AnswerKind.ANSWER and answer.entry.id == "krl-foerdersatz"
 
 
 @pytest.mark.parametrize(
