@@ -15,7 +15,17 @@ _SMALLTALK = re.compile(
     r"was machst du|wofuer bist du|what can you do|who are you|wie geht es dir|wie gehts|"
     r"(wozu|wofuer) (bist du|ist (der|dieser|das) (bot|chat|klimabot|chatbot)|ist das hier)( eigentlich)?( da| gut)?|"
     r"what is this (bot|chat|thing) for)"
-    r"( (bot|klimabot|danke|nochmal|auch))?[\s!?.]*$"
+    r"( (bot|klimabot|danke|nochmal|auch|bitte|please))?[\s!?.]*$"
+)
+# Whether anyone is there: "Hallo? Ist da jemand?", "anybody there?", "bist du noch da?" (not "ist da
+# jemand, der mir beim Antrag hilft?")
+_ANYONE_THERE = re.compile(
+    r"^[\s,.!?]*((hallo|hallochen|hi|hey|hello|moin|servus|gude|ei gude|there)( there)?[\s,.!?]*)?"
+    r"((ist|is) (da|hier|there|here) (jemand|wer|einer|anybody|anyone|someone)|"
+    r"(is|are) (anybody|anyone|someone|you) (there|here|online)|"
+    r"(jemand|wer|anybody|anyone|someone) (da|hier|there|here|online)|"
+    r"(bist du|sind sie|seid ihr|are you) (noch |still )?(da|there|online|here)|noch (jemand )?da)"
+    r"( (da|hier|there|here))?[\s?!.]*$"
 )
 
 # A message made only of these words ("ok thx tschau", "ei gude wie", "super, vielen dank und tschüss")
@@ -249,6 +259,7 @@ def is_smalltalk(folded: str) -> bool:
         or _only_smalltalk_words(folded)
         or _SALUTATION_ONLY.match(folded)
         or _GREETING_FROM_A_PLACE.match(folded)
+        or _ANYONE_THERE.match(folded)
         or (_SELF_INTRODUCTION.match(folded) and not _ASKS_OR_TELLS_A_MATTER.search(folded))
         or _IDENTITY_QUESTION.match(folded)
         or _announces_a_question(folded)
@@ -313,6 +324,11 @@ _GREETS = re.compile(
     r"^(ei )?(hallo|hallochen|hi|hey|heya|moin|moinsen|servus|gude|guude|gudde|gruess gott|gruezi|tach|huhu|"
     r"(schoenen )?guten (morgen|tag|mittag|nachmittag|abend)|good (morning|afternoon|evening)|hello|mahlzeit)\b"
 )
+
+
+def asks_if_anyone_is_there(folded: str) -> bool:
+    """True for "Hallo? Ist da jemand?", "anybody there?", "bist du noch da?"."""
+    return bool(_ANYONE_THERE.match(folded))
 
 
 def greets(folded: str) -> bool:

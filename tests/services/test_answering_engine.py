@@ -34,6 +34,9 @@ def service():
         ("hi from Frankfurt :)", MessageIntent.GREETING),
         ("Hallo 👋", MessageIntent.GREETING),
         ("Hallo, was kannst du alles?", MessageIntent.CAPABILITIES),
+        ("Hallo? Ist da jemand?", MessageIntent.IDENTITY),
+        ("Hi, is anybody there?", MessageIntent.IDENTITY),
+        ("hilfe bitte", MessageIntent.CAPABILITIES),
         ("Danke!", MessageIntent.THANKS),
         ("tschüss, schönes Wochenende", MessageIntent.GOODBYE),
         ("Bist du ein Bot?", MessageIntent.IDENTITY),
@@ -79,6 +82,7 @@ def test_a_message_that_asks_and_wants_nothing_gets_a_friendly_reply(service, te
         "Förderung Radwege Landkreis",
         "die Bankverbindung unserer Gemeinde hat sich geändert, bitte das Geld aufs neue Konto",
         "Unser Antrag ist seit drei Monaten nicht bearbeitet.",
+        "Ist da jemand, der mir beim Antrag für die Klimarichtlinie helfen kann?",
     ],
 )
 def test_a_search_or_a_statement_that_wants_something_is_no_small_talk(service, text):
