@@ -21,6 +21,7 @@ FRESH3_DIR = Path(__file__).parent / "fresh3"
 FRESH4_DIR = Path(__file__).parent / "fresh4"
 FRESH5_DIR = Path(__file__).parent / "fresh5"
 FRESH6_DIR = Path(__file__).parent / "fresh6"
+FRESH7_DIR = Path(__file__).parent / "fresh7"
 FACTSHEET_KINDS = {"kb", "escalate", "smalltalk_or_help"}
 SPECIAL = {"help", "escalate", "suggest"}
 

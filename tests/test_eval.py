@@ -12,6 +12,7 @@ from tests.eval_set import (
     FRESH4_DIR,
     FRESH5_DIR,
     FRESH6_DIR,
+    FRESH7_DIR,
     FRESH_DIR,
     HARD_DIR,
     HOLDOUT_DIR,
@@ -67,7 +68,14 @@ def test_the_fresh_set_is_well_formed():
 
 @pytest.mark.parametrize(
     ("directory", "size"),
-    [(FRESH2_DIR, 360), (FRESH3_DIR, 310), (FRESH4_DIR, 240), (FRESH5_DIR, 100), (FRESH6_DIR, 300)],
+    [
+        (FRESH2_DIR, 360),
+        (FRESH3_DIR, 310),
+        (FRESH4_DIR, 240),
+        (FRESH5_DIR, 100),
+        (FRESH6_DIR, 300),
+        (FRESH7_DIR, 300),
+    ],
 )
 def test_the_later_fresh_sets_are_well_formed(directory, size):
     items = load_factsheet_items(directory=directory)
@@ -89,8 +97,9 @@ def test_the_later_fresh_sets_are_well_formed(directory, size):
         (FRESH3_DIR, 0.75, 0.03, 0.85, 0.9),
         (FRESH5_DIR, None, None, 0.9, 0.95),
         (FRESH6_DIR, 0.9, 0.01, 0.85, 0.95),
+        (FRESH7_DIR, 0.9, 0.01, 0.85, 0.9),
     ],
-    ids=["factsheet", "fresh", "fresh2", "fresh3", "fresh5", "fresh6"],
+    ids=["factsheet", "fresh", "fresh2", "fresh3", "fresh5", "fresh6", "fresh7"],
 )
 def test_the_looked_at_half_of_a_fact_sheet_set_keeps_its_level(
     answering, directory, right, wrong, escalate, smalltalk
