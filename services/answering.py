@@ -24,7 +24,7 @@ from services.case_rules import is_complaint, tells_own_case
 from services.framing import strip_mail_framing
 from services.intents import Intent, classify
 from services.reading import Reading, asks_anything, read_message, without_polite_frame
-from services.smalltalk_rules import asks_if_anyone_is_there, greets, wishes_well
+from services.smalltalk_rules import asks_who_answers, greets, wishes_well
 
 MAX_QUESTION_CHARS = 2000
 # follow-up questions shown under an answer
@@ -380,8 +380,8 @@ def _smalltalk(message: str, intent: MessageIntent) -> Answer:
     thanks, a question about the bot or wishes are heard in it ("hallo aus dem Odenwald 👋": the model
     knows 👋 from goodbyes too), and "Ist da jemand?" with who answers here."""
     folded = " ".join(fold(message).split())
-    if asks_if_anyone_is_there(folded):
-        intent = MessageIntent.IDENTITY  # "Ist da jemand?": who answers here
+    if asks_who_answers(folded):
+        intent = MessageIntent.IDENTITY  # "Ist da jemand?", "KI oder Mensch?": who answers here
     elif intent not in _SAID_WITH_A_GREETING and greets(folded):
         intent = MessageIntent.GREETING
     return Answer(message, AnswerKind.HELP, "smalltalk", intent=intent)

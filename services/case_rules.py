@@ -194,6 +194,21 @@ _OWN_CASE_TOLD = re.compile(
 )
 
 
+# An access of one's own that fails: "ecospeed login geht seit gestern nicht mehr, passwort reset kommt keine
+# mail" (a person must look into it; not when only asked whom to turn to: "Mein Login funktioniert nicht
+# mehr. An wen wende ich mich?" is answered with the contact)
+_ACCESS_FAILS = re.compile(
+    r"\b(login|log-in|einloggen|einlogge|zugang|zugangsdaten|passwort|kennwort|password|account|benutzerkonto)\b"
+    r"[^.?!]{0,40}\b(geht|funktioniert|klappt|works?|working)\b[^.?!]{0,20}\b(nicht|nich|net|nit|not|no longer)\b|"
+    r"\b(passwort|kennwort|password)\w*[^.?!]{0,30}\b(reset|zuruecksetzen|zurueckgesetzt)\b[^.?!]{0,30}"
+    r"\b(keine|kein|kaa|no|nicht|net)\b|"
+    r"\b(zugang|benutzerkonto|account|konto|lizenz)\w*\b[^.?!]{0,20}\bgesperrt\b|\blocked out\b"
+)
+_ASKS_WHOM_TO_TURN_TO = re.compile(
+    r"\b(an wen|wen kann|wen muss|wer hilft|wer ist zustaendig|who (can|do|should) i (contact|ask|turn to)|whom)\b"
+)
+
+
 # An own project in an unusual constellation whose eligibility only a person can judge: the building is
 # rented or half the club's, the association has members across the state border
 _CONSTELLATION = re.compile(
@@ -216,10 +231,13 @@ _ELIGIBILITY = re.compile(
 
 
 def tells_own_case(text: str) -> bool:
-    """True when a message, its story included, tells one case of its writer (see `_OWN_CASE_TOLD`),
-    or asks whether an own project in an unusual constellation is eligible (`_CONSTELLATION`)."""
+    """True when a message, its story included, tells one case of its writer (see `_OWN_CASE_TOLD`), an
+    access of its own that fails (`_ACCESS_FAILS`), or asks whether an own project in an unusual
+    constellation is eligible (`_CONSTELLATION`)."""
     folded = " ".join(fold(text).split())
     if _OWN_CASE_TOLD.search(folded):
+        return True
+    if _ACCESS_FAILS.search(folded) and not _ASKS_WHOM_TO_TURN_TO.search(folded):
         return True
     return bool(_CONSTELLATION.search(folded) and _OWN.search(folded) and _ELIGIBILITY.search(folded))
 

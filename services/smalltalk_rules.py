@@ -94,7 +94,7 @@ _IDENTITY_QUESTION = re.compile(
     # "KI oder Mensch?", "Mensch oder Maschine?"
     rf"{_BEING} (oder|or) {_BEING}[\s?!.]*$|"
     r"(bist du|bisde|sind sie|seid ihr|are you)\b"
-    r"[^.?!]{0,40}\b(mensch|person|bot|chatbot|computer|programm|computerprogramm|maschine|ki|human|robot|real|"
+    r"[^.?!]{0,40}\b(mensch|person|bot|chatbot|computer|programm|computerprogramm|maschine|ki|human|robot|roboter|real|"
     r"ai)\b|"
     r"wer (is|ist|isn|is'n|isses)( des| das)?( do| da| hier)?( eigentlich| eischentlich| iwwerhaupt| ueberhaupt)?[\s?!.]*$|"
     r"mit wem (hab|habe) ich'?s? (es )?(hier |da )?(eigentlich )?zu tun|"
@@ -114,11 +114,11 @@ _IDENTITY_QUESTION = re.compile(
 # person?", "Werden die Nachrichten von Mitarbeitenden beantwortet oder von einem automatisierten System?":
 # who answers — unless a person is wished for ("Kann ich mit einem Menschen sprechen oder nur mit dem Bot?")
 _PERSON_WORD = (
-    r"(mensch|menschen|person|human|mitarbeit\w*|sachbearbeit\w*|berater\w*|fachstelle|leute|people|staff)"
+    r"(mensch|menschen|person|human|mitarbeit\w*|sachbearbeit\w*|berater\w*|fachstelle|leute|people|staff|"
+    # "… odder sitzt do in wiesbade einer un tippt"
+    r"(sitzt|sitze|hockt|hocke|sits)\b[^?]{0,40}\b(einer|jemand|wer|someone|somebody))"
 )
-_MACHINE_WORD = (
-    r"(maschin\w*|ki|ai|bot|chatbot|computer|programm|automat\w*|system|ki-gestuetzt\w*|assistent\w*|robot)"
-)
+_MACHINE_WORD = r"(maschin\w*|ki|ai|bot|chatbot|computer|programm|automat\w*|system|ki-gestuetzt\w*|assistent\w*|robot|roboter)"
 _PERSON_OR_MACHINE = re.compile(
     rf"\b{_PERSON_WORD}\b[^?]{{0,80}}\b(oder|or|odder)\b[^?]{{0,60}}\b{_MACHINE_WORD}\b|"
     rf"\b{_MACHINE_WORD}\b[^?]{{0,80}}\b(oder|or|odder)\b[^?]{{0,60}}\b{_PERSON_WORD}\b"
@@ -326,9 +326,14 @@ _GREETS = re.compile(
 )
 
 
-def asks_if_anyone_is_there(folded: str) -> bool:
-    """True for "Hallo? Ist da jemand?", "anybody there?", "bist du noch da?"."""
-    return bool(_ANYONE_THERE.match(folded))
+def asks_who_answers(folded: str) -> bool:
+    """True when a folded small-talk message asks who answers here: "Bist du ein Bot?", "bisde en roboter
+    odder sitzt do einer un tippt", "Hallo? Ist da jemand?"."""
+    return bool(
+        _ANYONE_THERE.match(folded)
+        or _IDENTITY_QUESTION.match(folded)
+        or (_PERSON_OR_MACHINE.search(folded) and not _WISH_FOR_A_PERSON.search(folded))
+    )
 
 
 def greets(folded: str) -> bool:

@@ -36,6 +36,7 @@ def service():
         ("Hallo, was kannst du alles?", MessageIntent.CAPABILITIES),
         ("Hallo? Ist da jemand?", MessageIntent.IDENTITY),
         ("Hi, is anybody there?", MessageIntent.IDENTITY),
+        ("bisde en roboter odder sitzt do einer un tippt?", MessageIntent.IDENTITY),
         ("hilfe bitte", MessageIntent.CAPABILITIES),
         ("Danke!", MessageIntent.THANKS),
         ("tschüss, schönes Wochenende", MessageIntent.GOODBYE),
