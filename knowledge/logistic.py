@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import sparse
-from threadpoolctl import threadpool_limits
 
 # Stop when an iteration improves the loss by less than this share: the decisions do not change any more.
 RELATIVE_TOLERANCE = 1e-4
@@ -27,6 +26,7 @@ def fit_logistic(
     a frequent one. `start`: weights and bias to start from (an earlier fit on nearly the same rows
     reaches the same minimum in a few iterations)."""
     from scipy.optimize import minimize  # imported here: it takes a second, and only training needs it
+    from threadpoolctl import threadpool_limits
 
     y = positive.astype(float)
     n = len(y)

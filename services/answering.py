@@ -11,7 +11,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from knowledge.confidence import Evidence
-from knowledge.example_index import ExampleIndex
+from knowledge.example_index import ExampleIndex, load_or_build_index
 from knowledge.features import feature_counts
 from knowledge.intents import MessageIntent, intent_of_label
 from knowledge.model import Entry, load_entries
@@ -47,6 +47,8 @@ VAGUE_SUGGESTION = 0.05
 # Zweckverband plant …", "für die Mittelanmeldung im Haushalt …") reach 0.5-0.65, the concrete cases
 # among confidently answerable messages 0.8 and more (own and holdout sets, half a of eval-dev).
 CLEAR_CASE = 0.7
+# The example index is stored beside the model file (building it reads every example)
+INDEX_FILE_NAME = "example-index.npz"
 # Small talk opened with a greeting is a greeting unless the model hears one of these in it ("Hallo,
 # danke für die Hilfe!", "hallo, wer bist du?", "Hallo, was kannst du?", "Hallo und frohe Weihnachten")
 _SAID_WITH_A_GREETING = (
@@ -414,4 +416,5 @@ def load_answering_service(knowledge_dir: Path, model_file: Path | None = None) 
     for problem in problems:
         log.error("knowledge entry %s skipped: %s", problem.path.name, problem.message)
     trained = load_or_train(entries, model_file, calibration_file=calibration_file(knowledge_dir))
-    return AnsweringService(entries, trained)
+    index_file = model_file.with_name(INDEX_FILE_NAME) if model_file is not None else None
+    return AnsweringService(entries, trained, index=load_or_build_index(entries, index_file))

@@ -3,7 +3,7 @@
 import numpy as np
 
 from knowledge import training
-from knowledge.example_index import ExampleIndex
+from knowledge.example_index import ExampleIndex, documents_key, entry_documents, load_or_build_index
 from tests.knowledge_entries import make_entry
 
 QUESTIONS = ["Frage eins?", "Frage zwei?", "Frage drei?"]
@@ -42,3 +42,29 @@ def test_the_agreement_is_measured_on_examples_the_index_of_their_fold_does_not_
 def test_an_empty_knowledge_base_has_no_opinion():
     assert ExampleIndex([]).best("Wie hoch ist der Fördersatz?") is None
     assert ExampleIndex([("leer", [])]).best("Wie hoch ist der Fördersatz?") is None
+
+
+def test_a_stored_index_is_used_while_the_entries_texts_stay_the_same(tmp_path):
+    entries = [
+        make_entry("frist", QUESTIONS, ["bis wann muss der aktionsplan vorliegen", "frist aktionsplan"]),
+        make_entry("kosten", QUESTIONS, ["was kostet die mitgliedschaft", "beitrag buendnis"]),
+    ]
+    path = tmp_path / "example-index.npz"
+    built = load_or_build_index(entries, path)
+    assert path.exists()
+    stored = ExampleIndex.load(path, documents_key(entry_documents(entries)))
+    assert stored is not None and stored.ids == built.ids and stored.size == built.size
+    for question in ("Bis wann muss der Aktionsplan da sein?", "Was kostet das Bündnis?", "xyz"):
+        assert stored.best(question) == built.best(question)
+    # a new example changes the key: the stored index is stale and built again
+    edited = [entries[0], make_entry("kosten", QUESTIONS, ["was kostet die mitgliedschaft", "gebuehren"])]
+    assert ExampleIndex.load(path, documents_key(entry_documents(edited))) is None
+    assert load_or_build_index(edited, path).best("Gebühren?") == "kosten"
+
+
+def test_an_unreadable_stored_index_is_built_again(tmp_path):
+    entries = [make_entry("frist", QUESTIONS, ["frist aktionsplan", "bis wann plan"])]
+    path = tmp_path / "example-index.npz"
+    path.write_bytes(b"kein archiv")
+    assert ExampleIndex.load(path, documents_key(entry_documents(entries))) is None
+    assert load_or_build_index(entries, path).best("Frist für den Aktionsplan?") == "frist"
