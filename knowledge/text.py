@@ -56,6 +56,9 @@ QUESTION_WORD = re.compile(
 )
 
 
+# The rules of one message fold the same few sentences many times over (about twenty folds a message);
+# a small cache holds one message's, not the history of many
+@lru_cache(maxsize=64)
 def fold(text: str) -> str:
     """Lower-case, spell umlauts out (ä→ae, ß→ss) and drop other accents."""
     text = text.casefold().translate(_UMLAUTS)
