@@ -216,6 +216,7 @@ def test_a_wish_for_a_person_and_a_thanks_with_a_topic_are_no_small_talk():
         "Wir wollen die alte Schule zum Bürgerhaus umbauen. Dafür brauche ich eine verbindliche Aussage zur Förderung.",
         "We would need a binding assessment of our heat network before the council meets.",
         "Der ECOSPEED-Login funktioniert bei uns seit Montag nicht, beim Passwort zurücksetzen kommt keine Mail.",
+        "Mein Kollege ist krank, kann jemand anders zum Termin kommen?",
     ],
 )
 def test_a_case_told_in_the_story_is_found_there(text):
@@ -254,6 +255,7 @@ def test_a_case_told_in_the_story_is_found_there(text):
         "Ist die Auskunft der Fachstelle eine verbindliche Zusage?",
         "Muss ich die Initialberatung absagen, wenn der Bürgermeister nicht kann?",
         "Wie bekomme ich die Zugangsdaten für ECOSPEED?",
+        "Darf auch jemand anderes als die Bürgermeisterin an der Initialberatung teilnehmen?",
     ],
 )
 def test_general_questions_about_bookings_staff_and_costs_stay_questions(text):
