@@ -71,6 +71,8 @@ def test_questions_are_no_complaints(text):
         "wo is dann die frau brenner abgebliwwe, die war doch immer bei uns uff de foren?",
         "ich hab nächsten dienstag einen beratungstermin, aber der chef ist krank, kann man den auf die woche drauf legen?",
         "das gespraech am freitag muessen wir leider verschieben, passt auch montag?",
+        "beratung morgen 9 uhr wird nix, ginge donnerstag?",
+        "foerderantrag az KR-2024-117 wie ist der stand",
     ],
 )
 def test_requests_to_promise_or_look_something_up_are_cases(text):
