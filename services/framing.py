@@ -16,7 +16,7 @@ _SUBJECT_LINE = re.compile(r"^\s*(betreff|subject|aw|re|wg|fw|fwd):\s")
 _GREETING_PREFIX = re.compile(
     r"^\s*(hallo|hi|hey|moin|servus|guten (morgen|tag|mittag|abend)|hello|good (morning|afternoon))\b"
     # where the writer greets from: "Hallo aus Fulda, wie hoch …" (up to a comma or the end)
-    r"(\s+(aus|from|vom)\s+[\w-]+(\s+[\w-]+){0,3}(?=\s*([,.!:;]|$)))?"
+    r"(\s+(aus|from|vom)\s+[\w-]+(\s+[\w-]+){0,3}(?=\s*([,.!:;]|[^\w\s]*\s*$)))?"
     r"([\s,.!]*[:;]-?[)D])?[\s,.!:]*",
     re.IGNORECASE,
 )

@@ -322,7 +322,8 @@ _SEASONAL_WISH = re.compile(
 
 _GREETS = re.compile(
     r"^(ei )?(hallo|hallochen|hi|hey|heya|moin|moinsen|servus|gude|guude|gudde|gruess gott|gruezi|tach|huhu|"
-    r"(schoenen )?guten (morgen|tag|mittag|nachmittag|abend)|good (morning|afternoon|evening)|hello|mahlzeit)\b"
+    r"(schoenen )?guten (morgen|tag|mittag|nachmittag|abend)|good (morning|afternoon|evening)|hello|mahlzeit|"
+    r"(viele |liebe |schoene |herzliche )?gruesse|greetings)\b"
 )
 
 

@@ -32,6 +32,8 @@ def service():
         ("Hallo aus Fulda", MessageIntent.GREETING),
         ("moin aus dem Vogelsberg 👋", MessageIntent.GREETING),
         ("hi from Frankfurt :)", MessageIntent.GREETING),
+        ("Moin aus Nordhessen 👋", MessageIntent.GREETING),
+        ("Grüße aus Kassel!", MessageIntent.GREETING),
         ("Hallo 👋", MessageIntent.GREETING),
         ("Hallo, was kannst du alles?", MessageIntent.CAPABILITIES),
         ("Hallo? Ist da jemand?", MessageIntent.IDENTITY),
