@@ -24,7 +24,7 @@ from services.case_rules import is_complaint, tells_own_case
 from services.framing import strip_mail_framing
 from services.intents import Intent, classify
 from services.reading import Reading, asks_anything, read_message, without_polite_frame
-from services.smalltalk_rules import asks_who_answers, greets, wishes_well
+from services.smalltalk_rules import asks_who_answers, greets, thanks, wishes_well
 
 MAX_QUESTION_CHARS = 2000
 # follow-up questions shown under an answer
@@ -386,6 +386,8 @@ def _smalltalk(message: str, intent: MessageIntent) -> Answer:
         intent = MessageIntent.IDENTITY  # "Ist da jemand?", "KI oder Mensch?": who answers here
     elif intent not in _SAID_WITH_A_GREETING and greets(folded):
         intent = MessageIntent.GREETING
+    elif intent in (MessageIntent.GREETING, MessageIntent.ACKNOWLEDGEMENT) and thanks(folded):
+        intent = MessageIntent.THANKS  # "Förderung ist angekommen, vielen Dank an das ganze Team!"
     return Answer(message, AnswerKind.HELP, "smalltalk", intent=intent)
 
 

@@ -220,6 +220,17 @@ def is_asking(sentence: str) -> bool:
 
 # A question word anywhere, or a need, a request, a change or a problem, asks for something even without a
 # question mark: "brauch muster hundesteuersatzung", "die Bankverbindung hat sich geändert", "alles weg!!!"
+# A topic noun first is a search, even in a few words with little words: "Förderung für Wärmepumpe im
+# Rathaus", "Infos zum Aktionsplan", "Fristen bei der Klimarichtlinie" (not a sentence that tells:
+# "Förderung ist angekommen, vielen Dank!")
+_SEARCH = re.compile(
+    r"^(foerder\w*|zuschuss\w*|zuschuesse|finanzierung\w*|infos?|informationen|frist\w*|kosten|antrag|antraege|"
+    r"unterlagen|vorlage\w*|beispiel\w*|voraussetzung\w*|ansprechpartner\w*|kontakt\w*|funding|grants?|"
+    r"information|deadlines?|requirements?)\b"
+)
+_TELLS = re.compile(
+    r"\b(ist|sind|war|waren|wurde|wurden|hat|haben|habe|hab|kam|kamen|is|are|was|were|has|have)\b"
+)
 _WANTS = re.compile(
     r"\b(brauch\w*|benoetig\w*|such\w*|moecht\w*|will|wollen|wuensch\w*|gern|gerne|bitte|hilfe|help|please|"
     r"need\w*|want\w*|looking for|interessier\w*|anfrage|anliegen|"
@@ -245,6 +256,8 @@ def asks_anything(text: str) -> bool:
         return True
     folded = " ".join(fold(text).split())
     if QUESTION_WORD.search(folded) or _WANTS.search(folded):
+        return True
+    if _SEARCH.match(folded) and not _TELLS.search(folded):
         return True
     return any(is_asking(sentence) for sentence in _sentences(text))
 

@@ -337,6 +337,14 @@ def asks_who_answers(folded: str) -> bool:
     )
 
 
+_THANKS = re.compile(r"\b(danke\w*|dank|merci|thanks|thank you|thx|vergelts gott)\b")
+
+
+def thanks(folded: str) -> bool:
+    """True when a folded message thanks ("vielen Dank an das ganze Team", "thx")."""
+    return bool(_THANKS.search(folded))
+
+
 def greets(folded: str) -> bool:
     """True when a folded small-talk message opens with a greeting ("guten mittag", "Hallo aus Fulda")."""
     return bool(_GREETS.match(folded))

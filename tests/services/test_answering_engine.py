@@ -34,6 +34,7 @@ def service():
         ("hi from Frankfurt :)", MessageIntent.GREETING),
         ("Moin aus Nordhessen 👋", MessageIntent.GREETING),
         ("Grüße aus Kassel!", MessageIntent.GREETING),
+        ("Die Förderung ist angekommen, vielen Dank an das ganze Team!", MessageIntent.THANKS),
         ("Hallo 👋", MessageIntent.GREETING),
         ("Hallo, was kannst du alles?", MessageIntent.CAPABILITIES),
         ("Hallo? Ist da jemand?", MessageIntent.IDENTITY),
@@ -86,6 +87,7 @@ def test_a_message_that_asks_and_wants_nothing_gets_a_friendly_reply(service, te
         "die Bankverbindung unserer Gemeinde hat sich geändert, bitte das Geld aufs neue Konto",
         "Unser Antrag ist seit drei Monaten nicht bearbeitet.",
         "Ist da jemand, der mir beim Antrag für die Klimarichtlinie helfen kann?",
+        "Förderung für Wärmepumpe im Rathaus",
     ],
 )
 def test_a_search_or_a_statement_that_wants_something_is_no_small_talk(service, text):
