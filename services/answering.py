@@ -153,16 +153,29 @@ class AnsweringService:
             return Answer(
                 original, AnswerKind.ESCALATE, "case_specific", considered=considered, english=reading.english
             )
-        if (
-            intent is MessageIntent.OFFTOPIC
-            or (confidence >= self.limits.answer and self._off_topic_alone(reading))
-            or not entries
-            or (entries[0][1].similarity < self.limits.min_score and confidence < self.limits.answer)
-        ):
+        off_topic = intent is MessageIntent.OFFTOPIC or (
+            confidence >= self.limits.answer and self._off_topic_alone(reading)
+        )
+        weak = not entries or (
+            entries[0][1].similarity < self.limits.min_score and confidence < self.limits.answer
+        )
+        if off_topic or weak:
             if says_nothing_to_answer(original):
                 return _smalltalk(original, likeliest_smalltalk(predictions))
+            # a weak match is another topic only when the model's best label says so; otherwise it is a
+            # question of the alliance's topics the entries do not answer ("ich bin neu im Bauamt und
+            # soll mich ums Klima kümmern. Wo fange ich an?"): no answer, the question noted
+            if off_topic or not entries or intent_of_label(predictions[0].label) is MessageIntent.OFFTOPIC:
+                return Answer(
+                    original, AnswerKind.ESCALATE, "offtopic", considered=considered, english=reading.english
+                )
             return Answer(
-                original, AnswerKind.ESCALATE, "offtopic", considered=considered, english=reading.english
+                original,
+                AnswerKind.ESCALATE,
+                "no_match",
+                score=entries[0][1].probability,
+                considered=considered,
+                english=reading.english,
             )
         best_entry, best = entries[0]
         margin = best.probability - _runner_up(predictions, best).probability

@@ -18,6 +18,8 @@ MAX_SENTENCES = 40
 # Question sentences with fewer content words than this that point back at the story ("Stimmt das
 # noch?", "Gibt es dafür Geld?") are read together with their context.
 MIN_QUESTION_WORDS = 4
+# A question of at most one content word names no topic of its own ("Wo fange ich an?", "Was nun?")
+MAX_BARE_QUESTION_WORDS = 1
 _POINTS_BACK = re.compile(
     r"\b(das|des|dies\w*|dass|es|er|sie|ihn|ihm|ihr|dafuer|dazu|davon|damit|dabei|darauf|darueber|dort|da|"
     r"hierfuer|hierzu|hiervon|so|solche\w*|it|this|that|these|those|they|them|there|"
@@ -277,8 +279,11 @@ def read_message(text: str) -> Reading:
         return Reading(framed, "", english)
     context = [s for s in sentences if s not in asking]
     question = " ".join(asking)
-    if len(content_words(question)) < MIN_QUESTION_WORDS and _POINTS_BACK.search(fold(question)):
-        # "Stimmt das noch?", "Was ist das?": the topic is in the sentences around it
+    topic_words = len(content_words(question))
+    if topic_words <= MAX_BARE_QUESTION_WORDS or (
+        topic_words < MIN_QUESTION_WORDS and _POINTS_BACK.search(fold(question))
+    ):
+        # "Stimmt das noch?", "Was ist das?", "Wo fange ich an?": the topic is in the sentences around it
         return Reading(" ".join(sentences), "", english)
     first = sentences.index(asking[0])
     antecedent = ""

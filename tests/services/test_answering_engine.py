@@ -132,6 +132,12 @@ def test_small_talk_counts_as_a_whole_when_the_model_splits_it():
             "case_specific",
         ),
         ("Wer hat die Fußball-Bundesliga gewonnen?", "offtopic"),
+        ("Wie viel Hundesteuer zahlt man für den zweiten Hund?", "offtopic"),
+        # on the alliance's topics, but no entry answers it: no answer, and noted as a gap (not "another topic")
+        (
+            "Servus, ich bin neu im Bauamt von Bad Hersfeld und soll mich ums Klima kümmern. Wo fange ich an?",
+            "no_match",
+        ),
         (
             "Des is jetzt schon es dritte Mol, dass mer uff e Mail vun eisch kei Antwort kriehe. "
             "So geht des net! Wer is do bei eisch eischentlich zuständig?",

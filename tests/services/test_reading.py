@@ -36,6 +36,8 @@ def test_an_e_mail_is_cut_down_to_its_question_with_the_story_as_context():
 def test_a_short_question_is_read_with_the_sentences_around_it():
     reading = read_message("Mein Kollege sagt, es gibt 399 Mitglieder im Bündnis. Stimmt das noch?")
     assert "399 Mitglieder" in reading.question and reading.context == ""
+    reading = read_message("Ich soll mich im Bauamt neu um den Klimaschutz kümmern. Wo fange ich an?")
+    assert "Klimaschutz" in reading.question and reading.context == ""
 
 
 @pytest.mark.parametrize("verdict", ["Wer hat recht?", "Was stimmt denn nun?", "Who is right?"])
