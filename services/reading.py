@@ -220,8 +220,6 @@ def is_asking(sentence: str) -> bool:
     return bool(_ASKING.search(folded)) and not _AS_AGREED.match(folded)
 
 
-# A question word anywhere, or a need, a request, a change or a problem, asks for something even without a
-# question mark: "brauch muster hundesteuersatzung", "die Bankverbindung hat sich geändert", "alles weg!!!"
 # A topic noun first is a search, even in a few words with little words: "Förderung für Wärmepumpe im
 # Rathaus", "Infos zum Aktionsplan", "Fristen bei der Klimarichtlinie" (not a sentence that tells:
 # "Förderung ist angekommen, vielen Dank!")
@@ -233,6 +231,8 @@ _SEARCH = re.compile(
 _TELLS = re.compile(
     r"\b(ist|sind|war|waren|wurde|wurden|hat|haben|habe|hab|kam|kamen|is|are|was|were|has|have)\b"
 )
+# A question word anywhere, or a need, a request, a change or a problem, asks for something even without a
+# question mark: "brauch muster hundesteuersatzung", "die Bankverbindung hat sich geändert", "alles weg!!!"
 _WANTS = re.compile(
     r"\b(brauch\w*|benoetig\w*|such\w*|moecht\w*|will|wollen|wuensch\w*|gern|gerne|bitte|hilfe|help|please|"
     r"need\w*|want\w*|looking for|interessier\w*|anfrage|anliegen|"
