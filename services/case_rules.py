@@ -25,7 +25,8 @@ _CASE_STATE = (
 _CASE_SPECIFIC = re.compile(
     rf"((unser|unsere|unseren|unserem|unserer|unseres|mein|meine|meinen|meinem|meines|our|my)\b[^.?!]{{0,60}}{_CASE_OBJECT}"
     rf"[^.?!]{{0,80}}{_CASE_STATE})|"
-    rf"({_CASE_STATE}[^.?!]{{0,40}}(unser|unsere|unseren|unserem|unseres|our)\b[^.?!]{{0,40}}{_CASE_OBJECT})|"
+    # (a state is a whole word: the boundary first spares trying every state word inside other words)
+    rf"(\b{_CASE_STATE}[^.?!]{{0,40}}(unser|unsere|unseren|unserem|unseres|our)\b[^.?!]{{0,40}}{_CASE_OBJECT})|"
     rf"({_CASE_OBJECT}\w*[^.?!]{{0,50}}\b(schon|bereits|endlich|noch nicht)\b[^.?!]{{0,30}}{_CASE_STATE})|"
     r"\b(aktenzeichen|antragsnummer|vorgangsnummer|az\.?:?\s*([a-z]{1,4}[-/ ]?)?\d+|ticketnummer)\b|"
     r"\bwann (kommt|bekommen wir|erhalten wir|kriegen wir) (unser|unseren|das|den|die) (geld|bescheid|zusage|antwort)|"
