@@ -285,14 +285,13 @@ class AnsweringService:
         best = predictions[0]
         intent = intent_of_label(best.label)
         if rule is Intent.SMALLTALK:
-            if wishes_well(" ".join(fold(text).split())):
+            folded = " ".join(fold(text).split())
+            if wishes_well(folded):
                 return MessageIntent.WISHES
             if intent is not None and intent.is_smalltalk:
                 return intent
             # a greeting the model does not know ("guten mittag", "hallo": a word of every entry's examples)
-            return (
-                MessageIntent.GREETING if greets(" ".join(fold(text).split())) else MessageIntent.CAPABILITIES
-            )
+            return MessageIntent.GREETING if greets(folded) else MessageIntent.CAPABILITIES
         if intent is None:
             return None
         # small talk counts as a whole ("Vielen Dank … Schönes Wochenende": thanks and goodbye)

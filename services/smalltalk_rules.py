@@ -259,15 +259,13 @@ def is_smalltalk(folded: str) -> bool:
         or _only_smalltalk_words(folded)
         or _SALUTATION_ONLY.match(folded)
         or _GREETING_FROM_A_PLACE.match(folded)
-        or _ANYONE_THERE.match(folded)
+        or asks_who_answers(folded)
         or (_SELF_INTRODUCTION.match(folded) and not _ASKS_OR_TELLS_A_MATTER.search(folded))
-        or _IDENTITY_QUESTION.match(folded)
         or _announces_a_question(folded)
         or bool(_CAPABILITIES_QUESTION.search(folded))
         or bool(_HOW_IT_WORKS.search(folded) and not _TELLS_A_MATTER.search(folded))
         or bool(_WHAT_YOU_DO.match(folded) and not _TELLS_A_MATTER.search(folded))
         or bool(_WHAT_IT_IS_FOR.search(folded))
-        or bool(_PERSON_OR_MACHINE.search(folded) and not _WISH_FOR_A_PERSON.search(folded))
     )
 
 
@@ -297,8 +295,9 @@ _COURTESY = re.compile(
 # Thanks, praise and an out-of-office note are courtesy too when they name no matter and go on with no
 # "but": "Top, danke – genau das hat mir gefehlt. Kompliment!" (not "Danke für die Infos zur Frist", not
 # "Danke, aber die Quote stimmt nicht", not "bin nicht im Dienst, bitte verlegen Sie den Termin")
+_THANKS_WORDS = r"danke\w*|dank|merci|thanks|thank you"
 _THANKS_OR_AWAY = re.compile(
-    r"\b(danke\w*|dank|merci|thanks|thank you|kompliment|compliments|nicht im (dienst|buero|haus)|abwesend|"
+    rf"\b({_THANKS_WORDS}|kompliment|compliments|nicht im (dienst|buero|haus)|abwesend|"
     r"out of (the )?office)\b"
 )
 _CONTRAST = re.compile(r"\b(aber|jedoch|allerdings|trotzdem|but|however|stimmt nicht|falsch|wrong)\b")
@@ -337,7 +336,7 @@ def asks_who_answers(folded: str) -> bool:
     )
 
 
-_THANKS = re.compile(r"\b(danke\w*|dank|merci|thanks|thank you|thx|vergelts gott)\b")
+_THANKS = re.compile(rf"\b({_THANKS_WORDS}|thx|vergelts gott)\b")
 
 
 def thanks(folded: str) -> bool:
