@@ -4,7 +4,7 @@ import datetime as dt
 import textwrap
 
 from knowledge.checks import check_knowledge, load_fact_sheet
-from tests.conftest import SHARED
+from tests.conftest import SHARED, requires_shared
 
 GOOD = """
 id: {id}
@@ -39,6 +39,7 @@ def _facts():
     return {"F028": "Nach der Unterschrift ist binnen sechs Monaten ein Aktionsplan einzureichen."}
 
 
+@requires_shared
 def test_the_real_knowledge_base_has_no_errors():
     facts = load_fact_sheet(SHARED / "knowledge-facts.md")
     entries, findings = check_knowledge(facts=facts, today=dt.date.today())
@@ -47,6 +48,7 @@ def test_the_real_knowledge_base_has_no_errors():
     assert errors == []
 
 
+@requires_shared
 def test_every_fact_sheet_section_is_covered():
     facts = load_fact_sheet(SHARED / "knowledge-facts.md")
     entries, _ = check_knowledge(facts=facts)

@@ -9,6 +9,7 @@ import pytest
 from mail.bounces import BounceInfo
 from mail.loop_guard import may_auto_reply
 from mail.parsing import IncomingEmail, parse_email
+from tests.conftest import requires_shared
 from tests.mail.corpora import SISIMAI, SYNTHETIC
 
 OWN = {"beratung@example.org", "Bot@Example.org"}
@@ -76,6 +77,7 @@ def test_the_daily_limit_per_sender_blocks_further_auto_replies():
     assert _allowed(_person(), replies_today=0, daily_limit=0) == (False, "daily-limit")
 
 
+@requires_shared
 def test_corpus_samples_are_refused_for_the_right_reason():
     out_of_office = parse_email((SYNTHETIC / "de_out_of_office_exchange.eml").read_bytes())
     assert _allowed(out_of_office) == (False, "auto-submitted")

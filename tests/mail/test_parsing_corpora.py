@@ -11,6 +11,7 @@ import pytest
 
 from mail.parsing import IncomingEmail, parse_email
 from mail.reply_text import extract_reply
+from tests.conftest import requires_shared
 from tests.mail.corpora import (
     CORPORA,
     MIKEL,
@@ -21,6 +22,8 @@ from tests.mail.corpora import (
     raw_messages,
     reply_text_files,
 )
+
+pytestmark = requires_shared
 
 # lhost/rhost/rfc3464 samples that are not bounces of a message we sent, with the reason.
 NOT_BOUNCES = {

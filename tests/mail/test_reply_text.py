@@ -14,6 +14,7 @@ from mail.reply_text import (
     strip_quoted_history,
     strip_signature,
 )
+from tests.conftest import requires_shared
 from tests.mail.reply_cases import ZAPIER, all_cases, score, synthetic_cases
 
 # Measured 85/86 = 0.988; the one miss (crisp email_with_regards) wants "Regards, / John Doe" cut, while our
@@ -26,6 +27,7 @@ def _eml_text(raw: bytes) -> str:
     return parse_email(raw).text
 
 
+@requires_shared
 def test_reply_extraction_scores_on_the_corpora_with_expected_outputs():
     cases = all_cases(_eml_text)
     result, failures = score(extract_reply, cases)
@@ -38,6 +40,7 @@ def test_reply_extraction_scores_on_the_corpora_with_expected_outputs():
     assert {case.name for case in failures} <= KNOWN_MISSES
 
 
+@requires_shared
 def test_every_german_synthetic_case_is_extracted_exactly():
     cases = synthetic_cases(_eml_text)
     assert len(cases) == 14
@@ -45,6 +48,7 @@ def test_every_german_synthetic_case_is_extracted_exactly():
     assert [case.name for case in failures] == []
 
 
+@requires_shared
 def test_pathological_input_is_handled_quickly():
     text = (ZAPIER / "pathological.txt").read_text(encoding="utf-8")
     started = time.perf_counter()

@@ -3,9 +3,10 @@
 from collections import Counter
 
 from mail.handling import Outcome, handle_email
-from tests.conftest import SHARED
+from tests.conftest import SHARED, requires_shared
 
 CORPORA = SHARED / "corpora"
+pytestmark = requires_shared
 SKIP_SUFFIXES = {".md", ".json", ".py", ".rb", ".js", ".php", ".txt.expected"}
 
 
